@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration object, parsed from the environment once per cold start.
+ * A bad deploy fails here, loudly, before any request is served.
+ */
+const csv = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const keySource = z.discriminatedUnion('KEY_SOURCE', [
+  z.object({
+    KEY_SOURCE: z.literal('local'),
+    /** .local/keys.json: raw AES keyring and HMAC keys of the local stack. */
+    LOCAL_KEYS_FILE: z.string().min(1),
+  }),
+  z.object({
+    KEY_SOURCE: z.literal('kms'),
+    KMS_KEY_ARN: z.string().startsWith('arn:'),
+    /** HMAC keys, wrapped by the CMK at deploy time (base64 CiphertextBlob). */
+    WRAPPED_CODE_HASH_KEY: z.string().min(1),
+    WRAPPED_BLIND_INDEX_KEY: z.string().min(1),
+  }),
+]);
+
+const smsAdapter = z.discriminatedUnion('SMS_ADAPTER', [
+  z.object({ SMS_ADAPTER: z.literal('outbox'), OUTBOX_FILE: z.string().min(1) }),
+  z.object({ SMS_ADAPTER: z.literal('sns') }),
+]);
+
+const base = z.object({
+  STAGE: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/).default('dev'),
+  DATA_TABLE_NAME: z.string().min(1),
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  /** Only the local stack sets this (DynamoDB Local). */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  /** ISO 3166 alpha-2 codes; empty means no destination is allowed. */
+  ALLOWED_COUNTRIES: csv.pipe(z.array(z.string().regex(/^[A-Z]{2}$/))),
+  /** Origin-bound codes (WebOTP): last SMS line `@domain #code`. */
+  OTP_WEB_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}(:\d+)?$/)
+    .optional(),
+  /** Overrides of the default rate limits, JSON: { "phoneShort": { "limit": 5, "windowSeconds": 600 }, ... } */
+  RATE_LIMITS: z.string().optional(),
+});
+
+const schema = z.intersection(base, z.intersection(keySource, smsAdapter));
+export type Config = z.infer<typeof schema>;
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid Sealtext configuration:\n  ${fields.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+/** The configuration of this process, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,140 @@
+/**
+ * Every error a client can see, defined once. Each carries its HTTP status and the stable `code`
+ * clients branch on; `toProblem` in http/problem.ts is the only place that turns them into JSON.
+ * Messages are fixed strings: no error ever carries a phone number, a code or a message body.
+ */
+export type FieldError = { path: string; message: string };
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  /** Extra problem members, safe to show to the caller. */
+  readonly extra: Record<string, unknown> = {};
+  /** Extra response headers, e.g. Retry-After. */
+  readonly headers: Record<string, string> = {};
+  constructor(readonly title: string) {
+    super(title);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends AppError {
+  readonly status = 400;
+  readonly code = 'validation_failed';
+  constructor(readonly errors: FieldError[]) {
+    super('The request is not valid');
+    this.extra.errors = errors;
+  }
+}
+
+export class MalformedJson extends AppError {
+  readonly status = 400;
+  readonly code = 'malformed_json';
+  constructor() { super('The request body is not valid JSON'); }
+}
+
+export class Unauthorized extends AppError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  constructor() { super('A valid bearer token is required'); }
+}
+
+export class InsufficientScope extends AppError {
+  readonly status = 403;
+  readonly code = 'insufficient_scope';
+  constructor(scope: string) {
+    super('The token does not grant this operation');
+    this.extra.requiredScope = scope;
+  }
+}
+
+export class DestinationNotAllowed extends AppError {
+  readonly status = 403;
+  readonly code = 'destination_not_allowed';
+  constructor(reason: 'country' | 'number_type' | 'paused') {
+    super('Messages to this destination are not allowed');
+    this.extra.reason = reason;
+  }
+}
+
+export class RecipientOptedOut extends AppError {
+  readonly status = 403;
+  readonly code = 'recipient_opted_out';
+  constructor() { super('The recipient has opted out of messages'); }
+}
+
+export class NotFound extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor() { super('Not found'); }
+}
+
+export class IdempotencyKeyReused extends AppError {
+  readonly status = 409;
+  readonly code = 'idempotency_key_reused';
+  constructor() { super('This Idempotency-Key was already used with a different request'); }
+}
+
+export class IdempotencyInProgress extends AppError {
+  readonly status = 409;
+  readonly code = 'idempotency_in_progress';
+  constructor() {
+    super('A request with this Idempotency-Key is still in progress');
+    this.headers['Retry-After'] = '1';
+  }
+}
+
+export type ClosedReason = 'expired' | 'max_attempts_reached' | 'already_approved' | 'canceled' | 'failed';
+
+/** 410: the verification exists but can no longer be used. */
+export class VerificationClosed extends AppError {
+  readonly status = 410;
+  readonly code: ClosedReason;
+  constructor(reason: ClosedReason) {
+    super('This verification can no longer be used');
+    this.code = reason;
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+  constructor(limitBytes: number) {
+    super('The request body is too large');
+    this.extra.limitBytes = limitBytes;
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+  constructor() { super('Send the request body as application/json'); }
+}
+
+export class InvalidCode extends AppError {
+  readonly status = 422;
+  readonly code = 'invalid_code';
+  constructor(remainingAttempts: number) {
+    super('The code is not correct');
+    this.extra.remainingAttempts = remainingAttempts;
+  }
+}
+
+export class RateLimited extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  constructor(retryAfterSeconds: number, limit: string) {
+    super('Too many requests; try again later');
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    this.headers['Retry-After'] = String(seconds);
+    this.extra.retryAfter = seconds;
+    this.extra.limit = limit;
+  }
+}
+
+export class DeliveryFailed extends AppError {
+  readonly status = 502;
+  readonly code = 'delivery_failed';
+  /** `providerReason` is for the log only; it is not part of the problem document. */
+  constructor(readonly providerReason = 'unknown') { super('The SMS provider did not accept the message'); }
+}

@@ -1,0 +1,51 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
+import type { Context } from 'aws-lambda';
+import { IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed } from '../errors.ts';
+import { config } from '../config.ts';
+import { dynamoClients } from '../runtime.ts';
+import { requestHeader, type ApiEvent } from './api.ts';
+
+/**
+ * `Idempotency-Key` on the POSTs that send SMS (Powertools idempotency): a repeat with the same key
+ * and body returns the first answer and sends nothing; the same key with another body is 409.
+ * Keys are scoped per client and operation, so two apps can't collide or read each other's answers.
+ */
+const KEY = /^[\x21-\x7e]{1,128}$/;
+
+let persistence: DynamoDBPersistenceLayer | undefined;
+
+export async function idempotent<T extends Record<string, unknown>>(
+  event: ApiEvent,
+  context: Context,
+  operation: string,
+  request: unknown,
+  run: () => Promise<T>,
+): Promise<T> {
+  const key = requestHeader(event, 'idempotency-key');
+  if (key === undefined) return run();
+  if (!KEY.test(key)) throw new ValidationFailed([{ path: 'Idempotency-Key', message: 'Must be 1 to 128 printable ASCII characters' }]);
+
+  persistence ??= new DynamoDBPersistenceLayer({
+    tableName: config().IDEMPOTENCY_TABLE_NAME,
+    awsSdkV3Client: dynamoClients().raw,
+  });
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'request',
+    expiresAfterSeconds: 24 * 3600,
+  });
+  idempotencyConfig.registerLambdaContext(context);
+  const once = makeIdempotent(async (_payload: { key: string; request: unknown }) => run(), {
+    persistenceStore: persistence,
+    config: idempotencyConfig,
+  });
+  try {
+    return await once({ key: `${event.caller.clientId}:${operation}:${key}`, request });
+  } catch (error) {
+    if (error instanceof IdempotencyValidationError) throw new IdempotencyKeyReused();
+    if (error instanceof IdempotencyAlreadyInProgressError) throw new IdempotencyInProgress();
+    throw error;
+  }
+}

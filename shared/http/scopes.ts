@@ -1,0 +1,13 @@
+/** OAuth scopes of the resource server `p2a`, as in API.md. */
+export const SCOPES = {
+  otpSend: 'p2a/otp.send',
+  otpVerify: 'p2a/otp.verify',
+  messagesSend: 'p2a/messages.send',
+  messagesManage: 'p2a/messages.manage',
+  consentWrite: 'p2a/consent.write',
+  consentRead: 'p2a/consent.read',
+  auditRead: 'p2a/audit.read',
+  subjectsManage: 'p2a/subjects.manage',
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

@@ -1,0 +1,49 @@
+import { DeliveryFailed } from '../errors.ts';
+import { hmac } from '../crypto/hmac.ts';
+import { destinationPrefix, type Phone } from '../phone/phone.ts';
+import { countersFor, type LimitCounter } from '../ratelimit/limits.ts';
+import { SmsRejected } from '../sms/sender.ts';
+import type { Transaction } from './code.ts';
+import type { OtpDeps } from './deps.ts';
+import { renderOtpSms } from './sms-text.ts';
+import type { Verification } from './verification.ts';
+
+/** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
+export type DeliveryDetails = { to: string; transaction?: Transaction };
+
+export const deliveryContext = (verificationId: string) => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
+
+/** Every send (issue or resend) consumes these windows; keys hold only keyed hashes and the client id. */
+export function sendCounters(deps: OtpDeps, v: Pick<Verification, 'phoneIndex' | 'clientId'>, phonePrefix: string, nowMs: number): LimitCounter[] {
+  return countersFor(
+    deps.limits,
+    { phoneIndex: v.phoneIndex, clientId: v.clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', phonePrefix) },
+    nowMs,
+  );
+}
+
+export function prefixOf(phone: Phone): string {
+  return destinationPrefix(phone);
+}
+
+/** Publishes the code; a refusal or provider failure ends the verification as `failed` (502). */
+export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<void> {
+  const text = renderOtpSms(
+    v.locale === 'de' ? 'de' : 'en',
+    {
+      brand: v.brand ?? 'Sealtext',
+      code,
+      minutes: Math.round(v.ttlSeconds / 60),
+      purpose: v.purpose,
+      ...(details.transaction ? { transaction: details.transaction } : {}),
+    },
+    deps.webDomain,
+  );
+  try {
+    await deps.sms.send({ to: details.to, text });
+  } catch (error) {
+    await deps.store.markFailed(v.id);
+    // The provider's reason goes to the log (by name only), not to the client.
+    throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
+  }
+}

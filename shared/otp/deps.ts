@@ -1,0 +1,17 @@
+import type { Envelope } from '../crypto/envelope.ts';
+import type { SecretKeys } from '../crypto/secret-keys.ts';
+import type { LimitRules } from '../ratelimit/limits.ts';
+import type { SmsSender } from '../sms/sender.ts';
+import type { VerificationStore } from '../store/verification-store.ts';
+
+/** What the OTP operations need from the outside world; wired in shared/runtime.ts, faked in tests. */
+export type OtpDeps = {
+  store: VerificationStore;
+  envelope: Envelope;
+  keys: SecretKeys;
+  sms: SmsSender;
+  limits: LimitRules;
+  allowedCountries: ReadonlySet<string>;
+  webDomain?: string;
+  now: () => number;
+};

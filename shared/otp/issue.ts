@@ -1,0 +1,51 @@
+import { newId } from '../crypto/ids.ts';
+import { hmac } from '../crypto/hmac.ts';
+import { checkDestination } from '../phone/destination.ts';
+import { maskPhone } from '../phone/phone.ts';
+import { bindingHash, codeHash, generateCode } from './code.ts';
+import { deliveryContext, prefixOf, sendCode, sendCounters, type DeliveryDetails } from './delivery.ts';
+import type { OtpDeps } from './deps.ts';
+import type { IssueOtpRequest } from './schemas.ts';
+import { issuedView } from './views.ts';
+import { OTP_RULES, type Verification } from './verification.ts';
+
+/**
+ * POST /v1/otp. Order matters: every check that can refuse runs before anything is written;
+ * the counters and the verification are one transaction; the SMS goes out only after that commit.
+ */
+export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
+  const phone = checkDestination(input.to, deps.allowedCountries);
+  const now = deps.now();
+  const id = newId();
+  const code = generateCode(input.codeLength);
+  const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
+  const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}) };
+
+  const v: Verification = {
+    id,
+    clientId,
+    status: 'pending',
+    purpose: input.purpose,
+    codeHash: codeHash(deps.keys.codeHashKey, id, code, binding),
+    ...(binding ? { bindingHash: binding } : {}),
+    codeLength: input.codeLength,
+    ttlSeconds: input.ttlSeconds,
+    attempts: 0,
+    maxAttempts: OTP_RULES.maxAttempts,
+    sends: 1,
+    maxSends: OTP_RULES.maxSends,
+    createdAt: now,
+    lastSentAt: now,
+    expiresAt: now + input.ttlSeconds * 1000,
+    phoneIndex: hmac(deps.keys.blindIndexKey, 'phone', phone.e164),
+    phoneMask: maskPhone(phone.e164),
+    country: phone.country,
+    sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
+    ...(input.brand ? { brand: input.brand } : {}),
+    locale: input.locale,
+  };
+
+  await deps.store.create(v, sendCounters(deps, v, prefixOf(phone), now), now);
+  await sendCode(deps, v, details, code);
+  return issuedView(v, OTP_RULES.resendIntervalMs);
+}

@@ -1,0 +1,58 @@
+import { RateLimited, VerificationClosed } from '../errors.ts';
+import { checkDestination } from '../phone/destination.ts';
+import { codeHash, generateCode } from './code.ts';
+import { deliveryContext, prefixOf, sendCode, sendCounters, type DeliveryDetails } from './delivery.ts';
+import type { OtpDeps } from './deps.ts';
+import { canResend, closedReason } from './state.ts';
+import { ownedOrNotFound } from './verify.ts';
+import { issuedView, otpView } from './views.ts';
+import { OTP_RULES } from './verification.ts';
+
+/** GET /v1/otp/{id}. */
+export async function getOtp(deps: OtpDeps, clientId: string, id: string) {
+  const v = ownedOrNotFound(await deps.store.get(id), clientId);
+  return otpView(v, deps.now());
+}
+
+/** DELETE /v1/otp/{id}: only a pending verification can be canceled. */
+export async function cancelOtp(deps: OtpDeps, clientId: string, id: string) {
+  const now = deps.now();
+  const out = await deps.store.cancel({ id, clientId, nowMs: now });
+  if (out.ok) return { status: 'canceled' as const };
+  throw new VerificationClosed(closedReason(ownedOrNotFound(out.current, clientId), now) ?? 'canceled');
+}
+
+/**
+ * POST /v1/otp/{id}/resend: a new code replaces the old one (the old stops working), the expiry
+ * restarts, attempts are kept. At most `maxSends` sends, `resendIntervalMs` apart.
+ */
+export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
+  const now = deps.now();
+  const v = ownedOrNotFound(await deps.store.get(id), clientId);
+  const decision = canResend(v, now, OTP_RULES.resendIntervalMs);
+  if (!decision.ok) {
+    if (decision.reason === 'too_soon' || decision.reason === 'max_sends') {
+      throw new RateLimited(decision.retryAfterMs / 1000, decision.reason === 'too_soon' ? 'resendInterval' : 'maxSends');
+    }
+    throw new VerificationClosed(decision.reason);
+  }
+
+  const details = JSON.parse(await deps.envelope.open(v.sealedDelivery, deliveryContext(id))) as DeliveryDetails;
+  // The allow list may have changed since the first send.
+  const phone = checkDestination(details.to, deps.allowedCountries);
+
+  const code = generateCode(v.codeLength);
+  const expiresAt = now + v.ttlSeconds * 1000;
+  const out = await deps.store.replaceCode(
+    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt },
+    sendCounters(deps, v, prefixOf(phone), now),
+  );
+  if (!out.ok) {
+    // Lost a race with another resend, a verify or a cancel: report the state as it now is.
+    const reason = closedReason(ownedOrNotFound(out.current, clientId), now);
+    if (reason) throw new VerificationClosed(reason);
+    throw new RateLimited(OTP_RULES.resendIntervalMs / 1000, 'resendInterval');
+  }
+  await sendCode(deps, out.item, details, code);
+  return issuedView(out.item, OTP_RULES.resendIntervalMs);
+}

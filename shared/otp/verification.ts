@@ -1,0 +1,42 @@
+/** A verification as stored. Times are epoch milliseconds from the server clock. */
+export type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
+export type Status = StoredStatus | 'expired' | 'max_attempts_reached';
+export type Purpose = 'login' | 'transaction' | 'password_reset' | 'delivery' | 'generic';
+
+export type Verification = {
+  id: string;
+  clientId: string;
+  status: StoredStatus;
+  purpose: Purpose;
+  /** HMAC(codeHashKey, id ‖ code ‖ bindingHash); the code itself is never stored. */
+  codeHash: string;
+  /** HMAC of the bound transaction (purpose `transaction`), else absent. */
+  bindingHash?: string;
+  codeLength: number;
+  ttlSeconds: number;
+  attempts: number;
+  maxAttempts: number;
+  sends: number;
+  maxSends: number;
+  createdAt: number;
+  lastSentAt: number;
+  expiresAt: number;
+  approvedAt?: number;
+  canceledAt?: number;
+  /** Keyed blind index of the number: rate limits, consent, audit. */
+  phoneIndex: string;
+  phoneMask: string;
+  country: string;
+  /** Envelope-encrypted delivery details (number, transaction) for resends. */
+  sealedDelivery: string;
+  brand?: string;
+  locale: string;
+};
+
+export const OTP_RULES = {
+  maxAttempts: 5,
+  maxSends: 5,
+  resendIntervalMs: 30_000,
+  /** Kept this long after expiry so GET still answers `expired` before TTL deletes the item. */
+  retainAfterExpiryMs: 24 * 3_600_000,
+} as const;

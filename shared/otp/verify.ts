@@ -1,0 +1,43 @@
+import { InvalidCode, NotFound, VerificationClosed } from '../errors.ts';
+import { bindingHash, codeHash } from './code.ts';
+import type { OtpDeps } from './deps.ts';
+import type { VerifyOtpRequest } from './schemas.ts';
+import { closedReason } from './state.ts';
+import type { Verification } from './verification.ts';
+
+/**
+ * POST /v1/otp/{id}/verify. The right code costs one conditional UpdateItem and no KMS call:
+ * DynamoDB compares the hash and flips the status in one step, so of any number of concurrent
+ * right answers exactly one wins. A wrong code (or a different transaction) costs one attempt.
+ */
+export async function verifyOtp(deps: OtpDeps, clientId: string, id: string, input: VerifyOtpRequest) {
+  const now = deps.now();
+  const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
+  const hash = codeHash(deps.keys.codeHashKey, id, input.code, binding);
+
+  const approved = await deps.store.approve({ id, clientId, codeHash: hash, nowMs: now });
+  if (approved.ok) {
+    return { verificationId: id, status: 'approved' as const, approvedAt: new Date(approved.item.approvedAt!).toISOString() };
+  }
+  throwIfUnusable(approved.current, clientId, now);
+
+  const failed = await deps.store.recordFailedAttempt({ id, clientId, nowMs: now });
+  if (!failed.ok) {
+    throwIfUnusable(failed.current, clientId, now);
+    throw new VerificationClosed('max_attempts_reached');
+  }
+  const remaining = failed.item.maxAttempts - failed.item.attempts;
+  if (remaining <= 0) throw new VerificationClosed('max_attempts_reached');
+  throw new InvalidCode(remaining);
+}
+
+/** Another client's verification is indistinguishable from one that never existed. */
+export function ownedOrNotFound(v: Verification | undefined, clientId: string): Verification {
+  if (!v || v.clientId !== clientId) throw new NotFound();
+  return v;
+}
+
+function throwIfUnusable(v: Verification | undefined, clientId: string, now: number): void {
+  const reason = closedReason(ownedOrNotFound(v, clientId), now);
+  if (reason) throw new VerificationClosed(reason);
+}

@@ -1,0 +1,31 @@
+import { effectiveStatus } from './state.ts';
+import type { Verification } from './verification.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function issuedView(v: Verification, resendIntervalMs: number) {
+  return {
+    verificationId: v.id,
+    status: effectiveStatus(v, v.lastSentAt),
+    to: v.phoneMask,
+    channel: 'sms' as const,
+    purpose: v.purpose,
+    expiresAt: iso(v.expiresAt),
+    sendsRemaining: v.maxSends - v.sends,
+    resendAvailableAt: iso(v.lastSentAt + resendIntervalMs),
+  };
+}
+
+export function otpView(v: Verification, nowMs: number) {
+  return {
+    verificationId: v.id,
+    status: effectiveStatus(v, nowMs),
+    to: v.phoneMask,
+    purpose: v.purpose,
+    attempts: v.attempts,
+    sends: v.sends,
+    createdAt: iso(v.createdAt),
+    expiresAt: iso(v.expiresAt),
+    ...(v.approvedAt !== undefined ? { approvedAt: iso(v.approvedAt) } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { RateLimited } from '../errors.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** One window's counter: +1 unless full. Expires with its window (plus a margin for clock skew). */
+export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: `RL#${c.key}`, sk: 'RL' },
+      UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+      ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':limit': c.limit, ':ttl': Math.ceil(c.windowEndsAt / 1000) + 300 },
+    },
+  };
+}
+
+export class ConditionFailed extends Error {
+  constructor(readonly item: Record<string, unknown> | undefined) {
+    super('Condition failed');
+    this.name = 'ConditionFailed';
+  }
+}
+
+/**
+ * Writes the counters and the guarded items in one transaction. A full window becomes
+ * `RateLimited` (nothing written); a failed condition on a guarded item becomes `ConditionFailed`
+ * with the item's current state; conflicts with concurrent transactions are retried.
+ */
+export async function transactWithLimits(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  counters: LimitCounter[],
+  guarded: TransactItem[],
+  nowMs: number,
+): Promise<void> {
+  const items = [...counters.map((c) => counterUpdate(tableName, c)), ...guarded];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const full = reasons.findIndex((r, i) => i < counters.length && r.Code === 'ConditionalCheckFailed');
+      if (full >= 0) {
+        const c = counters[full]!;
+        throw new RateLimited((c.windowEndsAt - nowMs) / 1000, c.name);
+      }
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) throw new ConditionFailed(undefined);
+      const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
+      if (!conflict || attempt >= 4) throw error;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
+    }
+  }
+}

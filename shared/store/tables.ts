@@ -1,0 +1,41 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one definition of each table. The CDK stack (infra/constructs/tables.ts) and the local
+ * stack (infra/local/dynamodb.ts) both build from these, so the two worlds cannot drift.
+ */
+export type KeyAttribute = { name: string; type: 'S' | 'N' };
+export type TableDefinition = {
+  /** Logical name; the physical name comes from the stack or the local stack. */
+  id: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  timeToLiveAttribute: string;
+};
+
+/** Verifications and rate-limit counters (single-table; `pk`/`sk` are opaque strings). */
+export const DATA_TABLE = {
+  id: 'Data',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+} as const satisfies TableDefinition;
+
+/** Powertools idempotency records (its default attribute names). */
+export const IDEMPOTENCY_TABLE = {
+  id: 'Idempotency',
+  partitionKey: { name: 'id', type: 'S' },
+  timeToLiveAttribute: 'expiration',
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE];
+
+export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
+  const keys: KeyAttribute[] = def.sortKey ? [def.partitionKey, def.sortKey] : [def.partitionKey];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+    KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+  };
+}
