@@ -6,4 +6,4 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  * never a phone number, a code, a message body or a token.
  */
 export const logger = new Logger({ serviceName: 'sealtext' });
-export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext' });
+export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext', logger });

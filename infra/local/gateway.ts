@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { problemResponse } from '#shared/http/problem';
+import { readOutbox } from '#shared/sms/outbox';
+import { ROUTES, type Route } from '../routes.ts';
+import type { LocalOAuth } from './oauth.ts';
+
+/**
+ * The local API Gateway: turns each HTTP request into the REST proxy event AWS would send
+ * (with the authorizer's claims), invokes the route's handler in-process, and writes its answer.
+ * Local-only routes (`/oauth2/token`, `/_local/*`) exist only here.
+ */
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024; // API Gateway's own payload limit
+
+type Compiled = Route & { pattern: RegExp; params: string[] };
+const compiled: Compiled[] = ROUTES.map((r) => {
+  const params: string[] = [];
+  const pattern = new RegExp(
+    `^${r.path.replace(/\{(\w+)\}/g, (_m, name: string) => (params.push(name), '([^/]+)'))}$`,
+  );
+  return { ...r, pattern, params };
+});
+
+export type GatewayOptions = {
+  oauth: LocalOAuth;
+  outboxFile: string;
+  handlers: Record<string, Handler>;
+};
+
+export function createGateway(options: GatewayOptions): Server {
+  return createServer((req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      process.stderr.write(`local gateway error: ${(error as Error).name}\n`);
+      send(res, problemResponse(500, { title: 'Internal error', code: 'internal_error' }));
+    });
+  });
+}
+
+async function handle(options: GatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const body = await readBody(req);
+  if (body === undefined) return send(res, problemResponse(413, { title: 'The request body is too large', code: 'payload_too_large' }));
+
+  if (url.pathname === '/oauth2/token' && req.method === 'POST') {
+    const [status, answer] = options.oauth.token(req.headers.authorization, new URLSearchParams(body));
+    return send(res, {
+      statusCode: status,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...(status === 401 ? { 'WWW-Authenticate': 'Basic realm="sealtext-local"' } : {}) },
+      body: JSON.stringify(answer),
+    });
+  }
+  if (url.pathname === '/_local/outbox' && req.method === 'GET') {
+    const to = url.searchParams.get('to') ?? undefined;
+    const messages = readOutbox(options.outboxFile, to).map(({ to, text, at }) => ({ to, text, at }));
+    return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ messages }) });
+  }
+
+  const matches = compiled.filter((r) => r.pattern.test(url.pathname));
+  const route = matches.find((r) => r.method === req.method);
+  if (!route) {
+    return send(res, matches.length
+      ? problemResponse(405, { title: 'Method not allowed', code: 'method_not_allowed' }, { Allow: matches.map((m) => m.method).join(', ') })
+      : problemResponse(404, { title: 'Not found', code: 'not_found' }));
+  }
+  // The Cognito authorizer: no valid token, no invocation.
+  const claims = options.oauth.verify(req.headers.authorization);
+  if (!claims) return send(res, problemResponse(401, { title: 'A valid bearer token is required', code: 'unauthorized' }, { 'WWW-Authenticate': 'Bearer' }));
+
+  const values = route.pattern.exec(url.pathname)!.slice(1);
+  const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i]!)]));
+  const handler = options.handlers[route.fn];
+  if (!handler) throw new Error(`No handler loaded for ${route.fn}`);
+  const result = await handler(toEvent(req, url, route, pathParameters, body, claims), lambdaContext(route.fn));
+  send(res, result);
+}
+
+function toEvent(
+  req: IncomingMessage, url: URL, route: Route, pathParameters: Record<string, string>, body: string, claims: Record<string, string>,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const [name, value] = [req.rawHeaders[i]!, req.rawHeaders[i + 1]!];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query = [...url.searchParams.keys()];
+  const now = new Date();
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query.length ? Object.fromEntries(url.searchParams) : null,
+    multiValueQueryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)])) : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: { claims },
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: route.method,
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: `/local${url.pathname}`,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTime: now.toUTCString(),
+      requestTimeEpoch: now.getTime(),
+      resourceId: route.fn,
+      resourcePath: route.path,
+    },
+  };
+}
+
+function lambdaContext(fn: string): Context {
+  const deadline = Date.now() + 29_000; // API Gateway's integration timeout
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `sealtext-local-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:sealtext-local-${fn}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/sealtext-local-${fn}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.body);
+}

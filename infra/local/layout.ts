@@ -1,0 +1,17 @@
+import { join, resolve } from 'node:path';
+
+/** Where the local stack keeps its state (default `.local/` in the repo). */
+export function localLayout(dir: string) {
+  const root = resolve(dir);
+  return {
+    root,
+    keysFile: join(root, 'keys.json'),
+    clientsFile: join(root, 'clients.json'),
+    tokenKeyFile: join(root, 'token-signing.key'),
+    outboxFile: join(root, 'outbox.jsonl'),
+    dynamoDir: join(root, 'dynamodb'),
+  };
+}
+export type LocalLayout = ReturnType<typeof localLayout>;
+
+export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency' } as const;

@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { ensureLocalKeys } from '#shared/crypto/local-keyring';
+import { FUNCTION_NAMES } from '../routes.ts';
+import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
+import { createGateway } from './gateway.ts';
+import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
+import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
+
+export type LocalStackOptions = {
+  dir: string;
+  port: number;
+  host?: string;
+  inMemory?: boolean;
+  allowedCountries?: string;
+};
+
+/**
+ * The whole API on one machine: DynamoDB Local, the shared tables, the keyring and clients under
+ * `dir`, the SMS outbox, and the gateway invoking the real handlers with the local adapters.
+ */
+export async function startLocalStack(options: LocalStackOptions) {
+  const layout = localLayout(options.dir);
+  mkdirSync(layout.root, { recursive: true });
+  ensureLocalKeys(layout.keysFile);
+  ensureClients(layout.clientsFile);
+  ensureTokenKey(layout.tokenKeyFile);
+  if (options.inMemory) writeFileSync(layout.outboxFile, '');
+
+  const dynamo = await startDynamoDbLocal(options.inMemory ? {} : { dbDir: layout.dynamoDir });
+  try {
+    await ensureTables(dynamo.endpoint, LOCAL_TABLE_NAMES);
+
+    // The handlers read their configuration from the environment at cold start, as in Lambda.
+    Object.assign(process.env, {
+      STAGE: 'local',
+      DATA_TABLE_NAME: LOCAL_TABLE_NAMES.Data,
+      IDEMPOTENCY_TABLE_NAME: LOCAL_TABLE_NAMES.Idempotency,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      KEY_SOURCE: 'local',
+      LOCAL_KEYS_FILE: layout.keysFile,
+      SMS_ADAPTER: 'outbox',
+      OUTBOX_FILE: layout.outboxFile,
+      ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
+      POWERTOOLS_SERVICE_NAME: 'sealtext',
+      POWERTOOLS_METRICS_NAMESPACE: 'Sealtext',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    });
+
+    const handlers = Object.fromEntries(
+      await Promise.all(
+        FUNCTION_NAMES.map(async (fn) => [fn, (await import(`../../functions/${fn}.ts`)).handler] as const),
+      ),
+    );
+    const host = options.host ?? '127.0.0.1';
+    const server = createGateway({
+      oauth: new LocalOAuth(layout.clientsFile, layout.tokenKeyFile, `http://${host}:${options.port}/oauth2`),
+      outboxFile: layout.outboxFile,
+      handlers,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+
+    const stop = async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dynamo.stop();
+    };
+    return { url: `http://${host}:${port}`, layout, dynamo, stop };
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+}

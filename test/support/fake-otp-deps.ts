@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { Envelope, type KeyWrapper } from '#shared/crypto/envelope';
+import { aesGcmOpen, aesGcmSeal, canonicalContext } from '#shared/crypto/envelope';
+import { RateLimited } from '#shared/errors';
+import type { OtpDeps } from '#shared/otp/deps';
+import type { Verification } from '#shared/otp/verification';
+import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
+import type { Sms, SmsSender } from '#shared/sms/sender';
+import type { Outcome, VerificationStore } from '#shared/store/verification-store';
+
+/** In-memory doubles for domain tests. The store mirrors the DynamoDB conditions, which the integration suite proves. */
+export class MemoryStore implements VerificationStore {
+  readonly items = new Map<string, Verification>();
+  readonly counters = new Map<string, number>();
+
+  async create(v: Verification, counters: LimitCounter[], nowMs: number) {
+    this.consume(counters, nowMs);
+    this.items.set(v.id, structuredClone(v));
+  }
+  async get(id: string) {
+    const v = this.items.get(id);
+    return v && structuredClone(v);
+  }
+  async approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }) {
+    return this.update(q.id, (v) => this.usable(v, q) && v.codeHash === q.codeHash, (v) => {
+      v.status = 'approved';
+      v.approvedAt = q.nowMs;
+    });
+  }
+  async recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }) {
+    return this.update(q.id, (v) => this.usable(v, q), (v) => void v.attempts++);
+  }
+  async replaceCode(
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number },
+    counters: LimitCounter[],
+  ) {
+    const v = this.items.get(q.id);
+    if (!v || !this.usable(v, q) || v.sends !== q.seenSends || v.sends >= v.maxSends) return { ok: false as const, current: v && structuredClone(v) };
+    this.consume(counters, q.nowMs);
+    return this.update(q.id, () => true, (x) => {
+      x.codeHash = q.codeHash;
+      x.expiresAt = q.expiresAt;
+      x.lastSentAt = q.nowMs;
+      x.sends++;
+    });
+  }
+  async cancel(q: { id: string; clientId: string; nowMs: number }) {
+    return this.update(q.id, (v) => this.usable(v, q), (v) => {
+      v.status = 'canceled';
+      v.canceledAt = q.nowMs;
+    });
+  }
+  async markFailed(id: string) {
+    const v = this.items.get(id);
+    if (v) v.status = 'failed';
+  }
+
+  private usable(v: Verification, q: { clientId: string; nowMs: number }) {
+    return v.clientId === q.clientId && v.status === 'pending' && v.expiresAt > q.nowMs && v.attempts < v.maxAttempts;
+  }
+  private consume(counters: LimitCounter[], nowMs: number) {
+    const full = counters.find((c) => (this.counters.get(c.key) ?? 0) >= c.limit);
+    if (full) throw new RateLimited((full.windowEndsAt - nowMs) / 1000, full.name);
+    for (const c of counters) this.counters.set(c.key, (this.counters.get(c.key) ?? 0) + 1);
+  }
+  private async update(id: string, condition: (v: Verification) => boolean, change: (v: Verification) => void): Promise<Outcome> {
+    const v = this.items.get(id);
+    if (!v || !condition(v)) return { ok: false, current: v && structuredClone(v) };
+    change(v);
+    return { ok: true, item: structuredClone(v) };
+  }
+}
+
+export class MemoryKeyWrapper implements KeyWrapper {
+  private readonly key = randomBytes(32);
+  async generateDataKey(context: Record<string, string>) {
+    const plaintext = randomBytes(32);
+    return { plaintext, wrapped: aesGcmSeal(this.key, plaintext, canonicalContext(context)) };
+  }
+  async unwrapDataKey(wrapped: Buffer, context: Record<string, string>) {
+    return aesGcmOpen(this.key, wrapped, canonicalContext(context));
+  }
+}
+
+export class RecordingSms implements SmsSender {
+  readonly sent: Sms[] = [];
+  failWith: Error | undefined;
+  async send(sms: Sms) {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(sms);
+    return { messageId: String(this.sent.length) };
+  }
+  /** The code in the last SMS to `to`, as a person would read it. */
+  lastCode(to: string): string {
+    const last = this.sent.filter((s) => s.to === to).at(-1);
+    const code = last?.text.match(/\b(\d{6,10})\b/)?.[1];
+    if (!code) throw new Error('no code was sent');
+    return code;
+  }
+}
+
+export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
+  const clock = { now: Date.parse('2026-11-22T10:00:00Z') };
+  const store = new MemoryStore();
+  const sms = new RecordingSms();
+  const deps: OtpDeps = {
+    store,
+    envelope: new Envelope(new MemoryKeyWrapper()),
+    keys: { codeHashKey: randomBytes(32), blindIndexKey: randomBytes(32) },
+    sms,
+    limits: DEFAULT_LIMITS,
+    allowedCountries: new Set(['GB', 'US', 'DE']),
+    now: () => clock.now,
+    ...overrides,
+  };
+  return { deps, store, sms, clock };
+}
