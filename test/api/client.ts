@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, inject } from 'vitest';
+
+/** A small HTTP client for the local stack that remembers every answer, so tests can check none leaks a secret. */
+export const baseUrl = inject('apiUrl');
+export const responses: string[] = [];
+
+type Client = { clientId: string; clientSecret: string; scopes: string[] };
+export const clients = JSON.parse(readFileSync(join(inject('localDir'), 'clients.json'), 'utf8')) as Client[];
+
+export async function tokenFor(client: Client, scope?: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...(scope ? { scope } : {}) }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export type Answer = { status: number; headers: Headers; body: Record<string, unknown>; text: string };
+
+export async function call(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined || options.raw !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  responses.push(`${JSON.stringify(Object.fromEntries(res.headers))}\n${text}`);
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
+}
+
+/** The local SMS outbox: what the stack would have texted to `to`. */
+export async function outbox(to: string): Promise<{ to: string; text: string; at: string }[]> {
+  const res = await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
+  return ((await res.json()) as { messages: { to: string; text: string; at: string }[] }).messages;
+}
+
+export async function lastCode(to: string): Promise<string> {
+  const code = (await outbox(to)).at(-1)?.text.match(/\b(\d{6,10})\b/)?.[1];
+  if (!code) throw new Error('no code in the outbox');
+  return code;
+}
+
+/** Log lines of the stack, but for the outbox's own console lines (the local stand-in for the phone). */
+export function stackLogLines(): string[] {
+  return readFileSync(inject('stackLog'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.startsWith('[outbox]'));
+}

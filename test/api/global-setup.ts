@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * Starts the local stack exactly as `npm start` does (in memory, on a free port, in a temporary
+ * .local directory) and records everything it prints, so tests can check the logs too.
+ */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'sealtext-api-'));
+  const logFile = join(dir, 'stack.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', '--in-memory', '--dir', dir, '--port', '0'], {
+    cwd: project.config.root,
+    env: {
+      ...process.env,
+      // Tests run in parallel from one host; per-client and per-prefix windows would couple them.
+      RATE_LIMITS: JSON.stringify({ client: { limit: 100_000, windowSeconds: 60 }, prefix: { limit: 100_000, windowSeconds: 3600 } }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${seen}`)), 90_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`local stack exited (${code}):\n${seen}`)));
+  });
+  project.provide('apiUrl', url);
+  project.provide('localDir', dir);
+  project.provide('stackLog', logFile);
+  return async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    apiUrl: string;
+    localDir: string;
+    stackLog: string;
+  }
+}
