@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { InvalidCode, NotFound, RateLimited } from '#shared/errors';
-import { api, ok } from '#shared/http/api';
+import { api, ok, type ApiEvent } from '#shared/http/api';
 import { toProblem } from '#shared/http/problem';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
@@ -21,7 +21,7 @@ function event(over: Partial<APIGatewayProxyEvent> & { scope?: string } = {}): A
   } as unknown as APIGatewayProxyEvent;
 }
 const call = async (e: APIGatewayProxyEvent) => {
-  const res = await handler(e, context);
+  const res = await handler(e as ApiEvent, context);
   return { ...res, json: JSON.parse(res.body) as Record<string, unknown> };
 };
 
