@@ -18,9 +18,9 @@ const keySource = z.discriminatedUnion('KEY_SOURCE', [
   z.object({
     KEY_SOURCE: z.literal('kms'),
     KMS_KEY_ARN: z.string().startsWith('arn:'),
-    /** HMAC keys, wrapped by the CMK at deploy time (base64 CiphertextBlob). */
-    WRAPPED_CODE_HASH_KEY: z.string().min(1),
-    WRAPPED_BLIND_INDEX_KEY: z.string().min(1),
+    /** HMAC keys, wrapped by the CMK at deploy time (base64 CiphertextBlob); only functions that hash hold them. */
+    WRAPPED_CODE_HASH_KEY: z.string().min(1).optional(),
+    WRAPPED_BLIND_INDEX_KEY: z.string().min(1).optional(),
   }),
 ]);
 
@@ -32,7 +32,8 @@ const smsAdapter = z.discriminatedUnion('SMS_ADAPTER', [
 const base = z.object({
   STAGE: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/).default('dev'),
   DATA_TABLE_NAME: z.string().min(1),
-  IDEMPOTENCY_TABLE_NAME: z.string().min(1),
+  /** Only the functions that take an Idempotency-Key get this table. */
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1).optional(),
   /** Only the local stack sets this (DynamoDB Local). */
   DYNAMODB_ENDPOINT: z.url().optional(),
   /** ISO 3166 alpha-2 codes; empty means no destination is allowed. */
@@ -44,6 +45,8 @@ const base = z.object({
     .optional(),
   /** Overrides of the default rate limits, JSON: { "phoneShort": { "limit": 5, "windowSeconds": 600 }, ... } */
   RATE_LIMITS: z.string().optional(),
+  /** Alphanumeric sender id where the destination country supports one. */
+  SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
 });
 
 const schema = z.intersection(base, z.intersection(keySource, smsAdapter));

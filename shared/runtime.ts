@@ -25,34 +25,39 @@ export function dynamoClients(cfg: Config = config()) {
   return dynamo;
 }
 
-function keyServices(cfg: Config): { wrapper: KeyWrapper; keys: Promise<SecretKeys> } {
-  if (cfg.KEY_SOURCE === 'local') {
-    return { wrapper: new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE), keys: Promise.resolve(localSecretKeys(cfg.LOCAL_KEYS_FILE)) };
+function keyWrapper(cfg: Config): KeyWrapper {
+  return cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN);
+}
+
+function secretKeys(cfg: Config): Promise<SecretKeys> {
+  if (cfg.KEY_SOURCE === 'local') return Promise.resolve(localSecretKeys(cfg.LOCAL_KEYS_FILE));
+  if (!cfg.WRAPPED_CODE_HASH_KEY || !cfg.WRAPPED_BLIND_INDEX_KEY) {
+    throw new Error('This function was deployed without the wrapped HMAC keys it needs');
   }
-  const kms = new KMSClient({});
-  return {
-    wrapper: new KmsKeyWrapper(kms, cfg.KMS_KEY_ARN),
-    keys: kmsSecretKeys(kms, cfg.KMS_KEY_ARN, { codeHashKey: cfg.WRAPPED_CODE_HASH_KEY, blindIndexKey: cfg.WRAPPED_BLIND_INDEX_KEY }),
-  };
+  return kmsSecretKeys(new KMSClient({}), cfg.KMS_KEY_ARN, { codeHashKey: cfg.WRAPPED_CODE_HASH_KEY, blindIndexKey: cfg.WRAPPED_BLIND_INDEX_KEY });
 }
 
 function smsSender(cfg: Config): SmsSender {
-  return cfg.SMS_ADAPTER === 'outbox' ? new OutboxSender(cfg.OUTBOX_FILE) : new SnsSender(new SNSClient({}), process.env.SMS_SENDER_ID);
+  return cfg.SMS_ADAPTER === 'outbox' ? new OutboxSender(cfg.OUTBOX_FILE) : new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
+}
+
+/** Store and clock only: for routes that neither hash, encrypt nor text (no key material loaded). */
+export function otpStoreDeps(): Pick<OtpDeps, 'store' | 'now'> {
+  const cfg = config();
+  return { store: new DynamoVerificationStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME), now: Date.now };
 }
 
 export function otpDeps(): Promise<OtpDeps> {
   otp ??= (async () => {
     const cfg = config();
-    const { wrapper, keys } = keyServices(cfg);
     return {
-      store: new DynamoVerificationStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME),
-      envelope: new Envelope(wrapper),
-      keys: await keys,
+      ...otpStoreDeps(),
+      envelope: new Envelope(keyWrapper(cfg)),
+      keys: await secretKeys(cfg),
       sms: smsSender(cfg),
       limits: parseLimitOverrides(cfg.RATE_LIMITS),
       allowedCountries: new Set(cfg.ALLOWED_COUNTRIES),
       ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
-      now: Date.now,
     };
   })();
   // A failed cold start must not be cached forever.

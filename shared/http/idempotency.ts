@@ -27,8 +27,10 @@ export async function idempotent<T extends Record<string, unknown>>(
   if (key === undefined) return run();
   if (!KEY.test(key)) throw new ValidationFailed([{ path: 'Idempotency-Key', message: 'Must be 1 to 128 printable ASCII characters' }]);
 
+  const tableName = config().IDEMPOTENCY_TABLE_NAME;
+  if (!tableName) throw new Error('IDEMPOTENCY_TABLE_NAME is not configured for this function');
   persistence ??= new DynamoDBPersistenceLayer({
-    tableName: config().IDEMPOTENCY_TABLE_NAME,
+    tableName,
     awsSdkV3Client: dynamoClients().raw,
   });
   const idempotencyConfig = new IdempotencyConfig({

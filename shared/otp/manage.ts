@@ -9,13 +9,13 @@ import { issuedView, otpView } from './views.ts';
 import { OTP_RULES } from './verification.ts';
 
 /** GET /v1/otp/{id}. */
-export async function getOtp(deps: OtpDeps, clientId: string, id: string) {
+export async function getOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
   const v = ownedOrNotFound(await deps.store.get(id), clientId);
   return otpView(v, deps.now());
 }
 
 /** DELETE /v1/otp/{id}: only a pending verification can be canceled. */
-export async function cancelOtp(deps: OtpDeps, clientId: string, id: string) {
+export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
   const now = deps.now();
   const out = await deps.store.cancel({ id, clientId, nowMs: now });
   if (out.ok) return { status: 'canceled' as const };

@@ -1,0 +1,160 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData, type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { StageSettings } from '../settings.ts';
+
+export type AlarmSpec = {
+  id: string;
+  metric: IMetric;
+  threshold: number;
+  comparison?: ComparisonOperator;
+  evaluationPeriods?: number;
+  datapointsToAlarm?: number;
+  /** What it means and what to do: shown in the alarm and the notification. */
+  description: string;
+};
+
+/**
+ * The base alarm set and a dashboard; every alarm notifies the ops topic (e-mail optional).
+ * The anomaly detectors for fraud patterns build on this (docs/alarms.md).
+ */
+export class SealtextAlarms extends Construct {
+  readonly opsTopic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { settings: StageSettings; key: IKey; api: RestApi; functions: Record<string, IFunction>; tables: ITable[] },
+  ) {
+    super(scope, id);
+    const { settings } = props;
+    const stage = settings.stage;
+    this.opsTopic = new Topic(this, 'Ops', { displayName: `Sealtext ${stage} alarms`, masterKey: props.key, enforceSSL: true });
+    if (settings.alarmEmail) this.opsTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+
+    const five = Duration.minutes(5);
+    const apiName = `sealtext-${stage}`;
+    const apiMetric = (metricName: string) =>
+      new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: apiName, Stage: stage }, statistic: 'Average', period: five });
+
+    const specs: AlarmSpec[] = [
+      {
+        id: 'Api5xxRate',
+        metric: apiMetric('5XXError'),
+        threshold: 0.01,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: 'More than 1% of API requests fail with 5xx. Check the functions\' error logs (errorName, frames) and recent deploys; roll back if a deploy caused it.',
+      },
+      {
+        id: 'Api4xxRate',
+        metric: apiMetric('4XXError'),
+        threshold: 0.25,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        description: 'More than 25% of API requests are refused (4xx) for 15 minutes. A caller may be misconfigured (401/403) or probing (404/422); check access logs by IP and the Refused_* metrics.',
+      },
+      {
+        id: 'SmsSpendNearLimit',
+        metric: new Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: five }),
+        threshold: settings.smsMonthlySpendLimitUsd * 0.8,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description: `SMS spend this month reached 80% of the ${settings.smsMonthlySpendLimitUsd} USD limit; at 100% SNS stops sending (OTPs included). Check for pumping (issue volume by country), then raise the limit (context smsMonthlySpendLimitUsd and the account quota) if the traffic is real.`,
+      },
+      {
+        id: 'SmsFailures',
+        metric: new MathExpression({
+          expression: 'failed + rejected',
+          usingMetrics: {
+            failed: new Metric({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensionsMap: { PhoneNumber: 'PhoneNumberDirect' }, statistic: 'Sum', period: five }),
+            rejected: new Metric({ namespace: 'Sealtext', metricName: 'Refused_delivery_failed', dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
+          },
+          period: five,
+        }),
+        threshold: 10,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description: 'Ten or more SMS failed in 5 minutes. Check the SNS delivery status logs (sns/<region>/<account>/DirectPublishToPhoneNumber/Failure) for the carrier reason; spend limit reached and sandbox destinations are the usual causes.',
+      },
+    ];
+    for (const [name, fn] of Object.entries(props.functions)) {
+      specs.push(
+        {
+          id: `Errors-${name}`,
+          metric: fn.metricErrors({ period: five, statistic: 'Sum' }),
+          threshold: 1,
+          comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: `${name} threw unhandled errors. Its log group has errorName and frames; internal errors answer 500 to callers.`,
+        },
+        {
+          id: `Throttles-${name}`,
+          metric: fn.metricThrottles({ period: five, statistic: 'Sum' }),
+          threshold: 1,
+          comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: `${name} was throttled: reserved or account concurrency is exhausted. For SMS functions this is the runaway-spend cap working; check for abuse before raising smsFunctionConcurrency.`,
+        },
+      );
+    }
+    props.tables.forEach((table, i) => {
+      specs.push({
+        id: `TableThrottles-${i}`,
+        metric: new MathExpression({
+          expression: 'r + w',
+          usingMetrics: {
+            r: table.metric('ReadThrottleEvents', { statistic: 'Sum', period: five }),
+            w: table.metric('WriteThrottleEvents', { statistic: 'Sum', period: five }),
+          },
+          period: five,
+        }),
+        threshold: 1,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description: 'DynamoDB throttled reads or writes (on-demand tables throttle on sudden 2x peaks or hot keys). Look for a hot rate-limit counter (an attack on one number or prefix).',
+      });
+    });
+
+    const action = new SnsAction(this.opsTopic);
+    for (const spec of specs) {
+      const alarm = new Alarm(this, spec.id, {
+        alarmName: `sealtext-${stage}-${spec.id}`,
+        alarmDescription: spec.description,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparison ?? ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: spec.evaluationPeriods ?? 1,
+        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+    }
+
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `sealtext-${stage}-${Stack.of(this).region}` });
+    dashboard.addWidgets(
+      new TextWidget({ markdown: `# Sealtext ${stage}\nAlarms notify the ops topic; docs/deploy.md explains each.`, width: 24, height: 2 }),
+      new GraphWidget({ title: 'API error rates', left: [apiMetric('4XXError'), apiMetric('5XXError')], width: 12 }),
+      new GraphWidget({
+        title: 'OTP flow',
+        left: ['OtpIssued', 'OtpResent', 'OtpApproved', 'Refused_invalid_code', 'Refused_rate_limited'].map(
+          (m) => new Metric({ namespace: 'Sealtext', metricName: m, dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((f) => f.metricErrors({ period: five })), width: 12 }),
+      new GraphWidget({
+        title: 'SMS spend (USD, month to date)',
+        left: [new Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: five })],
+        width: 12,
+      }),
+    );
+  }
+}

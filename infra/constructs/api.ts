@@ -1,0 +1,197 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat, AuthorizationType, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
+  MethodLoggingLevel, RequestValidator, ResponseType, RestApi, type IModel, type JsonSchema,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+import { ALL_SCOPES } from '#shared/http/scopes';
+import { ROUTES } from '../routes.ts';
+import type { StageSettings } from '../settings.ts';
+
+/** The gateway's own refusals, in the same problem+json shape and with the same codes as the functions'. */
+const GATEWAY_PROBLEMS: { type: ResponseType; status: string; code: string; title: string }[] = [
+  { type: ResponseType.UNAUTHORIZED, status: '401', code: 'unauthorized', title: 'A valid bearer token is required' },
+  { type: ResponseType.ACCESS_DENIED, status: '403', code: 'insufficient_scope', title: 'The token does not grant this operation' },
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'not_found', title: 'Not found' },
+  { type: ResponseType.BAD_REQUEST_BODY, status: '400', code: 'validation_failed', title: 'The request is not valid' },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'validation_failed', title: 'The request is not valid' },
+  { type: ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'payload_too_large', title: 'The request body is too large' },
+  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', code: 'unsupported_media_type', title: 'Send the request body as application/json' },
+  { type: ResponseType.THROTTLED, status: '429', code: 'rate_limited', title: 'Too many requests; try again later' },
+  { type: ResponseType.QUOTA_EXCEEDED, status: '429', code: 'rate_limited', title: 'Too many requests; try again later' },
+  { type: ResponseType.WAF_FILTERED, status: '403', code: 'request_blocked', title: 'The request was blocked' },
+  { type: ResponseType.DEFAULT_5XX, status: '502', code: 'internal_error', title: 'Internal error' },
+];
+
+export type ApiProps = {
+  settings: StageSettings;
+  functions: Record<string, IFunction>;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+};
+
+/**
+ * REST API (regional) with the routes of infra/routes.ts, the Cognito authorizer with the route's
+ * scope on every method, request validation from the zod schemas, stage throttling, JSON access
+ * logs (no bodies), problem+json gateway responses, and AWS WAF in front.
+ */
+export class SealtextApi extends Construct {
+  readonly api: RestApi;
+  readonly userPool: UserPool;
+  readonly webAcl: CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { settings } = props;
+    const stack = Stack.of(this);
+
+    // Cognito: machine-to-machine only (client credentials); no person ever signs in to this pool.
+    this.userPool = new UserPool(this, 'Clients', {
+      selfSignUpEnabled: false,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 16, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      removalPolicy: props.removalPolicy,
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG3',
+        reason: 'No users: the pool only issues client-credentials tokens to calling apps, so user threat protection has nothing to protect.',
+      },
+      { id: 'AwsSolutions-COG8', reason: 'The Plus feature plan adds user threat protection, which a pool without users cannot use; it would only add cost.' },
+    );
+    this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: `sealtext-${settings.stage}-${stack.account}` } });
+    const resourceServer = this.userPool.addResourceServer('P2a', {
+      identifier: 'p2a',
+      scopes: ALL_SCOPES.map((s) => new ResourceServerScope({ scopeName: s.slice(4), scopeDescription: s })),
+    });
+    for (const app of settings.callerApps) {
+      this.userPool.addClient(`App-${app.name}`, {
+        userPoolClientName: `sealtext-${settings.stage}-${app.name}`,
+        generateSecret: true,
+        authFlows: {},
+        accessTokenValidity: Duration.hours(1),
+        oAuth: {
+          flows: { clientCredentials: true },
+          scopes: app.scopes.map((s) => OAuthScope.resourceServer(resourceServer as UserPoolResourceServer, new ResourceServerScope({ scopeName: s.slice(4), scopeDescription: s }))),
+        },
+        preventUserExistenceErrors: true,
+        enableTokenRevocation: true,
+      });
+    }
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `sealtext-${settings.stage}`,
+      description: 'Sealtext HTTP API v1',
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      deployOptions: {
+        stageName: settings.stage,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+        // Execution logs carry errors only, never request or response bodies (numbers, codes).
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
+          caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true,
+          responseLength: true, status: true, user: false,
+        }),
+      },
+      disableExecuteApiEndpoint: false,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'API Gateway account-level logging role: AWS managed AmazonAPIGatewayPushToCloudWatchLogs is the documented policy.',
+    });
+
+    for (const p of GATEWAY_PROBLEMS) {
+      this.api.addGatewayResponse(`Problem${p.type.responseType}`, {
+        type: p.type,
+        statusCode: p.status,
+        responseHeaders: {
+          'Content-Type': "'application/problem+json'",
+          'Cache-Control': "'no-store'",
+          'X-Content-Type-Options': "'nosniff'",
+          'Strict-Transport-Security': "'max-age=63072000; includeSubDomains'",
+        },
+        templates: {
+          'application/json': JSON.stringify({ type: 'about:blank', title: p.title, status: Number(p.status), code: p.code }),
+        },
+      });
+    }
+
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    const validator = new RequestValidator(this, 'Validator', { restApi: this.api, validateRequestBody: true, validateRequestParameters: true });
+    const models = new Map<z.ZodType, IModel>();
+    const modelFor = (schema: z.ZodType) => {
+      let model = models.get(schema);
+      if (!model) {
+        const { $schema: _drop, ...json } = z.toJSONSchema(schema, { target: 'draft-4', io: 'input', metadata: z.registry(), unrepresentable: 'any' }) as Record<string, unknown>;
+        model = this.api.addModel(String(schema.meta()?.id ?? `Model${models.size}`), {
+          contentType: 'application/json',
+          schema: { schema: 'http://json-schema.org/draft-04/schema#' as never, ...(json as JsonSchema) },
+        });
+        models.set(schema, model);
+      }
+      return model;
+    };
+
+    for (const route of ROUTES) {
+      const fn = props.functions[route.fn];
+      if (!fn) throw new Error(`No function for route ${route.method} ${route.path}`);
+      const hasParams = route.path.includes('{');
+      // Body-less POSTs (resend) need no model: the function reads an absent body as {}.
+      const bodyModel = route.request && route.method !== 'GET' && route.request.safeParse({}).success === false ? modelFor(route.request) : undefined;
+      this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn), {
+        authorizationType: AuthorizationType.COGNITO,
+        authorizer,
+        authorizationScopes: [route.scope],
+        requestValidator: validator,
+        ...(bodyModel ? { requestModels: { 'application/json': bodyModel } } : {}),
+        ...(hasParams ? { requestParameters: Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map((m) => [`method.request.path.${m[1]}`, true])) } : {}),
+      });
+    }
+
+    this.webAcl = new CfnWebACL(this, 'Waf', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-waf`, sampledRequestsEnabled: true },
+      rules: [
+        {
+          name: 'RatePerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: settings.wafRequestsPerIpPer5Min, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerIp', sampledRequestsEnabled: true },
+        },
+        managedRuleGroup('AWSManagedRulesCommonRuleSet', 1, [
+          // Our own limit is 16 KiB, enforced by the function; the group's 8 KB body rule would cut messages short.
+          { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+        ]),
+        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 2, []),
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WafAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
+  }
+}
+
+function managedRuleGroup(name: string, priority: number, ruleActionOverrides: CfnWebACL.RuleActionOverrideProperty[]): CfnWebACL.RuleProperty {
+  return {
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(ruleActionOverrides.length ? { ruleActionOverrides } : {}) } },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+  };
+}

@@ -1,0 +1,35 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/store/tables';
+
+/**
+ * The tables, built from the same definitions as the local stack (shared/store/tables.ts):
+ * on-demand, TTL, SSE with the customer managed key, point-in-time recovery, and outside `dev`
+ * deletion protection with RETAIN.
+ */
+export class SealtextTables extends Construct {
+  readonly data: Table;
+  readonly idempotency: Table;
+
+  constructor(scope: Construct, id: string, props: { key: IKey; retain: boolean }) {
+    super(scope, id);
+    const build = (def: TableDefinition) =>
+      new Table(this, def.id, {
+        partitionKey: { name: def.partitionKey.name, type: def.partitionKey.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER },
+        ...(def.sortKey
+          ? { sortKey: { name: def.sortKey.name, type: def.sortKey.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER } }
+          : {}),
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: def.timeToLiveAttribute,
+        encryption: TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: props.key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: props.retain,
+        removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+    this.data = build(DATA_TABLE);
+    this.idempotency = build(IDEMPOTENCY_TABLE);
+  }
+}

@@ -1,0 +1,111 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { SealtextAlarms } from './constructs/alarms.ts';
+import { SealtextApi } from './constructs/api.ts';
+import { APP_CONTEXT, PURPOSE_CONTEXT, SealtextKeys } from './constructs/keys.ts';
+import { SealtextFunction } from './constructs/sealtext-function.ts';
+import { SealtextSms } from './constructs/sms.ts';
+import { SealtextTables } from './constructs/tables.ts';
+import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
+import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
+import { FUNCTION_NAMES } from './routes.ts';
+import { isDevStage, type StageSettings } from './settings.ts';
+
+export type SealtextStackProps = StackProps & { settings: StageSettings };
+
+/** Everything `cdk deploy` puts into the account for one stage. */
+export class SealtextStack extends Stack {
+  readonly functions: Record<string, SealtextFunction> = {};
+
+  constructor(scope: Construct, id: string, props: SealtextStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const retain = !isDevStage(settings);
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = settings.logRetentionDays as RetentionDays;
+
+    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention });
+    const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
+    new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
+
+    for (const name of FUNCTION_NAMES) {
+      const needs = FUNCTION_NEEDS[name];
+      if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
+      const fn = new SealtextFunction(this, `Fn-${name}`, {
+        name,
+        logRetention,
+        removalPolicy,
+        ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
+        environment: {
+          STAGE: settings.stage,
+          POWERTOOLS_SERVICE_NAME: 'sealtext',
+          POWERTOOLS_METRICS_NAMESPACE: 'Sealtext',
+          DATA_TABLE_NAME: tables.data.tableName,
+          KEY_SOURCE: 'kms',
+          KMS_KEY_ARN: keys.key.keyArn,
+          SMS_ADAPTER: 'sns',
+          ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
+          ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
+          ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
+          ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
+          ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
+          ...(settings.otpWebDomain ? { OTP_WEB_DOMAIN: settings.otpWebDomain } : {}),
+        },
+      });
+      grantNeeds(fn, needs, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn });
+      this.functions[name] = fn;
+    }
+
+    const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([n, f]) => [n, f.fn]));
+    const api = new SealtextApi(this, 'Http', { settings, functions: lambdas, logRetention, removalPolicy });
+    new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency] });
+  }
+}
+
+/** Least privilege per function, written out rather than via broad grant helpers. */
+function grantNeeds(f: SealtextFunction, needs: FunctionNeeds, arns: { keyArn: string; dataTableArn: string; idempotencyTableArn: string }) {
+  const add = (s: PolicyStatement) => f.fn.addToRolePolicy(s);
+  const dataActions = needs.data === 'read' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
+  add(new PolicyStatement({ sid: 'DataTable', actions: dataActions, resources: [arns.dataTableArn] }));
+  if (needs.idempotency) {
+    add(new PolicyStatement({
+      sid: 'IdempotencyTable',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [arns.idempotencyTableArn],
+    }));
+  }
+  // Table SSE with the CMK: only through DynamoDB, never a direct call.
+  add(new PolicyStatement({
+    sid: 'TableEncryptionViaDynamoDb',
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    resources: [arns.keyArn],
+    conditions: { StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } },
+  }));
+  const decryptPurposes = [
+    ...(needs.hmacKeys ? [HMAC_KEY_CONTEXT.codeHash.purpose, HMAC_KEY_CONTEXT.blindIndex.purpose] : []),
+    ...(needs.decrypt ?? []),
+  ];
+  if (decryptPurposes.length) {
+    add(new PolicyStatement({
+      sid: 'UnwrapKeys',
+      actions: ['kms:Decrypt'],
+      resources: [arns.keyArn],
+      conditions: { StringEquals: { [APP_CONTEXT]: 'sealtext', [PURPOSE_CONTEXT]: decryptPurposes } },
+    }));
+  }
+  if (needs.encrypt?.length) {
+    add(new PolicyStatement({
+      sid: 'NewDataKeys',
+      actions: ['kms:GenerateDataKey'],
+      resources: [arns.keyArn],
+      conditions: { StringEquals: { [APP_CONTEXT]: 'sealtext', [PURPOSE_CONTEXT]: needs.encrypt } },
+    }));
+  }
+  if (needs.sms) {
+    // Phone numbers only: every topic ARN is excluded.
+    add(new PolicyStatement({ sid: 'SmsToPhoneNumbers', actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }));
+  }
+}

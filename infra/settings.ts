@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { ALL_SCOPES } from '#shared/http/scopes';
+import { LimitName, LimitRule } from '#shared/ratelimit/limits';
+
+/**
+ * Stage settings that ops pass as CDK context (`cdk deploy -c stage=prod -c alarmEmail=...`), with
+ * defaults and validation. A bad value fails the synth with a message naming the setting.
+ * docs/deploy.md lists every setting.
+ */
+const jsonOr = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim();
+    return s.startsWith('[') || s.startsWith('{') ? JSON.parse(s) : v;
+  }, schema);
+
+const list = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim().startsWith('[') ? JSON.parse(v) : v.split(',').map((x) => x.trim()).filter(Boolean)) : v),
+  z.array(z.string()),
+);
+
+const ShortScope = z.enum(ALL_SCOPES.map((s) => s.replace(/^p2a\//, '')) as [string, ...string[]]);
+const CallerApp = z.union([
+  z.string().regex(/^[a-z][a-z0-9-]{1,39}$/).transform((name) => ({ name, scopes: [...ALL_SCOPES] as string[] })),
+  z.strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),
+    scopes: z.array(ShortScope).min(1).transform((s) => s.map((x) => `p2a/${x}`)),
+  }),
+]);
+
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+export const StageSettings = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, at most 20').default('dev'),
+  alarmEmail: z.email().optional(),
+  /** ISO 3166 alpha-2 codes; none by default: ops name the countries they text. */
+  allowedCountries: list.pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, upper case, e.g. GB'))).default([]),
+  smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/, '1 to 11 letters and digits').optional(),
+  smsMonthlySpendLimitUsd: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  callerApps: jsonOr(z.array(CallerApp).min(1)).default([{ name: 'default-app', scopes: [...ALL_SCOPES] }]),
+  logRetentionDays: z.coerce
+    .number()
+    .refine((d) => (RETENTION_DAYS as readonly number[]).includes(d), `one of ${RETENTION_DAYS.join(', ')}`)
+    .default(30),
+  /** Per-limit overrides of the built-in rate limits (docs/limits.md). */
+  rateLimits: jsonOr(z.partialRecord(LimitName, LimitRule)).optional(),
+  /** WAF: requests per IP per 5 minutes before blocking. */
+  wafRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(1000),
+  /** Reserved concurrency of the functions that send SMS, a cap on runaway spend; 0 leaves it unreserved. */
+  smsFunctionConcurrency: z.coerce.number().int().min(0).max(1000).default(10),
+  /** Origin-bound codes (WebOTP): the domain in the SMS's last line. */
+  otpWebDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/).optional(),
+});
+export type StageSettings = z.infer<typeof StageSettings>;
+
+/** Reads the settings from context; throws one readable error listing every bad setting. */
+export function readStageSettings(tryGetContext: (key: string) => unknown): StageSettings {
+  const raw = Object.fromEntries(Object.keys(StageSettings.shape).map((k) => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = StageSettings.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  -c ${i.path.join('.') || '(settings)'}: ${i.message}`);
+    throw new Error(`Invalid Sealtext stage settings:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export const isDevStage = (s: StageSettings) => s.stage === 'dev';

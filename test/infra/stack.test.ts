@@ -1,0 +1,218 @@
+import { Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SCOPES } from '#shared/http/scopes';
+import { FUNCTION_NEEDS } from '../../infra/permissions.ts';
+import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
+import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './synth.ts';
+
+/** Security properties of the deployed stack, asserted as properties rather than snapshots. */
+const { template, nag } = synthesized();
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has no unacknowledged finding', () => {
+    const findings = nag.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`);
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason a reviewer can read', () => {
+    const acknowledgements = synthesized()
+      .app.node.findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThanOrEqual(8);
+    for (const [id, reason] of acknowledgements) expect(reason.length, id).toBeGreaterThan(40);
+  });
+});
+
+describe('API Gateway', () => {
+  it('puts the Cognito authorizer with the route\'s scope on every method', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(ROUTES.length);
+    for (const m of methods) {
+      expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(m.Properties.AuthorizerId).toBeDefined();
+      expect(m.Properties.AuthorizationScopes).toHaveLength(1);
+      expect(m.Properties.RequestValidatorId).toBeDefined();
+    }
+    const scopesByMethod = methods.map((m) => `${m.Properties.HttpMethod} ${m.Properties.AuthorizationScopes[0]}`).sort();
+    expect(scopesByMethod).toEqual(ROUTES.map((r) => `${r.method} ${r.scope}`).sort());
+  });
+
+  it('is regional, throttled, access-logged, with no body logging, and behind WAF', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!;
+    const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, unknown> }[];
+    expect(rules.map((r) => r.Name)).toEqual(['RatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect(rules[0]!.Statement).toMatchObject({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: 1000 } });
+  });
+
+  it('answers its own refusals as problem+json with no-store', () => {
+    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'THROTTLED', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+        }),
+      });
+    }
+  });
+
+  it('offers the p2a resource server with every scope and client-credentials app clients only', () => {
+    const server = Object.values(template.findResources('AWS::Cognito::UserPoolResourceServer'))[0]!;
+    expect(server.Properties.Identifier).toBe('p2a');
+    expect((server.Properties.Scopes as { ScopeName: string }[]).map((s) => `p2a/${s.ScopeName}`).sort()).toEqual(Object.values(SCOPES).sort());
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+});
+
+describe('IAM: least privilege', () => {
+  const statements = roleStatements(template);
+
+  it('grants no "*" action, and "*" resources only where IAM has no narrower resource', () => {
+    for (const { statement } of statements) {
+      for (const action of actionsOf(statement)) expect(action, JSON.stringify(statement)).not.toMatch(/(^\*$|:\*$)/);
+      if (statement.Resource === '*') expect(actionsOf(statement)).toEqual(['sns:SetSMSAttributes']);
+    }
+  });
+
+  it('lets only issue and resend publish SMS, and only to phone numbers', () => {
+    const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish'));
+    expect(publishers.map((p) => p.role).sort()).toEqual([roleOf(template, 'issue-otp'), roleOf(template, 'resend-otp')].sort());
+    for (const { statement } of publishers) {
+      expect(statement.NotResource).toBe('arn:aws:sns:*:*:*');
+      expect(statement.Resource).toBeUndefined();
+    }
+  });
+
+  it('lets a function call kms:Decrypt directly only for the purposes it needs', () => {
+    const direct = statements.filter(({ statement }) => actionsOf(statement).includes('kms:Decrypt') && !statement.Condition?.StringLike?.['kms:ViaService']);
+    const purposesByRole = new Map<string, string[]>();
+    for (const { role, statement } of direct) {
+      expect(statement.Condition?.StringEquals?.['kms:EncryptionContext:app']).toBe('sealtext');
+      const purposes = statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+      purposesByRole.set(role, [...(purposesByRole.get(role) ?? []), ...(Array.isArray(purposes) ? purposes : [purposes as string])]);
+    }
+    for (const name of FUNCTION_NAMES) {
+      const needs = FUNCTION_NEEDS[name]!;
+      const expected = [...(needs.hmacKeys ? ['otp-code-hash', 'phone-blind-index'] : []), ...(needs.decrypt ?? [])].sort();
+      expect([...(purposesByRole.get(roleOf(template, name)) ?? [])].sort(), name).toEqual(expected);
+    }
+    expect(purposesByRole.get(roleOf(template, 'verify-otp'))).not.toContain('otp-delivery');
+  });
+
+  it('gives read-only routes read-only table access', () => {
+    const tableActions = (name: string) =>
+      statements.filter(({ role, statement }) => role === roleOf(template, name) && actionsOf(statement).some((a) => a.startsWith('dynamodb:'))).flatMap(({ statement }) => actionsOf(statement));
+    expect(tableActions('get-otp')).toEqual(['dynamodb:GetItem']);
+    for (const name of FUNCTION_NAMES) expect(tableActions(name)).not.toContain('dynamodb:Scan');
+  });
+});
+
+describe('data at rest', () => {
+  it('keeps both tables on demand with TTL, PITR and SSE with the customer managed key', () => {
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(2);
+    for (const t of tables) {
+      expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(t.Properties.TimeToLiveSpecification).toMatchObject({ Enabled: true });
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() });
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  it('rotates the key and names it with an alias', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/sealtext-dev' });
+  });
+
+  it('hands functions only wrapped HMAC keys, and only to those that hash', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const name of FUNCTION_NAMES) {
+      const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(env.KEY_SOURCE).toBe('kms');
+      expect('WRAPPED_CODE_HASH_KEY' in env, name).toBe(Boolean(FUNCTION_NEEDS[name]!.hmacKeys));
+      if (env.WRAPPED_CODE_HASH_KEY) expect(JSON.stringify(env.WRAPPED_CODE_HASH_KEY)).toContain('codeHashKey');
+    }
+  });
+});
+
+describe('functions', () => {
+  it('runs every Sealtext function on Node 24, arm64, with its own log group with retention', () => {
+    const ours = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps');
+    expect(ours).toHaveLength(FUNCTION_NAMES.length + 1); // + the HMAC key generator
+    for (const f of ours) {
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
+    }
+    for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('caps the concurrency of the functions that spend money on SMS', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    for (const name of FUNCTION_NAMES) {
+      const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : undefined);
+    }
+  });
+});
+
+describe('SMS and alarms', () => {
+  it('sets Transactional SMS, the spend limit and delivery logging on every deploy', () => {
+    const cr = Object.values(template.findResources('Custom::AWS'))[0]!;
+    const create = JSON.stringify(cr.Properties.Create);
+    for (const needle of ['setSMSAttributes', 'Transactional', 'MonthlySpendLimit', 'DeliveryStatusIAMRole']) expect(create).toContain(needle);
+    expect(cr.Properties.Update).toBeDefined();
+  });
+
+  it('alarms on 5xx, 4xx, SMS spend and failures, and every function\'s errors and throttles, all to the ops topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const names = alarms.map((a) => a.Properties.AlarmName as string);
+    for (const n of ['Api5xxRate', 'Api4xxRate', 'SmsSpendNearLimit', 'SmsFailures']) expect(names).toContain(`sealtext-dev-${n}`);
+    for (const f of FUNCTION_NAMES) expect(names).toEqual(expect.arrayContaining([`sealtext-dev-Errors-${f}`, `sealtext-dev-Throttles-${f}`]));
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+      expect((a.Properties.AlarmDescription as string).length).toBeGreaterThan(40);
+    }
+    const spend = alarms.find((a) => a.Properties.AlarmName === 'sealtext-dev-SmsSpendNearLimit')!;
+    expect(spend.Properties.Threshold).toBe(0.8);
+  });
+});
+
+describe('stage settings', () => {
+  it('retains data and protects tables outside dev', () => {
+    const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'prod', allowedCountries: 'GB,IE', alarmEmail: 'ops@example.com' });
+    const tables = prod.findResources('AWS::DynamoDB::Table');
+    for (const t of Object.values(tables)) {
+      expect(t.DeletionPolicy).toBe('Retain');
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    prod.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_COUNTRIES: 'GB,IE' }) } });
+  });
+
+  it('fails the synth with a clear message on a bad value', () => {
+    expect(() => synthesized({ ...NO_BUNDLING, allowedCountries: 'uk' })).toThrow(/-c allowedCountries.*ISO 3166/s);
+    expect(() => synthesized({ ...NO_BUNDLING, logRetentionDays: 42 })).toThrow(/-c logRetentionDays/);
+    expect(() => synthesized({ ...NO_BUNDLING, callerApps: '[{"name":"web","scopes":["otp.sned"]}]' })).toThrow(/callerApps/);
+  });
+
+  it('creates one client-credentials app client per calling app, with the scopes it names', () => {
+    const { template: t } = synthesized({ ...NO_BUNDLING, callerApps: '[{"name":"web","scopes":["otp.send","otp.verify"]},"back-office"]' });
+    const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient'));
+    expect(clients.map((c) => c.Properties.ClientName).sort()).toEqual(['sealtext-dev-back-office', 'sealtext-dev-web']);
+    const web = clients.find((c) => c.Properties.ClientName === 'sealtext-dev-web')!;
+    expect(JSON.stringify(web.Properties.AllowedOAuthScopes)).toContain('otp.verify');
+    expect(JSON.stringify(web.Properties.AllowedOAuthScopes)).not.toContain('messages.send');
+  });
+});

@@ -1,0 +1,48 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../../infra/build-app.ts';
+
+/** One synthesized app per context, shared by the infra tests (bundling every function is the slow part). */
+const cache = new Map<string, ReturnType<typeof synth>>();
+
+function synth(context: Record<string, unknown>) {
+  const built = buildApp(context);
+  const template = Template.fromStack(built.stack);
+  const nag = new AwsSolutionsChecks().validateScope(built.app);
+  return { ...built, template, nag };
+}
+
+export function synthesized(context: Record<string, unknown> = {}) {
+  const key = JSON.stringify(context);
+  if (!cache.has(key)) cache.set(key, synth(context));
+  return cache.get(key)!;
+}
+
+/** Skips asset bundling: for tests that look only at resource properties. */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+type Statement = { Effect: string; Action?: string | string[]; NotAction?: unknown; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+/** Every identity-policy statement in the template, with the logical id of the role it is attached to. */
+export function roleStatements(template: Template): { role: string; statement: Statement }[] {
+  const out: { role: string; statement: Statement }[] = [];
+  for (const [, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+    for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) for (const role of roles) out.push({ role, statement });
+  }
+  for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+    for (const p of (role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]) {
+      for (const statement of p.PolicyDocument.Statement) out.push({ role: id, statement });
+    }
+  }
+  return out;
+}
+
+export const actionsOf = (s: Statement) => (s.Action === undefined ? [] : Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Logical id of the role of our function `functions/<name>.ts`. */
+export function roleOf(template: Template, name: string): string {
+  const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`));
+  if (!fn) throw new Error(`no function ${name}`);
+  return (fn[1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
