@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/build-app.ts';
@@ -5,8 +6,11 @@ import { buildApp } from '../../infra/build-app.ts';
 /** One synthesized app per context, shared by the infra tests (bundling every function is the slow part). */
 const cache = new Map<string, ReturnType<typeof synth>>();
 
+/** The context the CLI would pass (cdk.json: feature flags, defaults), so tests see what `cdk synth` sees. */
+const cdkJsonContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
+
 function synth(context: Record<string, unknown>) {
-  const built = buildApp(context);
+  const built = buildApp({ ...cdkJsonContext, ...context });
   const template = Template.fromStack(built.stack);
   const nag = new AwsSolutionsChecks().validateScope(built.app);
   return { ...built, template, nag };
