@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { config, type Config } from './config.ts';
+import { CachingKeyWrapper } from './crypto/caching-key-wrapper.ts';
 import { Envelope, type KeyWrapper } from './crypto/envelope.ts';
 import { KmsKeyWrapper, kmsSecretKeys } from './crypto/kms-keyring.ts';
 import { LocalKeyWrapper, localSecretKeys } from './crypto/local-keyring.ts';
@@ -25,8 +26,12 @@ export function dynamoClients(cfg: Config = config()) {
   return dynamo;
 }
 
+let wrapper: KeyWrapper | undefined;
 function keyWrapper(cfg: Config): KeyWrapper {
-  return cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN);
+  wrapper ??= new CachingKeyWrapper(
+    cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN),
+  );
+  return wrapper;
 }
 
 function secretKeys(cfg: Config): Promise<SecretKeys> {

@@ -1,16 +1,21 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * Envelope encryption: a fresh AES-256 data key per record, wrapped by the key service
- * (KMS in AWS, a raw AES keyring locally). The encryption context names the record and the
- * purpose (never PII) and is bound both to the wrapped key and, as AAD, to the ciphertext,
- * so a ciphertext moved to another record fails to open.
+ * Envelope encryption with AES-256-GCM data keys wrapped by the key service (KMS in AWS, a raw
+ * AES keyring locally). The encryption context names the app, the purpose and the record (never
+ * PII). All of it is the AAD of the ciphertext, so a ciphertext moved to another record or purpose
+ * fails to open; `app` and `purpose` also bind the wrapped data key at the key service, where IAM
+ * conditions on them decide which function may unwrap what. Keeping the record out of the key
+ * service's context is what lets a data key serve several records (see CachingKeyWrapper).
  */
-export type EncryptionContext = Record<string, string>;
+export type EncryptionContext = { app: 'sealtext'; purpose: string; record: string };
+/** The part of the context the key service sees and enforces. */
+export type KeyContext = Record<string, string>;
+export const keyContextOf = (c: EncryptionContext): KeyContext => ({ app: c.app, purpose: c.purpose });
 
 export interface KeyWrapper {
-  generateDataKey(context: EncryptionContext): Promise<{ plaintext: Buffer; wrapped: Buffer }>;
-  unwrapDataKey(wrapped: Buffer, context: EncryptionContext): Promise<Buffer>;
+  generateDataKey(context: KeyContext): Promise<{ plaintext: Buffer; wrapped: Buffer }>;
+  unwrapDataKey(wrapped: Buffer, context: KeyContext): Promise<Buffer>;
 }
 
 export class DecryptionFailed extends Error {
@@ -23,7 +28,7 @@ export class DecryptionFailed extends Error {
 const VERSION = 'v1';
 
 /** Canonical form: keys sorted, so the same context always gives the same AAD. */
-export function canonicalContext(context: EncryptionContext): Buffer {
+export function canonicalContext(context: Record<string, string>): Buffer {
   const sorted = Object.keys(context).sort().map((k) => [k, context[k]]);
   return Buffer.from(JSON.stringify(sorted));
 }
@@ -51,23 +56,15 @@ export class Envelope {
   constructor(private readonly wrapper: KeyWrapper) {}
 
   async seal(plaintext: string, context: EncryptionContext): Promise<string> {
-    const { plaintext: dataKey, wrapped } = await this.wrapper.generateDataKey(context);
-    try {
-      const sealed = aesGcmSeal(dataKey, Buffer.from(plaintext, 'utf8'), canonicalContext(context));
-      return [VERSION, wrapped.toString('base64url'), sealed.toString('base64url')].join('.');
-    } finally {
-      dataKey.fill(0);
-    }
+    const { plaintext: dataKey, wrapped } = await this.wrapper.generateDataKey(keyContextOf(context));
+    const sealed = aesGcmSeal(dataKey, Buffer.from(plaintext, 'utf8'), canonicalContext(context));
+    return [VERSION, wrapped.toString('base64url'), sealed.toString('base64url')].join('.');
   }
 
   async open(envelope: string, context: EncryptionContext): Promise<string> {
     const [version, wrapped, sealed] = envelope.split('.');
     if (version !== VERSION || !wrapped || !sealed) throw new DecryptionFailed();
-    const dataKey = await this.wrapper.unwrapDataKey(Buffer.from(wrapped, 'base64url'), context);
-    try {
-      return aesGcmOpen(dataKey, Buffer.from(sealed, 'base64url'), canonicalContext(context)).toString('utf8');
-    } finally {
-      dataKey.fill(0);
-    }
+    const dataKey = await this.wrapper.unwrapDataKey(Buffer.from(wrapped, 'base64url'), keyContextOf(context));
+    return aesGcmOpen(dataKey, Buffer.from(sealed, 'base64url'), canonicalContext(context)).toString('utf8');
   }
 }

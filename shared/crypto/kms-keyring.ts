@@ -1,12 +1,12 @@
 import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, type KMSClient } from '@aws-sdk/client-kms';
-import { DecryptionFailed, type EncryptionContext, type KeyWrapper } from './envelope.ts';
+import { DecryptionFailed, type KeyContext, type KeyWrapper } from './envelope.ts';
 import type { SecretKeys } from './secret-keys.ts';
 
 /** Data keys from the customer managed key; the encryption context is enforced by KMS too. */
 export class KmsKeyWrapper implements KeyWrapper {
   constructor(private readonly kms: KMSClient, private readonly keyArn: string) {}
 
-  async generateDataKey(context: EncryptionContext) {
+  async generateDataKey(context: KeyContext) {
     const out = await this.kms.send(
       new GenerateDataKeyCommand({ KeyId: this.keyArn, KeySpec: 'AES_256', EncryptionContext: context }),
     );
@@ -14,7 +14,7 @@ export class KmsKeyWrapper implements KeyWrapper {
     return { plaintext: Buffer.from(out.Plaintext), wrapped: Buffer.from(out.CiphertextBlob) };
   }
 
-  async unwrapDataKey(wrapped: Buffer, context: EncryptionContext) {
+  async unwrapDataKey(wrapped: Buffer, context: KeyContext) {
     try {
       const out = await this.kms.send(
         new DecryptCommand({ KeyId: this.keyArn, CiphertextBlob: wrapped, EncryptionContext: context }),
@@ -32,7 +32,7 @@ export class KmsKeyWrapper implements KeyWrapper {
 export const HMAC_KEY_CONTEXT = {
   codeHash: { app: 'sealtext', purpose: 'otp-code-hash' },
   blindIndex: { app: 'sealtext', purpose: 'phone-blind-index' },
-} as const satisfies Record<string, EncryptionContext>;
+} as const satisfies Record<string, KeyContext>;
 
 /** Unwraps the deploy-time HMAC keys: two KMS calls per cold start, none per request. */
 export async function kmsSecretKeys(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { aesGcmOpen, aesGcmSeal, canonicalContext, type EncryptionContext, type KeyWrapper } from './envelope.ts';
+import { aesGcmOpen, aesGcmSeal, canonicalContext, type KeyContext, type KeyWrapper } from './envelope.ts';
 import type { SecretKeys } from './secret-keys.ts';
 
 /**
@@ -47,12 +47,12 @@ export class LocalKeyWrapper implements KeyWrapper {
     this.wrappingKey = Buffer.from(readKeys(path).wrappingKey, 'base64');
   }
 
-  async generateDataKey(context: EncryptionContext) {
+  async generateDataKey(context: KeyContext) {
     const plaintext = randomBytes(32);
     return { plaintext, wrapped: aesGcmSeal(this.wrappingKey, plaintext, canonicalContext(context)) };
   }
 
-  async unwrapDataKey(wrapped: Buffer, context: EncryptionContext) {
+  async unwrapDataKey(wrapped: Buffer, context: KeyContext) {
     return aesGcmOpen(this.wrappingKey, wrapped, canonicalContext(context));
   }
 }

@@ -1,4 +1,5 @@
 import { DeliveryFailed } from '../errors.ts';
+import type { EncryptionContext } from '../crypto/envelope.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { destinationPrefix, type Phone } from '../phone/phone.ts';
 import { countersFor, type LimitCounter } from '../ratelimit/limits.ts';
@@ -11,7 +12,7 @@ import type { Verification } from './verification.ts';
 /** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
 export type DeliveryDetails = { to: string; transaction?: Transaction };
 
-export const deliveryContext = (verificationId: string) => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
+export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 /** Every send (issue or resend) consumes these windows; keys hold only keyed hashes and the client id. */
 export function sendCounters(deps: OtpDeps, v: Pick<Verification, 'phoneIndex' | 'clientId'>, phonePrefix: string, nowMs: number): LimitCounter[] {

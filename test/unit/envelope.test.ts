@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DecryptionFailed, Envelope } from '#shared/crypto/envelope';
+import { DecryptionFailed, Envelope, type EncryptionContext } from '#shared/crypto/envelope';
 import { ensureLocalKeys, LocalKeyWrapper, localSecretKeys } from '#shared/crypto/local-keyring';
 
 const keysFile = join(mkdtempSync(join(tmpdir(), 'sealtext-keys-')), 'keys.json');
 ensureLocalKeys(keysFile);
 const envelope = new Envelope(new LocalKeyWrapper(keysFile));
-const context = { app: 'sealtext', record: 'rec-1', purpose: 'otp-delivery' };
+const context: EncryptionContext = { app: 'sealtext', record: 'rec-1', purpose: 'otp-delivery' };
 
 describe('Envelope with the local raw AES keyring', () => {
   it('opens what it sealed, and the ciphertext does not show the plaintext', async () => {

@@ -1,17 +1,18 @@
 import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DecryptionFailed, Envelope } from '#shared/crypto/envelope';
+import { DecryptionFailed, Envelope, type EncryptionContext } from '#shared/crypto/envelope';
 import { HMAC_KEY_CONTEXT, KmsKeyWrapper, kmsSecretKeys } from '#shared/crypto/kms-keyring';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);
-const context = { app: 'sealtext', record: 'rec-1', purpose: 'otp-delivery' };
+const context: EncryptionContext = { app: 'sealtext', record: 'rec-1', purpose: 'otp-delivery' };
+const keyContext = { app: 'sealtext', purpose: 'otp-delivery' };
 
 describe('KMS adapter contract', () => {
   beforeEach(() => kms.reset());
 
-  it('asks KMS for an AES-256 data key under the CMK with the encryption context, and decrypts with the same', async () => {
+  it('asks KMS for an AES-256 data key under the CMK with the app and purpose as context, and decrypts with the same', async () => {
     // Prepare: KMS hands out a data key and later returns it for that wrapped blob.
     const dataKey = Buffer.alloc(32, 9);
     kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array([1, 2, 3]) });
@@ -22,16 +23,16 @@ describe('KMS adapter contract', () => {
     const opened = await envelope.open(sealed, context);
     // Assess
     expect(opened).toBe('+447400123456');
-    expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input).toEqual({ KeyId: KEY, KeySpec: 'AES_256', EncryptionContext: context });
+    expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input).toEqual({ KeyId: KEY, KeySpec: 'AES_256', EncryptionContext: keyContext });
     const decrypt = kms.commandCalls(DecryptCommand)[0]!.args[0].input;
-    expect(decrypt).toMatchObject({ KeyId: KEY, EncryptionContext: context });
+    expect(decrypt).toMatchObject({ KeyId: KEY, EncryptionContext: keyContext });
     expect(Buffer.from(decrypt.CiphertextBlob!)).toEqual(Buffer.from([1, 2, 3]));
   });
 
   it('turns InvalidCiphertextException (wrong context) into DecryptionFailed', async () => {
     kms.on(DecryptCommand).rejects(new InvalidCiphertextException({ message: 'bad', $metadata: {} }));
     const wrapper = new KmsKeyWrapper(new KMSClient({ region: 'eu-west-1' }), KEY);
-    await expect(wrapper.unwrapDataKey(Buffer.from([1]), context)).rejects.toBeInstanceOf(DecryptionFailed);
+    await expect(wrapper.unwrapDataKey(Buffer.from([1]), keyContext)).rejects.toBeInstanceOf(DecryptionFailed);
   });
 
   it('unwraps the two deploy-time HMAC keys with their own contexts, once', async () => {
