@@ -17,6 +17,8 @@ export type FunctionNeeds = {
   decrypt?: EnvelopePurpose[];
   /** May publish SMS to phone numbers. */
   sms?: boolean;
+  /** Appends audit events: PutItem on the audit table, and the chain heads in the data table. */
+  audit?: boolean;
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
@@ -25,4 +27,12 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'verify-otp': { data: 'write', hmacKeys: true },
   'get-otp': { data: 'read' },
   'cancel-otp': { data: 'write' },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body'], sms: true, audit: true },
+  'get-message': { data: 'read' },
+  'revoke-message': { data: 'write', audit: true },
+  // The page holds no key at all: it reads the link and the message's status.
+  'recipient-page': { data: 'read' },
+  'request-open-code': { data: 'write', hmacKeys: true, decrypt: ['message-recipient'], sms: true, audit: true },
+  // The only function that may decrypt a message body.
+  'open-message': { data: 'write', hmacKeys: true, decrypt: ['message-body'], audit: true },
 };

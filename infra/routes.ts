@@ -1,5 +1,8 @@
 import type { z } from 'zod';
 import { SCOPES, type Scope } from '#shared/http/scopes';
+import {
+  EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
+} from '#shared/messages/schemas';
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
 
 /**
@@ -11,10 +14,12 @@ export type Route = {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   fn: string;
-  scope: Scope;
+  /** The OAuth scope the method requires; `public` routes are the recipient's (the link's token is the capability). */
+  scope: Scope | 'public';
   summary: string;
   request?: z.ZodType;
-  success: { status: number; schema: z.ZodType };
+  /** A JSON schema, or `html` for the recipient page. */
+  success: { status: number; schema: z.ZodType | 'html' };
   /** Problem `code`s by status, for the docs; 400/401/403/413/500 apply to every route. */
   errors: Partial<Record<number, string[]>>;
   idempotent?: boolean;
@@ -50,6 +55,42 @@ export const ROUTES: readonly Route[] = [
     summary: 'Cancel a pending verification',
     success: { status: 200, schema: OtpCanceled },
     errors: { 404: ['not_found'], 410: ['expired', 'max_attempts_reached', 'already_approved', 'canceled', 'failed'] },
+  },
+  {
+    method: 'POST', path: '/v1/messages', fn: 'send-message', scope: SCOPES.messagesSend, idempotent: true,
+    summary: 'Send a sealed message (the SMS holds only a notice and a link) or a direct one',
+    request: SendMessageRequest, success: { status: 201, schema: MessageSent },
+    errors: { 403: ['destination_not_allowed', 'recipient_opted_out', 'consent_required'], 409: ['idempotency_key_reused', 'idempotency_in_progress'], 429: ['rate_limited'], 502: ['delivery_failed'] },
+  },
+  {
+    method: 'GET', path: '/v1/messages/{id}', fn: 'get-message', scope: SCOPES.messagesManage,
+    summary: 'Read a message\'s status (never its body)',
+    success: { status: 200, schema: MessageView },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'DELETE', path: '/v1/messages/{id}', fn: 'revoke-message', scope: SCOPES.messagesManage,
+    summary: 'Revoke a message: its content is deleted at once and the link stops working',
+    success: { status: 200, schema: MessageRevoked },
+    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'failed'] },
+  },
+  {
+    method: 'GET', path: '/m/{token}', fn: 'recipient-page', scope: 'public',
+    summary: 'The recipient page (HTML). Loading it changes nothing.',
+    success: { status: 200, schema: 'html' },
+    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'] },
+  },
+  {
+    method: 'POST', path: '/m/{token}/code', fn: 'request-open-code', scope: 'public',
+    summary: 'Text the message\'s recipient a one-time code to open it',
+    request: EmptyRecipientRequest, success: { status: 202, schema: OpenCodeSent },
+    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 429: ['rate_limited'] },
+  },
+  {
+    method: 'POST', path: '/m/{token}/open', fn: 'open-message', scope: 'public',
+    summary: 'Open the message with the code; with burn-after-read the content is deleted before this answers',
+    request: OpenMessageRequest, success: { status: 200, schema: OpenedMessage },
+    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 422: ['invalid_code'] },
   },
 ];
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -49,24 +49,33 @@ export class SealtextStack extends Stack {
           SMS_ADAPTER: 'sns',
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
+          ...(needs.audit ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
           ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
           ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
           ...(settings.otpWebDomain ? { OTP_WEB_DOMAIN: settings.otpWebDomain } : {}),
         },
       });
-      grantNeeds(fn, needs, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn });
+      grantNeeds(fn, needs, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn, auditTableArn: tables.audit.tableArn });
       this.functions[name] = fn;
     }
 
     const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([n, f]) => [n, f.fn]));
     const api = new SealtextApi(this, 'Http', { settings, functions: lambdas, logRetention, removalPolicy });
-    new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency] });
+    // The link in a sealed message's SMS. Built from the API id and the stage name (not the Stage
+    // resource) so the functions don't depend on the deployment that depends on them.
+    const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
+    this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+    new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
   }
 }
 
 /** Least privilege per function, written out rather than via broad grant helpers. */
-function grantNeeds(f: SealtextFunction, needs: FunctionNeeds, arns: { keyArn: string; dataTableArn: string; idempotencyTableArn: string }) {
+function grantNeeds(
+  f: SealtextFunction,
+  needs: FunctionNeeds,
+  arns: { keyArn: string; dataTableArn: string; idempotencyTableArn: string; auditTableArn: string },
+) {
   const add = (s: PolicyStatement) => f.fn.addToRolePolicy(s);
   const dataActions = needs.data === 'read' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
   add(new PolicyStatement({ sid: 'DataTable', actions: dataActions, resources: [arns.dataTableArn] }));
@@ -76,6 +85,10 @@ function grantNeeds(f: SealtextFunction, needs: FunctionNeeds, arns: { keyArn: s
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       resources: [arns.idempotencyTableArn],
     }));
+  }
+  if (needs.audit) {
+    // Append-only: no read, update or delete of audit events, ever.
+    add(new PolicyStatement({ sid: 'AuditAppendOnly', actions: ['dynamodb:PutItem'], resources: [arns.auditTableArn] }));
   }
   // Table SSE with the CMK: only through DynamoDB, never a direct call.
   add(new PolicyStatement({

@@ -46,6 +46,12 @@ export const StageSettings = z.object({
   rateLimits: jsonOr(z.partialRecord(LimitName, LimitRule)).optional(),
   /** WAF: requests per IP per 5 minutes before blocking. */
   wafRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(1000),
+  /** WAF: requests per IP per 5 minutes to the recipient routes (/m/...), which have no bearer token. */
+  wafRecipientRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(100),
+  /** Where recipients open sealed messages (`<url>/m/<token>`); default: the API stage URL. Set it with a custom domain. */
+  publicBaseUrl: z.url().optional(),
+  /** Days audit events are kept (DynamoDB TTL on the audit table). */
+  auditRetentionDays: z.coerce.number().int().min(30).max(3653).default(400),
   /** Reserved concurrency of the functions that send SMS, a cap on runaway spend; 0 leaves it unreserved. */
   smsFunctionConcurrency: z.coerce.number().int().min(0).max(1000).default(10),
   /** Origin-bound codes (WebOTP): the domain in the SMS's last line. */

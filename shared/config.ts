@@ -45,6 +45,11 @@ const base = z.object({
     .optional(),
   /** Overrides of the default rate limits, JSON: { "phoneShort": { "limit": 5, "windowSeconds": 600 }, ... } */
   RATE_LIMITS: z.string().optional(),
+  /** Only the functions that write audit events get this table (PutItem only). */
+  AUDIT_TABLE_NAME: z.string().min(1).optional(),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3653).default(400),
+  /** Base URL of the recipient page (`<base>/m/<token>`), e.g. the API stage URL. */
+  PUBLIC_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
 });

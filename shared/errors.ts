@@ -63,6 +63,12 @@ export class RecipientOptedOut extends AppError {
   constructor() { super('The recipient has opted out of messages'); }
 }
 
+export class ConsentRequired extends AppError {
+  readonly status = 403;
+  readonly code = 'consent_required';
+  constructor() { super('Promotional messages need the recipient\'s recorded opt-in'); }
+}
+
 export class NotFound extends AppError {
   readonly status = 404;
   readonly code = 'not_found';
@@ -92,6 +98,18 @@ export class VerificationClosed extends AppError {
   readonly code: ClosedReason;
   constructor(reason: ClosedReason) {
     super('This verification can no longer be used');
+    this.code = reason;
+  }
+}
+
+export type MessageGoneReason = 'expired' | 'revoked' | 'already_read' | 'max_attempts_reached' | 'failed';
+
+/** 410: the sealed message can no longer be opened, code-requested or revoked. */
+export class MessageGone extends AppError {
+  readonly status = 410;
+  readonly code: MessageGoneReason;
+  constructor(reason: MessageGoneReason) {
+    super('This message is no longer available');
     this.code = reason;
   }
 }

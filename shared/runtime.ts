@@ -6,7 +6,11 @@ import { Envelope, type KeyWrapper } from './crypto/envelope.ts';
 import { KmsKeyWrapper, kmsSecretKeys } from './crypto/kms-keyring.ts';
 import { LocalKeyWrapper, localSecretKeys } from './crypto/local-keyring.ts';
 import type { SecretKeys } from './crypto/secret-keys.ts';
+import type { AuditLog } from './audit/event.ts';
+import type { MessageDeps } from './messages/deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
+import { DynamoAuditLog } from './store/audit-store.ts';
+import { DynamoMessageStore } from './store/message-store.ts';
 import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
 import { OutboxSender } from './sms/outbox.ts';
@@ -50,6 +54,38 @@ function smsSender(cfg: Config): SmsSender {
 export function otpStoreDeps(): Pick<OtpDeps, 'store' | 'now'> {
   const cfg = config();
   return { store: new DynamoVerificationStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME), now: Date.now };
+}
+
+let audit: AuditLog | undefined;
+export function auditLog(cfg: Config = config()): AuditLog {
+  if (!cfg.AUDIT_TABLE_NAME) throw new Error('AUDIT_TABLE_NAME is not configured for this function');
+  audit ??= new DynamoAuditLog(dynamoClients(cfg).doc, { audit: cfg.AUDIT_TABLE_NAME, data: cfg.DATA_TABLE_NAME }, cfg.AUDIT_RETENTION_DAYS);
+  return audit;
+}
+
+/** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
+export function messageStoreDeps(): Pick<MessageDeps, 'store' | 'now'> {
+  const cfg = config();
+  return { store: new DynamoMessageStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME), now: Date.now };
+}
+
+let messages: Promise<MessageDeps> | undefined;
+export function messageDeps(): Promise<MessageDeps> {
+  messages ??= (async () => {
+    const cfg = config();
+    return {
+      ...messageStoreDeps(),
+      envelope: new Envelope(keyWrapper(cfg)),
+      keys: await secretKeys(cfg),
+      sms: smsSender(cfg),
+      audit: auditLog(cfg),
+      limits: parseLimitOverrides(cfg.RATE_LIMITS),
+      allowedCountries: new Set(cfg.ALLOWED_COUNTRIES),
+      publicBaseUrl: cfg.PUBLIC_BASE_URL ?? '',
+    };
+  })();
+  messages.catch(() => (messages = undefined));
+  return messages;
 }
 
 export function otpDeps(): Promise<OtpDeps> {

@@ -2,16 +2,18 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/store/tables';
+import { AUDIT_TABLE, DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/store/tables';
 
 /**
  * The tables, built from the same definitions as the local stack (shared/store/tables.ts):
- * on-demand, TTL, SSE with the customer managed key, point-in-time recovery, and outside `dev`
+ * on-demand, TTL (the audit table's TTL is its retention), SSE with the customer managed key, point-in-time recovery, and outside `dev`
  * deletion protection with RETAIN.
  */
 export class SealtextTables extends Construct {
   readonly data: Table;
   readonly idempotency: Table;
+  /** Append-only: functions get PutItem and nothing else on it. */
+  readonly audit: Table;
 
   constructor(scope: Construct, id: string, props: { key: IKey; retain: boolean }) {
     super(scope, id);
@@ -31,5 +33,6 @@ export class SealtextTables extends Construct {
       });
     this.data = build(DATA_TABLE);
     this.idempotency = build(IDEMPOTENCY_TABLE);
+    this.audit = build(AUDIT_TABLE);
   }
 }

@@ -64,9 +64,11 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
       ? problemResponse(405, { title: 'Method not allowed', code: 'method_not_allowed' }, { Allow: matches.map((m) => m.method).join(', ') })
       : problemResponse(404, { title: 'Not found', code: 'not_found' }));
   }
-  // The Cognito authorizer: no valid token, no invocation.
-  const claims = options.oauth.verify(req.headers.authorization);
-  if (!claims) return send(res, problemResponse(401, { title: 'A valid bearer token is required', code: 'unauthorized' }, { 'WWW-Authenticate': 'Bearer' }));
+  // The Cognito authorizer: no valid token, no invocation (public routes have no authorizer).
+  const claims = route.scope === 'public' ? undefined : options.oauth.verify(req.headers.authorization);
+  if (route.scope !== 'public' && !claims) {
+    return send(res, problemResponse(401, { title: 'A valid bearer token is required', code: 'unauthorized' }, { 'WWW-Authenticate': 'Bearer' }));
+  }
 
   const values = route.pattern.exec(url.pathname)!.slice(1);
   const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i]!)]));
@@ -77,7 +79,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
 }
 
 function toEvent(
-  req: IncomingMessage, url: URL, route: Route, pathParameters: Record<string, string>, body: string, claims: Record<string, string>,
+  req: IncomingMessage, url: URL, route: Route, pathParameters: Record<string, string>, body: string, claims: Record<string, string> | undefined,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -103,7 +105,7 @@ function toEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: { claims },
+      authorizer: claims ? { claims } : null,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: route.method,
       identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],

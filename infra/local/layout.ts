@@ -14,4 +14,4 @@ export function localLayout(dir: string) {
 }
 export type LocalLayout = ReturnType<typeof localLayout>;
 
-export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency' } as const;
+export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency', Audit: 'sealtext-local-audit' } as const;

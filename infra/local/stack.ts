@@ -36,6 +36,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       STAGE: 'local',
       DATA_TABLE_NAME: LOCAL_TABLE_NAMES.Data,
       IDEMPOTENCY_TABLE_NAME: LOCAL_TABLE_NAMES.Idempotency,
+      AUDIT_TABLE_NAME: LOCAL_TABLE_NAMES.Audit,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: 'local',
@@ -67,6 +68,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       server.listen(options.port, host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
+    // Known only now (the port may have been 0); no request has been served yet, so config() sees it.
+    process.env.PUBLIC_BASE_URL = `http://${host}:${port}`;
 
     const stop = async () => {
       await new Promise<void>((resolve) => {

@@ -55,20 +55,25 @@ function components(): Record<string, unknown> {
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
-    const errors: Record<number, string[]> = { ...COMMON_ERRORS };
+    const errors: Record<number, string[]> = Object.fromEntries(
+      Object.entries(COMMON_ERRORS).filter(([status]) => route.scope !== 'public' || !['401', '403'].includes(status)),
+    );
     for (const [status, codes] of Object.entries(route.errors)) errors[Number(status)] = [...(errors[Number(status)] ?? []), ...(codes ?? [])];
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.fn.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
       summary: route.summary,
-      security: [{ oauth2: [route.scope] }],
+      security: route.scope === 'public' ? [] : [{ oauth2: [route.scope] }],
       parameters: [
         ...params,
         ...(route.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' } }] : []),
       ],
       ...(route.request ? { requestBody: { required: route.method !== 'POST' || route.request.safeParse({}).success === false, content: { 'application/json': { schema: ref(route.request) } } } } : {}),
       responses: {
-        [route.success.status]: { description: 'Success', content: { 'application/json': { schema: ref(route.success.schema) } } },
+        [route.success.status]: {
+          description: 'Success',
+          content: route.success.schema === 'html' ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: ref(route.success.schema) } },
+        },
         ...Object.fromEntries(
           Object.entries(errors).map(([status, codes]) => [
             status,

@@ -22,13 +22,20 @@ export type ApiEvent = APIGatewayProxyEvent & { json: unknown; caller: Caller };
  * route's own logic; `.handler(...)` receives an ApiEvent.
  */
 export function api(options: { scope: Scope }) {
+  return base().use(requireScope(options.scope)).use(jsonBody());
+}
+
+/** The recipient's routes (`/m/{token}/...`): no bearer token, the link's token is the capability. */
+export function publicApi() {
+  return base().use(jsonBody());
+}
+
+function base() {
   return middy<ApiEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(problemDetails()) // registered early so its onError runs last
-    .use(secureHeaders())
-    .use(requireScope(options.scope))
-    .use(jsonBody());
+    .use(secureHeaders());
 }
 
 export function ok(body: unknown, status = 200): APIGatewayProxyResult {
@@ -81,6 +88,7 @@ function jsonBody(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
 function secureHeaders(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
   return {
     after: (request) => {
+      // A handler's own headers win (the recipient page sets its own CSP).
       if (request.response) request.response.headers = { ...securityHeaders(), ...request.response.headers };
     },
   };

@@ -3,8 +3,17 @@ import { ID_PATTERN } from '../crypto/ids.ts';
 import { NotFound } from '../errors.ts';
 
 /** The `{id}` path parameter; anything that can't be one of our ids is simply not found. */
-export function verificationId(event: APIGatewayProxyEvent): string {
+export function pathId(event: APIGatewayProxyEvent): string {
   const id = event.pathParameters?.id;
   if (!id || !ID_PATTERN.test(id)) throw new NotFound();
   return id;
+}
+
+export const verificationId = pathId;
+
+/** The `{token}` of a recipient link; its shape is checked where it is hashed. */
+export function linkToken(event: APIGatewayProxyEvent): string {
+  const token = event.pathParameters?.token;
+  if (!token) throw new NotFound();
+  return token;
 }

@@ -44,7 +44,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const code = generateCode(v.codeLength);
   const expiresAt = now + v.ttlSeconds * 1000;
   const out = await deps.store.replaceCode(
-    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt },
+    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex },
     sendCounters(deps, v, prefixOf(phone), now),
   );
   if (!out.ok) {

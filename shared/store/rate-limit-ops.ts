@@ -4,7 +4,9 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimited } from '../errors.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** A transaction item and, optionally, the error its failed condition means (e.g. an opt-out). */
+export type Guarded = TransactItem & { onConditionFailed?: () => Error };
 
 /** One window's counter: +1 unless full. Expires with its window (plus a margin for clock skew). */
 export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
@@ -36,10 +38,13 @@ export async function transactWithLimits(
   doc: DynamoDBDocumentClient,
   tableName: string,
   counters: LimitCounter[],
-  guarded: TransactItem[],
+  guarded: Guarded[],
   nowMs: number,
 ): Promise<void> {
-  const items = [...counters.map((c) => counterUpdate(tableName, c)), ...guarded];
+  const items = [
+    ...counters.map((c) => counterUpdate(tableName, c)),
+    ...guarded.map(({ onConditionFailed: _drop, ...item }) => item),
+  ];
   for (let attempt = 0; ; attempt++) {
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: items }));
@@ -53,7 +58,7 @@ export async function transactWithLimits(
         throw new RateLimited((c.windowEndsAt - nowMs) / 1000, c.name);
       }
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (failed >= 0) throw new ConditionFailed(undefined);
+      if (failed >= 0) throw guarded[failed - counters.length]?.onConditionFailed?.() ?? new ConditionFailed(undefined);
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict || attempt >= 4) throw error;
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));

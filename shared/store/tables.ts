@@ -13,7 +13,7 @@ export type TableDefinition = {
   timeToLiveAttribute: string;
 };
 
-/** Verifications and rate-limit counters (single-table; `pk`/`sk` are opaque strings). */
+/** Verifications, messages, links, consent, rate-limit counters and audit chain heads (single-table; `pk`/`sk` opaque). */
 export const DATA_TABLE = {
   id: 'Data',
   partitionKey: { name: 'pk', type: 'S' },
@@ -28,7 +28,15 @@ export const IDEMPOTENCY_TABLE = {
   timeToLiveAttribute: 'expiration',
 } as const satisfies TableDefinition;
 
-export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE];
+/** Append-only, hash-chained audit events: one item per event, `chain` + `seq`. Functions may only PutItem. */
+export const AUDIT_TABLE = {
+  id: 'Audit',
+  partitionKey: { name: 'chain', type: 'S' },
+  sortKey: { name: 'seq', type: 'N' },
+  timeToLiveAttribute: 'ttl',
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE, AUDIT_TABLE];
 
 export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
   const keys: KeyAttribute[] = def.sortKey ? [def.partitionKey, def.sortKey] : [def.partitionKey];

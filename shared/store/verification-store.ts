@@ -3,6 +3,8 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
+import { consentGuard } from '../consent/guard.ts';
+import { explainConsentFailure } from './consent-reader.ts';
 import { ConditionFailed, transactWithLimits } from './rate-limit-ops.ts';
 
 /** The port the OTP domain uses; DynamoDB below, fakes in unit tests. */
@@ -16,7 +18,7 @@ export interface VerificationStore {
   recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
   /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
     counters: LimitCounter[],
   ): Promise<Outcome>;
   cancel(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
@@ -51,6 +53,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
   async create(v: Verification, counters: LimitCounter[], nowMs: number): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
+      consentGuard(this.tableName, v.phoneIndex, 'otp'),
       {
         Put: {
           TableName: this.tableName,
@@ -58,7 +61,7 @@ export class DynamoVerificationStore implements VerificationStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-    ], nowMs);
+    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
   }
 
   async get(id: string): Promise<Verification | undefined> {
@@ -87,11 +90,12 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
     counters: LimitCounter[],
   ): Promise<Outcome> {
     try {
       await transactWithLimits(this.doc, this.tableName, counters, [
+        consentGuard(this.tableName, q.phoneIndex, 'otp'),
         {
           Update: {
             TableName: this.tableName,
@@ -112,7 +116,7 @@ export class DynamoVerificationStore implements VerificationStore {
       ], q.nowMs);
     } catch (error) {
       if (error instanceof ConditionFailed) return { ok: false, current: await this.get(q.id) };
-      throw error;
+      return explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error);
     }
     const item = await this.get(q.id);
     return item ? { ok: true, item } : { ok: false, current: undefined };

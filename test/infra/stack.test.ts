@@ -26,17 +26,20 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('API Gateway', () => {
-  it('puts the Cognito authorizer with the route\'s scope on every method', () => {
+  it('puts the Cognito authorizer with the route\'s scope on every method but the recipient\'s', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods).toHaveLength(ROUTES.length);
-    for (const m of methods) {
+    const secured = methods.filter((m) => m.Properties.AuthorizationType !== 'NONE');
+    for (const m of secured) {
       expect(m.Properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
       expect(m.Properties.AuthorizerId).toBeDefined();
       expect(m.Properties.AuthorizationScopes).toHaveLength(1);
-      expect(m.Properties.RequestValidatorId).toBeDefined();
     }
-    const scopesByMethod = methods.map((m) => `${m.Properties.HttpMethod} ${m.Properties.AuthorizationScopes[0]}`).sort();
-    expect(scopesByMethod).toEqual(ROUTES.map((r) => `${r.method} ${r.scope}`).sort());
+    for (const m of methods) expect(m.Properties.RequestValidatorId).toBeDefined();
+    const scopesByMethod = secured.map((m) => `${m.Properties.HttpMethod} ${m.Properties.AuthorizationScopes[0]}`).sort();
+    expect(scopesByMethod).toEqual(ROUTES.filter((r) => r.scope !== 'public').map((r) => `${r.method} ${r.scope}`).sort());
+    expect(methods.length - secured.length).toBe(ROUTES.filter((r) => r.scope === 'public').length);
+    expect(ROUTES.filter((r) => r.scope === 'public').every((r) => r.path.startsWith('/m/'))).toBe(true);
   });
 
   it('is regional, throttled, access-logged, with no body logging, and behind WAF', () => {
@@ -49,8 +52,11 @@ describe('API Gateway', () => {
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!;
     const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, unknown> }[];
-    expect(rules.map((r) => r.Name)).toEqual(['RatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect(rules.map((r) => r.Name)).toEqual(['RatePerIp', 'RecipientRatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
     expect(rules[0]!.Statement).toMatchObject({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: 1000 } });
+    expect(rules[1]!.Statement).toMatchObject({
+      RateBasedStatement: { AggregateKeyType: 'IP', Limit: 100, ScopeDownStatement: { ByteMatchStatement: { SearchString: '/m/' } } },
+    });
   });
 
   it('answers its own refusals as problem+json with no-store', () => {
@@ -84,9 +90,11 @@ describe('IAM: least privilege', () => {
     }
   });
 
-  it('lets only issue and resend publish SMS, and only to phone numbers', () => {
+  it('lets only the sending functions publish SMS (never verify, open or the page), and only to phone numbers', () => {
     const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish'));
-    expect(publishers.map((p) => p.role).sort()).toEqual([roleOf(template, 'issue-otp'), roleOf(template, 'resend-otp')].sort());
+    const senders = ['issue-otp', 'resend-otp', 'send-message', 'request-open-code'];
+    expect(publishers.map((p) => p.role).sort()).toEqual(senders.map((n) => roleOf(template, n)).sort());
+    for (const quiet of ['verify-otp', 'open-message', 'recipient-page']) expect(publishers.map((p) => p.role)).not.toContain(roleOf(template, quiet));
     for (const { statement } of publishers) {
       expect(statement.NotResource).toBe('arn:aws:sns:*:*:*');
       expect(statement.Resource).toBeUndefined();
@@ -107,6 +115,30 @@ describe('IAM: least privilege', () => {
       expect([...(purposesByRole.get(roleOf(template, name)) ?? [])].sort(), name).toEqual(expected);
     }
     expect(purposesByRole.get(roleOf(template, 'verify-otp'))).not.toContain('otp-delivery');
+    const bodyDecrypters = [...purposesByRole].filter(([, p]) => p.includes('message-body')).map(([role]) => role);
+    expect(bodyDecrypters).toEqual([roleOf(template, 'open-message')]);
+  });
+
+  it('gives the recipient page no KMS permission at all', () => {
+    const kms = statements.filter(({ role, statement }) => role === roleOf(template, 'recipient-page') && actionsOf(statement).some((a) => a.startsWith('kms:') && !statement.Condition?.StringLike?.['kms:ViaService']));
+    expect(kms).toEqual([]);
+  });
+
+  it('lets functions only PutItem into the audit table, and only those that audit', () => {
+    const auditTable = Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([id]) => id.includes('Audit'))![0];
+    const onAudit = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(auditTable));
+    for (const { statement } of onAudit) expect(actionsOf(statement)).toEqual(['dynamodb:PutItem']);
+    const auditors = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n)).sort();
+    expect(onAudit.map((s) => s.role).sort()).toEqual(auditors);
+  });
+
+  it('lets only the senders create data keys, for their own purposes', () => {
+    const generators = statements.filter(({ statement }) => actionsOf(statement).includes('kms:GenerateDataKey') && !statement.Condition?.StringLike?.['kms:ViaService']);
+    const byRole = Object.fromEntries(generators.map(({ role, statement }) => [role, statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose']]));
+    expect(byRole).toEqual({
+      [roleOf(template, 'issue-otp')]: ['otp-delivery'],
+      [roleOf(template, 'send-message')]: ['message-recipient', 'message-body'],
+    });
   });
 
   it('gives read-only routes read-only table access', () => {
@@ -120,7 +152,7 @@ describe('IAM: least privilege', () => {
 describe('data at rest', () => {
   it('keeps both tables on demand with TTL, PITR and SSE with the customer managed key', () => {
     const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const t of tables) {
       expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(t.Properties.TimeToLiveSpecification).toMatchObject({ Enabled: true });

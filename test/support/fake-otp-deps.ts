@@ -31,7 +31,7 @@ export class MemoryStore implements VerificationStore {
     return this.update(q.id, (v) => this.usable(v, q), (v) => void v.attempts++);
   }
   async replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
     counters: LimitCounter[],
   ) {
     const v = this.items.get(q.id);

@@ -1,0 +1,15 @@
+import { ok, publicApi } from '#shared/http/api';
+import { linkToken } from '#shared/http/path';
+import { parseWith } from '#shared/http/validate';
+import { openMessage } from '#shared/messages/recipient';
+import { OpenMessageRequest } from '#shared/messages/schemas';
+import { metrics } from '#shared/observability';
+import { messageDeps } from '#shared/runtime';
+
+/** POST /m/{token}/open: the only function that may decrypt a message body. */
+export const handler = publicApi().handler(async (event) => {
+  const { code } = parseWith(OpenMessageRequest, event.json);
+  const opened = await openMessage(await messageDeps(), linkToken(event), code);
+  metrics.addMetric('MessageOpened', 'Count', 1);
+  return ok(opened);
+});

@@ -1,0 +1,15 @@
+import { ok, publicApi } from '#shared/http/api';
+import { linkToken } from '#shared/http/path';
+import { parseWith } from '#shared/http/validate';
+import { requestOpenCode } from '#shared/messages/recipient';
+import { EmptyRecipientRequest } from '#shared/messages/schemas';
+import { metrics } from '#shared/observability';
+import { messageDeps } from '#shared/runtime';
+
+/** POST /m/{token}/code: text the message's own recipient a code to open it. */
+export const handler = publicApi().handler(async (event) => {
+  parseWith(EmptyRecipientRequest, event.json);
+  const sent = await requestOpenCode(await messageDeps(), linkToken(event));
+  metrics.addMetric('MessageOpenCodeSent', 'Count', 1);
+  return ok(sent, 202);
+});

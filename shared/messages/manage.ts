@@ -1,0 +1,33 @@
+import { MessageGone, NotFound } from '../errors.ts';
+import type { MessageDeps } from './deps.ts';
+import { messageStatus, type Message } from './message.ts';
+import { messageView } from './views.ts';
+
+/** Another client's message is indistinguishable from one that never existed. */
+export function ownedOrNotFound(m: Message | undefined, clientId: string): Message {
+  if (!m || m.clientId !== clientId) throw new NotFound();
+  return m;
+}
+
+/** GET /v1/messages/{id} */
+export async function getMessage(deps: Pick<MessageDeps, 'store' | 'now'>, clientId: string, id: string) {
+  return messageView(ownedOrNotFound(await deps.store.get(id), clientId), deps.now());
+}
+
+/**
+ * DELETE /v1/messages/{id}: remote wipe. The body goes in the same conditional write that marks the
+ * message revoked, so an open racing the revoke either committed first (opened before revoke) or
+ * fails its own condition (revoked); nothing is decrypted after a revoke.
+ */
+export async function revokeMessage(deps: Pick<MessageDeps, 'store' | 'now' | 'audit'>, clientId: string, id: string) {
+  const now = deps.now();
+  const out = await deps.store.revoke({ id, clientId, nowMs: now });
+  if (out.ok) {
+    await deps.audit.append({ actor: clientId, action: 'message.revoke', outcome: 'revoked', subjectIndex: out.item.phoneIndex, subjectMask: out.item.phoneMask, resource: id });
+    return { status: 'revoked' as const };
+  }
+  const current = ownedOrNotFound(out.current, clientId);
+  const status = messageStatus(current, now);
+  if (status === 'expired') await deps.audit.append({ actor: clientId, action: 'message.expired', outcome: 'observed', subjectIndex: current.phoneIndex, subjectMask: current.phoneMask, resource: id });
+  throw new MessageGone(status === 'opened' ? 'already_read' : status === 'sent' ? 'failed' : status);
+}

@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { MessageGoneReason } from '../errors.ts';
+
+/** A sealed or direct message as stored. Times are epoch ms from the server clock. */
+export type StoredMessageStatus = 'sent' | 'opened' | 'revoked' | 'failed';
+export type MessageStatus = StoredMessageStatus | 'expired';
+
+export type Message = {
+  id: string;
+  clientId: string;
+  status: StoredMessageStatus;
+  category: 'transactional' | 'promotional';
+  delivery: 'sealed' | 'direct';
+  burnAfterRead: boolean;
+  brand?: string;
+  phoneIndex: string;
+  phoneMask: string;
+  country: string;
+  /** Envelope of the number, for the recipient's open codes. */
+  sealedRecipient: string;
+  /** Envelope of the body; sealed delivery only, removed on burn, revoke. */
+  sealedBody?: string;
+  createdAt: number;
+  expiresAt: number;
+  openedAt?: number;
+  revokedAt?: number;
+  /** The recipient's current open code: hashed, expiring, single use. */
+  openCodeHash?: string;
+  openCodeExpiresAt?: number;
+  openAttempts: number;
+  maxOpenAttempts: number;
+  openSends: number;
+  openLastSentAt?: number;
+};
+
+export const MESSAGE_RULES = {
+  maxOpenAttempts: 5,
+  maxOpenSends: 5,
+  openResendIntervalMs: 30_000,
+  openCodeTtlMs: 5 * 60_000,
+  openCodeLength: 6,
+  /** Kept after expiry so the sender and the link can still say `expired`. */
+  retainAfterExpiryMs: 7 * 24 * 3_600_000,
+} as const;
+
+export function messageStatus(m: Message, nowMs: number): MessageStatus {
+  if ((m.status === 'sent' || m.status === 'opened') && nowMs >= m.expiresAt) return 'expired';
+  return m.status;
+}
+
+/** Why the recipient can't open (or ask a code for) this message now; undefined if they can. */
+export function goneReason(m: Message, nowMs: number): MessageGoneReason | undefined {
+  const status = messageStatus(m, nowMs);
+  if (status === 'expired' || status === 'revoked' || status === 'failed') return status;
+  if (m.delivery !== 'sealed' || !m.sealedBody) return 'already_read';
+  if (m.openAttempts >= m.maxOpenAttempts) return 'max_attempts_reached';
+  return undefined;
+}
+
+/** The link's capability: 256 random bits. Only its SHA-256 is stored, as the lookup key. */
+export function newLinkToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export function linkHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export const bodyContext = (messageId: string) => ({ app: 'sealtext' as const, purpose: 'message-body', record: messageId });
+export const recipientContext = (messageId: string) => ({ app: 'sealtext' as const, purpose: 'message-recipient', record: messageId });

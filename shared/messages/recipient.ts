@@ -1,0 +1,106 @@
+import { codeHash, generateCode } from '../otp/code.ts';
+import { hmac } from '../crypto/hmac.ts';
+import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { checkDestination } from '../phone/destination.ts';
+import { destinationPrefix } from '../phone/phone.ts';
+import { countersFor } from '../ratelimit/limits.ts';
+import type { MessageDeps } from './deps.ts';
+import { bodyContext, goneReason, LINK_TOKEN_PATTERN, linkHash, MESSAGE_RULES, recipientContext, type Message } from './message.ts';
+import { openCodeSms } from './sms-text.ts';
+
+/**
+ * The recipient's side: the link's token is the capability. Reading the page changes nothing;
+ * asking for a code texts the message's own recipient; the right code opens (and with
+ * burn-after-read removes) the body in one conditional write before anything is decrypted.
+ */
+export type PageState = 'active' | 'expired' | 'revoked' | 'already_read' | 'max_attempts_reached' | 'failed' | 'unknown';
+
+async function byToken(deps: Pick<MessageDeps, 'store'>, token: string): Promise<Message | undefined> {
+  return LINK_TOKEN_PATTERN.test(token) ? deps.store.findByLink(linkHash(token)) : undefined;
+}
+
+/** GET /m/{token}: reads only. */
+export async function pageState(deps: Pick<MessageDeps, 'store' | 'now'>, token: string) {
+  const m = await byToken(deps, token);
+  if (!m) return { state: 'unknown' as PageState };
+  const state: PageState = goneReason(m, deps.now()) ?? 'active';
+  return { state, brand: m.brand ?? 'Sealtext', to: m.phoneMask, expiresAt: new Date(m.expiresAt).toISOString(), burnAfterRead: m.burnAfterRead };
+}
+
+const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string) => codeHash(deps.keys.codeHashKey, id, code, 'message-open');
+
+async function gone(deps: Pick<MessageDeps, 'audit'>, m: Message, reason: ReturnType<typeof goneReason> & string): Promise<never> {
+  if (reason === 'expired') {
+    await deps.audit.append({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+  }
+  throw new MessageGone(reason);
+}
+
+/** POST /m/{token}/code */
+export async function requestOpenCode(deps: MessageDeps, token: string) {
+  const now = deps.now();
+  const m = await byToken(deps, token);
+  if (!m) throw new NotFound();
+  const reason = goneReason(m, now);
+  if (reason) return gone(deps, m, reason);
+  if (m.openSends >= MESSAGE_RULES.maxOpenSends) throw new RateLimited((m.expiresAt - now) / 1000, 'maxSends');
+  const nextAt = (m.openLastSentAt ?? 0) + MESSAGE_RULES.openResendIntervalMs;
+  if (now < nextAt) throw new RateLimited((nextAt - now) / 1000, 'resendInterval');
+
+  const phone = checkDestination(await deps.envelope.open(m.sealedRecipient, recipientContext(m.id)), deps.allowedCountries);
+  const code = generateCode(MESSAGE_RULES.openCodeLength);
+  const codeExpiresAt = now + MESSAGE_RULES.openCodeTtlMs;
+  const counters = countersFor(
+    deps.limits,
+    { phoneIndex: m.phoneIndex, clientId: m.clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(phone)) },
+    now,
+  );
+  const out = await deps.store.setOpenCode({ id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now }, counters);
+  if (!out.ok) {
+    const current = out.current;
+    const lost = current && goneReason(current, now);
+    if (current && lost) return gone(deps, current, lost);
+    throw new RateLimited(MESSAGE_RULES.openResendIntervalMs / 1000, 'resendInterval');
+  }
+  await deps.sms.send({ to: phone.e164, text: openCodeSms(m.brand ?? 'Sealtext', code, MESSAGE_RULES.openCodeTtlMs / 60_000) });
+  await deps.audit.append({ actor: 'recipient', action: 'message.code', outcome: 'sent', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+  return {
+    status: 'code_sent' as const,
+    to: m.phoneMask,
+    codeExpiresAt: new Date(codeExpiresAt).toISOString(),
+    resendAvailableAt: new Date(now + MESSAGE_RULES.openResendIntervalMs).toISOString(),
+    sendsRemaining: MESSAGE_RULES.maxOpenSends - out.item.openSends,
+  };
+}
+
+/** POST /m/{token}/open */
+export async function openMessage(deps: MessageDeps, token: string, code: string) {
+  const now = deps.now();
+  const m = await byToken(deps, token);
+  if (!m) throw new NotFound();
+  const reason = goneReason(m, now);
+  if (reason) return gone(deps, m, reason);
+
+  const opened = await deps.store.open({ id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, nowMs: now });
+  if (opened.ok) {
+    // `item` is the message as it was before the write: the body is already gone from the store.
+    const body = await deps.envelope.open(opened.item.sealedBody!, bodyContext(m.id));
+    await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+    return { body, sentAt: new Date(m.createdAt).toISOString(), expiresAt: new Date(m.expiresAt).toISOString(), brand: m.brand ?? 'Sealtext', burned: m.burnAfterRead };
+  }
+  const before = opened.current;
+  const closed = before && goneReason(before, now);
+  if (!before) throw new NotFound();
+  if (closed) return gone(deps, before, closed);
+
+  const failed = await deps.store.recordFailedOpen({ id: m.id, nowMs: now });
+  await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: 'invalid_code', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+  if (!failed.ok) {
+    const after = failed.current && goneReason(failed.current, now);
+    if (failed.current && after) return gone(deps, failed.current, after);
+    throw new MessageGone('max_attempts_reached');
+  }
+  const remaining = failed.item.maxOpenAttempts - failed.item.openAttempts;
+  if (remaining <= 0) throw new MessageGone('max_attempts_reached');
+  throw new InvalidCode(remaining);
+}

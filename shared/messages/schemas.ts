@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { E164String } from '../otp/schemas.ts';
+
+const controlChars = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export const SendMessageRequest = z
+  .strictObject({
+    to: E164String,
+    body: z.string().min(1).max(4000).refine((s) => !controlChars.test(s), { message: 'Must be text (line breaks and tabs allowed)' }),
+    category: z.enum(['transactional', 'promotional']).default('transactional'),
+    delivery: z.enum(['sealed', 'direct']).default('sealed'),
+    ttlSeconds: z.number().int().min(300).max(2_592_000).default(86_400),
+    burnAfterRead: z.boolean().default(true),
+    brand: z.string().trim().min(1).max(30).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'Must be plain text on one line' }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.delivery === 'direct' && v.body.length > 612) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'At most 612 characters for direct delivery' });
+    }
+  })
+  .meta({ id: 'SendMessageRequest' });
+export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
+
+const Time = z.iso.datetime();
+const Status = z.enum(['sent', 'opened', 'expired', 'revoked', 'failed']);
+
+export const MessageSent = z
+  .object({ messageId: z.string(), status: z.literal('sent'), to: z.string(), delivery: z.enum(['sealed', 'direct']), category: z.enum(['transactional', 'promotional']), expiresAt: Time })
+  .meta({ id: 'MessageSent' });
+
+export const MessageView = z
+  .object({
+    messageId: z.string(),
+    status: Status,
+    to: z.string(),
+    delivery: z.enum(['sealed', 'direct']),
+    category: z.enum(['transactional', 'promotional']),
+    createdAt: Time,
+    expiresAt: Time,
+    openedAt: Time.optional(),
+    revokedAt: Time.optional(),
+  })
+  .meta({ id: 'MessageView' });
+
+export const MessageRevoked = z.object({ status: z.literal('revoked') }).meta({ id: 'MessageRevoked' });
+
+export const OpenMessageRequest = z.strictObject({ code: z.string().regex(/^\d{6}$/, { message: 'Must be 6 digits' }) }).meta({ id: 'OpenMessageRequest' });
+export const EmptyRecipientRequest = z.strictObject({}).meta({ id: 'EmptyRecipientRequest' });
+
+export const OpenCodeSent = z
+  .object({ status: z.literal('code_sent'), to: z.string(), codeExpiresAt: Time, resendAvailableAt: Time, sendsRemaining: z.number().int() })
+  .meta({ id: 'OpenCodeSent' });
+
+export const OpenedMessage = z
+  .object({ body: z.string(), sentAt: Time, expiresAt: Time, brand: z.string(), burned: z.boolean() })
+  .meta({ id: 'OpenedMessage' });

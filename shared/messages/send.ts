@@ -1,0 +1,68 @@
+import { hmac } from '../crypto/hmac.ts';
+import { newId } from '../crypto/ids.ts';
+import { DeliveryFailed } from '../errors.ts';
+import { checkDestination } from '../phone/destination.ts';
+import { destinationPrefix, maskPhone } from '../phone/phone.ts';
+import { countersFor } from '../ratelimit/limits.ts';
+import { SmsRejected } from '../sms/sender.ts';
+import type { MessageDeps } from './deps.ts';
+import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, type Message } from './message.ts';
+import type { SendMessageRequest } from './schemas.ts';
+import { directSms, sealedNoticeSms } from './sms-text.ts';
+import { messageView } from './views.ts';
+
+/**
+ * POST /v1/messages. The body is sealed before anything is written; counters, the consent
+ * condition, the message and its link commit together; the SMS (notice and link, or for `direct`
+ * the body itself) goes out after the commit.
+ */
+export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
+  const phone = checkDestination(input.to, deps.allowedCountries);
+  const now = deps.now();
+  const id = newId();
+  const sealed = input.delivery === 'sealed';
+  const token = sealed ? newLinkToken() : undefined;
+  const phoneIndex = hmac(deps.keys.blindIndexKey, 'phone', phone.e164);
+  const brand = input.brand ?? 'Sealtext';
+
+  const message: Message = {
+    id,
+    clientId,
+    status: 'sent',
+    category: input.category,
+    delivery: input.delivery,
+    burnAfterRead: input.burnAfterRead,
+    ...(input.brand ? { brand: input.brand } : {}),
+    phoneIndex,
+    phoneMask: maskPhone(phone.e164),
+    country: phone.country,
+    sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
+    ...(sealed ? { sealedBody: await deps.envelope.seal(input.body, bodyContext(id)) } : {}),
+    createdAt: now,
+    expiresAt: now + input.ttlSeconds * 1000,
+    openAttempts: 0,
+    maxOpenAttempts: MESSAGE_RULES.maxOpenAttempts,
+    openSends: 0,
+  };
+  const counters = countersFor(
+    deps.limits,
+    { phoneIndex, clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(phone)) },
+    now,
+  );
+  await deps.store.create(message, token ? linkHash(token) : undefined, counters, input.category, now).catch(async (error: unknown) => {
+    await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: (error as { code?: string }).code ?? 'error', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+    throw error;
+  });
+
+  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, input.body);
+  try {
+    await deps.sms.send({ to: phone.e164, text });
+  } catch (error) {
+    await deps.store.markFailed(id);
+    await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'delivery_failed', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+    throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
+  }
+  await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'sent', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+  const view = messageView(message, now);
+  return { messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt };
+}
