@@ -1,5 +1,9 @@
 import { inject } from 'vitest';
+import { DynamoAuditLog } from '#shared/store/audit-store';
+import { DynamoAuditReader } from '#shared/store/audit-reader';
 import { createDocumentClient } from '#shared/store/client';
+import { DynamoMessageStore } from '#shared/store/message-store';
+import type { MessageDeps } from '#shared/messages/deps';
 import { DynamoVerificationStore } from '#shared/store/verification-store';
 import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
 import { INTEGRATION_TABLES } from './tables.ts';
@@ -14,4 +18,24 @@ export function dynamoOtpDeps() {
   const store = new DynamoVerificationStore(doc, INTEGRATION_TABLES.Data);
   const fake = fakeOtpDeps({ store });
   return { ...fake, store, doc };
+}
+
+/** The messages domain on DynamoDB Local, with a real audit log; SMS and keys in memory. */
+export function dynamoMessageDeps() {
+  const { doc } = createDocumentClient(inject('dynamoEndpoint'));
+  const fake = fakeOtpDeps();
+  const tables = { audit: INTEGRATION_TABLES.Audit, data: INTEGRATION_TABLES.Data };
+  const store = new DynamoMessageStore(doc, INTEGRATION_TABLES.Data);
+  const deps: MessageDeps = {
+    store,
+    envelope: fake.deps.envelope,
+    keys: fake.deps.keys,
+    sms: fake.sms,
+    audit: new DynamoAuditLog(doc, tables, 400),
+    limits: fake.deps.limits,
+    allowedCountries: fake.deps.allowedCountries,
+    publicBaseUrl: 'https://sealtext.example',
+    now: () => fake.clock.now,
+  };
+  return { deps, store, sms: fake.sms, clock: fake.clock, doc, audit: new DynamoAuditReader(doc, tables) };
 }

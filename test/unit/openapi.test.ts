@@ -12,7 +12,7 @@ describe('docs/openapi.json', () => {
     const schemas = doc.components.schemas as Record<string, { additionalProperties?: boolean }>;
     for (const r of ROUTES) {
       const op = (doc.paths[r.path] as Record<string, { security: unknown; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>)[r.method.toLowerCase()]!;
-      expect(op.security).toEqual([{ oauth2: [r.scope] }]);
+      expect(op.security).toEqual(r.scope === 'public' ? [] : [{ oauth2: [r.scope] }]);
       if (!op.requestBody) continue;
       const id = op.requestBody.content['application/json']!.schema.$ref.split('/').at(-1)!;
       expect(schemas[id]?.additionalProperties, id).toBe(false);
