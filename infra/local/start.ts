@@ -17,6 +17,7 @@ try {
     [
       `Sealtext local stack listening on ${stack.url}`,
       `  data:     ${values['in-memory'] ? 'in memory (gone on exit)' : stack.layout.dynamoDir}`,
+      `  dynamodb: ${stack.dynamo.endpoint}`,
       `  clients:  ${stack.layout.clientsFile}`,
       `  outbox:   GET ${stack.url}/_local/outbox?to=+E164`,
       'Press Ctrl-C to stop.',

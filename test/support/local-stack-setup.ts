@@ -23,21 +23,23 @@ export default async function setup(project: TestProject) {
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, dynamoEndpoint] = await new Promise<[string, string]>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${seen}`)), 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(seen);
-      if (match) {
+      const url = /listening on (http:\/\/\S+)/.exec(seen)?.[1];
+      const dynamo = /dynamodb: (http:\/\/\S+)/.exec(seen)?.[1];
+      if (url && dynamo) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve([url, dynamo]);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (seen += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`local stack exited (${code}):\n${seen}`)));
   });
   project.provide('apiUrl', url);
+  project.provide('stackDynamoEndpoint', dynamoEndpoint);
   project.provide('localDir', dir);
   project.provide('stackLog', logFile);
   return async () => {
@@ -50,6 +52,8 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     apiUrl: string;
+    /** The stack's own DynamoDB Local, for tests that must age an item (expiry). */
+    stackDynamoEndpoint: string;
     localDir: string;
     stackLog: string;
   }

@@ -1,0 +1,113 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localDynamoClient } from '../../infra/local/dynamodb.ts';
+import { LOCAL_TABLE_NAMES } from '../../infra/local/layout.ts';
+import { randomUkMobile } from '../support/phones.ts';
+import { call, clients, outbox, tokenFor } from '../api/client.ts';
+
+/**
+ * The recipient page in Debian's Chromium, against the local stack: a person opens the link, asks
+ * for a code, types it, reads the message, reloads and finds it gone. Each state is saved as a
+ * screenshot under test-output/browser/ for a reviewer.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = 'test-output/browser';
+let browser: Browser;
+let token: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash .ci/prerequisites\` (npm test does) to install Debian's chromium`);
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  token = await tokenFor(clients[0]!);
+});
+afterAll(async () => browser?.close());
+
+async function send(extra: Record<string, unknown> = {}) {
+  const to = randomUkMobile();
+  const res = await call('POST', '/v1/messages', { token, body: { to, body: 'Your new card PIN is 4921.\n<b>Not bold</b> & kept as text.', brand: 'Acme Bank', ...extra } });
+  expect(res.status).toBe(201);
+  const link = (await outbox(to)).at(-1)!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!;
+  return { to, link, id: res.body.messageId as string };
+}
+
+async function phonePage(): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  // Script errors and CSP refusals count; the browser's own note on a 4xx answer does not.
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  return { page, problems };
+}
+
+const lastCode = async (to: string) => (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
+
+describe('recipient page in Chromium', () => {
+  it('sends a code, refuses a wrong one with the attempts left, shows the message as text, and forgets it on reload', async () => {
+    const { to, link } = await send();
+    const { page, problems } = await phonePage();
+
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('A secure message from Acme Bank');
+    await page.screenshot({ path: `${SHOTS}/1-link-opened.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code from the text message').waitFor();
+    expect(await page.locator('#status').textContent()).toContain('We sent a code to +44');
+    const code = await lastCode(to);
+
+    await page.getByLabel('Code from the text message').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Open message' }).click();
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').textContent()).toBe('That code is not right. 4 attempts left.');
+    await page.screenshot({ path: `${SHOTS}/2-wrong-code.png`, fullPage: true });
+
+    await page.getByLabel('Code from the text message').fill(code);
+    await page.getByRole('button', { name: 'Open message' }).click();
+    await page.locator('#message').waitFor({ state: 'visible' });
+    expect(await page.locator('#message').textContent()).toBe('Your new card PIN is 4921.\n<b>Not bold</b> & kept as text.');
+    expect(await page.locator('#message b').count()).toBe(0);
+    expect(await page.locator('#after').textContent()).toContain('deleted');
+    await page.screenshot({ path: `${SHOTS}/3-message-shown.png`, fullPage: true });
+
+    const reloaded = await page.reload();
+    expect(reloaded?.status()).toBe(410);
+    expect(await page.locator('h1').textContent()).toBe('This message has already been read');
+    await page.screenshot({ path: `${SHOTS}/4-after-reload-gone.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the revoked page after the sender revokes', async () => {
+    const { link, id } = await send();
+    expect((await call('DELETE', `/v1/messages/${id}`, { token })).status).toBe(200);
+    const { page } = await phonePage();
+    const res = await page.goto(link);
+    expect(res?.status()).toBe(410);
+    expect(await page.locator('h1').textContent()).toBe('This message was withdrawn');
+    await page.screenshot({ path: `${SHOTS}/5-revoked.png`, fullPage: true });
+  });
+
+  it('shows the expired page once the server clock passes the expiry', async () => {
+    const { link, id } = await send({ ttlSeconds: 300 });
+    // Age the stored message as time would: expiry in the past, item still present (TTL is late).
+    const dynamo = localDynamoClient(inject('stackDynamoEndpoint'));
+    await dynamo.send(new UpdateItemCommand({
+      TableName: LOCAL_TABLE_NAMES.Data,
+      Key: { pk: { S: `MSG#${id}` }, sk: { S: 'MSG' } },
+      UpdateExpression: 'SET expiresAt = :past',
+      ExpressionAttributeValues: { ':past': { N: String(Date.now() - 1000) } },
+    }));
+    dynamo.destroy();
+    const { page } = await phonePage();
+    const res = await page.goto(link);
+    expect(res?.status()).toBe(410);
+    expect(await page.locator('h1').textContent()).toBe('This message has expired');
+    await page.screenshot({ path: `${SHOTS}/6-expired.png`, fullPage: true });
+  });
+});
