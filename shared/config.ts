@@ -50,6 +50,10 @@ const base = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3653).default(400),
   /** Base URL of the recipient page (`<base>/m/<token>`), e.g. the API stage URL. */
   PUBLIC_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** The answer to HELP/INFO texts. */
+  HELP_TEXT: z.string().min(1).max(300).default('Sealtext: secure messages and codes. Reply STOP to stop all texts, START to resume. Msg&data rates may apply.'),
+  /** Days inbound texts are kept for the business. */
+  INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
 });

@@ -1,107 +1,146 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { AuditLog } from './audit/event.ts';
 import { config, type Config } from './config.ts';
+import type { ConsentDeps } from './consent/consent.ts';
 import { CachingKeyWrapper } from './crypto/caching-key-wrapper.ts';
 import { Envelope, type KeyWrapper } from './crypto/envelope.ts';
 import { KmsKeyWrapper, kmsSecretKeys } from './crypto/kms-keyring.ts';
 import { LocalKeyWrapper, localSecretKeys } from './crypto/local-keyring.ts';
 import type { SecretKeys } from './crypto/secret-keys.ts';
-import type { AuditLog } from './audit/event.ts';
+import type { InboundDeps } from './inbound/receive.ts';
 import type { MessageDeps } from './messages/deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
-import { DynamoAuditLog } from './store/audit-store.ts';
-import { DynamoMessageStore } from './store/message-store.ts';
 import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
 import { OutboxSender } from './sms/outbox.ts';
 import { SnsSender } from './sms/sns.ts';
+import { DynamoAuditLog } from './store/audit-store.ts';
+import { DynamoAuditReader } from './store/audit-reader.ts';
 import { createDocumentClient } from './store/client.ts';
+import { DynamoConsentStore } from './store/consent-store.ts';
+import { DynamoInboundStore } from './store/inbound-store.ts';
+import { DynamoMessageStore } from './store/message-store.ts';
+import { DynamoSubjectStore } from './store/subject-store.ts';
 import { DynamoVerificationStore } from './store/verification-store.ts';
+import type { SubjectDeps } from './subjects/subjects.ts';
 
 /**
- * Wires the adapters the configuration names. Runs once per cold start (the promise is cached),
- * so the HMAC keys are unwrapped once and clients are reused across invocations.
+ * Wires the adapters the configuration names. Everything here runs once per cold start (promises
+ * and clients are cached), so the HMAC keys are unwrapped once and clients are reused. Each
+ * function asks only for what it uses, so a function deployed without a permission never needs it.
  */
-let otp: Promise<OtpDeps> | undefined;
-let dynamo: ReturnType<typeof createDocumentClient> | undefined;
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+/** Like `once`, but a failed cold start is retried on the next request instead of cached forever. */
+const oncePromise = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make();
+    value.catch(() => (value = undefined));
+    return value;
+  };
+};
 
-export function dynamoClients(cfg: Config = config()) {
-  dynamo ??= createDocumentClient(cfg.DYNAMODB_ENDPOINT);
-  return dynamo;
-}
+export const dynamoClients = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT));
+const doc = () => dynamoClients().doc;
 
-let wrapper: KeyWrapper | undefined;
-function keyWrapper(cfg: Config): KeyWrapper {
-  wrapper ??= new CachingKeyWrapper(
-    cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN),
-  );
-  return wrapper;
-}
+const keyWrapper = once((): KeyWrapper => {
+  const cfg = config();
+  return new CachingKeyWrapper(cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN));
+});
+const envelope = once(() => new Envelope(keyWrapper()));
 
-function secretKeys(cfg: Config): Promise<SecretKeys> {
+const secretKeys = oncePromise((): Promise<SecretKeys> => {
+  const cfg = config();
   if (cfg.KEY_SOURCE === 'local') return Promise.resolve(localSecretKeys(cfg.LOCAL_KEYS_FILE));
   if (!cfg.WRAPPED_CODE_HASH_KEY || !cfg.WRAPPED_BLIND_INDEX_KEY) {
-    throw new Error('This function was deployed without the wrapped HMAC keys it needs');
+    return Promise.reject(new Error('This function was deployed without the wrapped HMAC keys it needs'));
   }
   return kmsSecretKeys(new KMSClient({}), cfg.KMS_KEY_ARN, { codeHashKey: cfg.WRAPPED_CODE_HASH_KEY, blindIndexKey: cfg.WRAPPED_BLIND_INDEX_KEY });
-}
+});
 
-function smsSender(cfg: Config): SmsSender {
-  return cfg.SMS_ADAPTER === 'outbox' ? new OutboxSender(cfg.OUTBOX_FILE) : new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
-}
-
-/** Store and clock only: for routes that neither hash, encrypt nor text (no key material loaded). */
-export function otpStoreDeps(): Pick<OtpDeps, 'store' | 'now'> {
+const smsSender = once((): SmsSender => {
   const cfg = config();
-  return { store: new DynamoVerificationStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME), now: Date.now };
-}
+  return cfg.SMS_ADAPTER === 'outbox' ? new OutboxSender(cfg.OUTBOX_FILE) : new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
+});
 
-let audit: AuditLog | undefined;
-export function auditLog(cfg: Config = config()): AuditLog {
+const auditTables = () => {
+  const cfg = config();
   if (!cfg.AUDIT_TABLE_NAME) throw new Error('AUDIT_TABLE_NAME is not configured for this function');
-  audit ??= new DynamoAuditLog(dynamoClients(cfg).doc, { audit: cfg.AUDIT_TABLE_NAME, data: cfg.DATA_TABLE_NAME }, cfg.AUDIT_RETENTION_DAYS);
-  return audit;
-}
+  return { audit: cfg.AUDIT_TABLE_NAME, data: cfg.DATA_TABLE_NAME };
+};
+export const auditLog = once((): AuditLog => new DynamoAuditLog(doc(), auditTables(), config().AUDIT_RETENTION_DAYS));
+export const auditReader = once(() => new DynamoAuditReader(doc(), auditTables()));
+
+const table = () => config().DATA_TABLE_NAME;
+const limits = () => parseLimitOverrides(config().RATE_LIMITS);
+const allowedCountries = () => new Set(config().ALLOWED_COUNTRIES);
+const consentStore = once(() => new DynamoConsentStore(doc(), table()));
+
+/** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
+export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table()), now: Date.now }));
+
+export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
+  const cfg = config();
+  return {
+    ...otpStoreDeps(),
+    envelope: envelope(),
+    keys: await secretKeys(),
+    sms: smsSender(),
+    audit: auditLog(),
+    consent: consentStore(),
+    limits: limits(),
+    allowedCountries: allowedCountries(),
+    ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
+  };
+});
 
 /** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
-export function messageStoreDeps(): Pick<MessageDeps, 'store' | 'now'> {
+export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table()), now: Date.now }));
+
+export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
+  ...messageStoreDeps(),
+  envelope: envelope(),
+  keys: await secretKeys(),
+  sms: smsSender(),
+  audit: auditLog(),
+  consent: consentStore(),
+  limits: limits(),
+  allowedCountries: allowedCountries(),
+  publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
+}));
+
+export const consentDeps = oncePromise(async (): Promise<ConsentDeps> => ({
+  store: consentStore(),
+  envelope: envelope(),
+  keys: await secretKeys(),
+  audit: auditLog(),
+  now: Date.now,
+}));
+
+export const inboundDeps = oncePromise(async (): Promise<InboundDeps> => {
   const cfg = config();
-  return { store: new DynamoMessageStore(dynamoClients(cfg).doc, cfg.DATA_TABLE_NAME), now: Date.now };
-}
+  return {
+    ...(await consentDeps()),
+    inbound: new DynamoInboundStore(doc(), table()),
+    sms: smsSender(),
+    helpText: cfg.HELP_TEXT,
+    retentionDays: cfg.INBOUND_RETENTION_DAYS,
+  };
+});
 
-let messages: Promise<MessageDeps> | undefined;
-export function messageDeps(): Promise<MessageDeps> {
-  messages ??= (async () => {
-    const cfg = config();
-    return {
-      ...messageStoreDeps(),
-      envelope: new Envelope(keyWrapper(cfg)),
-      keys: await secretKeys(cfg),
-      sms: smsSender(cfg),
-      audit: auditLog(cfg),
-      limits: parseLimitOverrides(cfg.RATE_LIMITS),
-      allowedCountries: new Set(cfg.ALLOWED_COUNTRIES),
-      publicBaseUrl: cfg.PUBLIC_BASE_URL ?? '',
-    };
-  })();
-  messages.catch(() => (messages = undefined));
-  return messages;
-}
+/** Reading inbound texts: store and envelope only (no HMAC keys, no SMS). */
+export const inboundReadDeps = once(() => ({ inbound: new DynamoInboundStore(doc(), table()), envelope: envelope(), now: Date.now }));
 
-export function otpDeps(): Promise<OtpDeps> {
-  otp ??= (async () => {
-    const cfg = config();
-    return {
-      ...otpStoreDeps(),
-      envelope: new Envelope(keyWrapper(cfg)),
-      keys: await secretKeys(cfg),
-      sms: smsSender(cfg),
-      limits: parseLimitOverrides(cfg.RATE_LIMITS),
-      allowedCountries: new Set(cfg.ALLOWED_COUNTRIES),
-      ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
-    };
-  })();
-  // A failed cold start must not be cached forever.
-  otp.catch(() => (otp = undefined));
-  return otp;
-}
+export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
+  subjects: new DynamoSubjectStore(doc(), table()),
+  envelope: envelope(),
+  keys: await secretKeys(),
+  audit: auditLog(),
+  now: Date.now,
+}));
+
+export type { Config };

@@ -17,8 +17,9 @@ export class SealtextTables extends Construct {
 
   constructor(scope: Construct, id: string, props: { key: IKey; retain: boolean }) {
     super(scope, id);
-    const build = (def: TableDefinition) =>
-      new Table(this, def.id, {
+    const attributeType = (t: 'S' | 'N') => (t === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
+    const build = (def: TableDefinition) => {
+      const table = new Table(this, def.id, {
         partitionKey: { name: def.partitionKey.name, type: def.partitionKey.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER },
         ...(def.sortKey
           ? { sortKey: { name: def.sortKey.name, type: def.sortKey.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER } }
@@ -31,6 +32,15 @@ export class SealtextTables extends Construct {
         deletionProtection: props.retain,
         removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
+      for (const index of def.indexes ?? []) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+          sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
+        });
+      }
+      return table;
+    };
     this.data = build(DATA_TABLE);
     this.idempotency = build(IDEMPOTENCY_TABLE);
     this.audit = build(AUDIT_TABLE);

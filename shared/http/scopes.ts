@@ -8,6 +8,8 @@ export const SCOPES = {
   consentRead: 'p2a/consent.read',
   auditRead: 'p2a/audit.read',
   subjectsManage: 'p2a/subjects.manage',
+  /** Not in API.md's table: reading the inbound texts people send to the business (GET /v1/inbound). */
+  inboundRead: 'p2a/inbound.read',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

@@ -3,6 +3,7 @@ import type { Envelope } from '../crypto/envelope.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { LimitRules } from '../ratelimit/limits.ts';
 import type { SmsSender } from '../sms/sender.ts';
+import type { ConsentStore } from '../store/consent-store.ts';
 import type { MessageStore } from '../store/message-store.ts';
 
 export type MessageDeps = {
@@ -11,6 +12,8 @@ export type MessageDeps = {
   keys: SecretKeys;
   sms: SmsSender;
   audit: AuditLog;
+  /** Written when the carrier reports an opt-out we had not seen. */
+  consent: ConsentStore;
   limits: LimitRules;
   allowedCountries: ReadonlySet<string>;
   /** Where the recipient page is served, e.g. https://api.example.com/prod */

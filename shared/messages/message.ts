@@ -18,6 +18,8 @@ export type Message = {
   country: string;
   /** Envelope of the number, for the recipient's open codes. */
   sealedRecipient: string;
+  /** SHA-256 of the link token (sealed delivery): the link item's key, for erasure. */
+  linkHash?: string;
   /** Envelope of the body; sealed delivery only, removed on burn, revoke. */
   sealedBody?: string;
   createdAt: number;

@@ -1,6 +1,7 @@
 import { hmac } from '../crypto/hmac.ts';
 import { newId } from '../crypto/ids.ts';
-import { DeliveryFailed } from '../errors.ts';
+import { carrierOptOut } from '../consent/carrier-opt-out.ts';
+import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { destinationPrefix, maskPhone } from '../phone/phone.ts';
 import { countersFor } from '../ratelimit/limits.ts';
@@ -22,6 +23,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   const id = newId();
   const sealed = input.delivery === 'sealed';
   const token = sealed ? newLinkToken() : undefined;
+  const link = token ? linkHash(token) : undefined;
   const phoneIndex = hmac(deps.keys.blindIndexKey, 'phone', phone.e164);
   const brand = input.brand ?? 'Sealtext';
 
@@ -37,7 +39,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
-    ...(sealed ? { sealedBody: await deps.envelope.seal(input.body, bodyContext(id)) } : {}),
+    ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(input.body, bodyContext(id)) } : {}),
     createdAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
     openAttempts: 0,
@@ -49,7 +51,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     { phoneIndex, clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(phone)) },
     now,
   );
-  await deps.store.create(message, token ? linkHash(token) : undefined, counters, input.category, now).catch(async (error: unknown) => {
+  await deps.store.create(message, link, counters, input.category, now).catch(async (error: unknown) => {
     await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: (error as { code?: string }).code ?? 'error', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
     throw error;
   });
@@ -60,6 +62,8 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   } catch (error) {
     await deps.store.markFailed(id);
     await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'delivery_failed', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+    const optedOut = await carrierOptOut({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
+    if (optedOut instanceof RecipientOptedOut) throw optedOut;
     throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
   }
   await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'sent', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });

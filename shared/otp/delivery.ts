@@ -1,4 +1,5 @@
-import { DeliveryFailed } from '../errors.ts';
+import { carrierOptOut } from '../consent/carrier-opt-out.ts';
+import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { destinationPrefix, type Phone } from '../phone/phone.ts';
@@ -44,6 +45,8 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     await deps.sms.send({ to: details.to, text });
   } catch (error) {
     await deps.store.markFailed(v.id);
+    const optedOut = await carrierOptOut({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
+    if (optedOut instanceof RecipientOptedOut) throw optedOut;
     // The provider's reason goes to the log (by name only), not to the client.
     throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
   }

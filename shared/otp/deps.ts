@@ -1,4 +1,6 @@
+import type { AuditLog } from '../audit/event.ts';
 import type { Envelope } from '../crypto/envelope.ts';
+import type { ConsentStore } from '../store/consent-store.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { LimitRules } from '../ratelimit/limits.ts';
 import type { SmsSender } from '../sms/sender.ts';
@@ -10,6 +12,9 @@ export type OtpDeps = {
   envelope: Envelope;
   keys: SecretKeys;
   sms: SmsSender;
+  audit: AuditLog;
+  /** Written when the carrier reports an opt-out we had not seen. */
+  consent: ConsentStore;
   limits: LimitRules;
   allowedCountries: ReadonlySet<string>;
   webDomain?: string;

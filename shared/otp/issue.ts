@@ -1,4 +1,5 @@
 import { newId } from '../crypto/ids.ts';
+import { RecipientOptedOut } from '../errors.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
@@ -45,7 +46,15 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     locale: input.locale,
   };
 
-  await deps.store.create(v, sendCounters(deps, v, prefixOf(phone), now), now);
-  await sendCode(deps, v, details, code);
+  const audit = (outcome: string) => deps.audit.append({ actor: clientId, action: 'otp.issue', outcome, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
+  await deps.store.create(v, sendCounters(deps, v, prefixOf(phone), now), now).catch(async (error: unknown) => {
+    if (error instanceof RecipientOptedOut) await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: error.code, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
+    throw error;
+  });
+  await sendCode(deps, v, details, code).catch(async (error: unknown) => {
+    await audit((error as { code?: string }).code ?? 'error');
+    throw error;
+  });
+  await audit('sent');
   return issuedView(v, OTP_RULES.resendIntervalMs);
 }

@@ -15,10 +15,13 @@ export async function getOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: str
 }
 
 /** DELETE /v1/otp/{id}: only a pending verification can be canceled. */
-export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
+export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now' | 'audit'>, clientId: string, id: string) {
   const now = deps.now();
   const out = await deps.store.cancel({ id, clientId, nowMs: now });
-  if (out.ok) return { status: 'canceled' as const };
+  if (out.ok) {
+    await deps.audit.append({ actor: clientId, action: 'otp.cancel', outcome: 'canceled', subjectIndex: out.item.phoneIndex, subjectMask: out.item.phoneMask, resource: id });
+    return { status: 'canceled' as const };
+  }
   throw new VerificationClosed(closedReason(ownedOrNotFound(out.current, clientId), now) ?? 'canceled');
 }
 
@@ -54,5 +57,6 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
     throw new RateLimited(OTP_RULES.resendIntervalMs / 1000, 'resendInterval');
   }
   await sendCode(deps, out.item, details, code);
+  await deps.audit.append({ actor: clientId, action: 'otp.resend', outcome: 'sent', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
   return issuedView(out.item, OTP_RULES.resendIntervalMs);
 }

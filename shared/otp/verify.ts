@@ -16,17 +16,21 @@ export async function verifyOtp(deps: OtpDeps, clientId: string, id: string, inp
   const hash = codeHash(deps.keys.codeHashKey, id, input.code, binding);
 
   const approved = await deps.store.approve({ id, clientId, codeHash: hash, nowMs: now });
+  const audit = (v: Verification, outcome: string) =>
+    deps.audit.append({ actor: clientId, action: 'otp.verify', outcome, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
   if (approved.ok) {
+    await audit(approved.item, 'approved');
     return { verificationId: id, status: 'approved' as const, approvedAt: new Date(approved.item.approvedAt!).toISOString() };
   }
-  throwIfUnusable(approved.current, clientId, now);
+  await throwIfUnusable(approved.current, clientId, now, audit);
 
   const failed = await deps.store.recordFailedAttempt({ id, clientId, nowMs: now });
   if (!failed.ok) {
-    throwIfUnusable(failed.current, clientId, now);
+    await throwIfUnusable(failed.current, clientId, now, audit);
     throw new VerificationClosed('max_attempts_reached');
   }
   const remaining = failed.item.maxAttempts - failed.item.attempts;
+  await audit(failed.item, remaining <= 0 ? 'max_attempts_reached' : 'invalid_code');
   if (remaining <= 0) throw new VerificationClosed('max_attempts_reached');
   throw new InvalidCode(remaining);
 }
@@ -37,7 +41,13 @@ export function ownedOrNotFound(v: Verification | undefined, clientId: string): 
   return v;
 }
 
-function throwIfUnusable(v: Verification | undefined, clientId: string, now: number): void {
-  const reason = closedReason(ownedOrNotFound(v, clientId), now);
-  if (reason) throw new VerificationClosed(reason);
+async function throwIfUnusable(
+  v: Verification | undefined, clientId: string, now: number, audit: (v: Verification, outcome: string) => Promise<void>,
+): Promise<void> {
+  const owned = ownedOrNotFound(v, clientId);
+  const reason = closedReason(owned, now);
+  if (reason) {
+    await audit(owned, reason);
+    throw new VerificationClosed(reason);
+  }
 }

@@ -5,6 +5,7 @@ import { consentGuard, type SendKind } from '../consent/guard.ts';
 import { MESSAGE_RULES, type Message } from '../messages/message.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import { explainConsentFailure } from './consent-reader.ts';
+import { subjectKey } from './tables.ts';
 import { ConditionFailed, transactWithLimits } from './rate-limit-ops.ts';
 
 export type MessageOutcome = { ok: true; item: Message } | { ok: false; current: Message | undefined };
@@ -26,7 +27,7 @@ export interface MessageStore {
 }
 
 const key = (id: string) => ({ pk: `MSG#${id}`, sk: 'MSG' });
-const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
+export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
 const ttlOf = (expiresAt: number) => Math.ceil((expiresAt + MESSAGE_RULES.retainAfterExpiryMs) / 1000);
 
 /** The recipient can still act: not expired, not revoked or failed, body present, attempts left. */
@@ -36,7 +37,7 @@ const openableValues = (now: number) => ({ ':sent': 'sent', ':opened': 'opened',
 
 function fromItem(item: Record<string, unknown> | undefined): Message | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...m } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, ...m } = item;
   return m as Message;
 }
 
@@ -47,7 +48,7 @@ export class DynamoMessageStore implements MessageStore {
     const ttl = ttlOf(m.expiresAt);
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, m.phoneIndex, kind),
-      { Put: { TableName: this.tableName, Item: { ...key(m.id), ...m, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
         : []),

@@ -5,12 +5,14 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * stack (infra/local/dynamodb.ts) both build from these, so the two worlds cannot drift.
  */
 export type KeyAttribute = { name: string; type: 'S' | 'N' };
+export type IndexDefinition = { name: string; partitionKey: KeyAttribute; sortKey: KeyAttribute };
 export type TableDefinition = {
   /** Logical name; the physical name comes from the stack or the local stack. */
   id: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   timeToLiveAttribute: string;
+  indexes?: readonly IndexDefinition[];
 };
 
 /** Verifications, messages, links, consent, rate-limit counters and audit chain heads (single-table; `pk`/`sk` opaque). */
@@ -19,7 +21,13 @@ export const DATA_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'ttl',
+  /** Everything held about one number (data-subject export and erasure): `SUBJECT#<blind index>`. */
+  indexes: [{ name: 'bySubject', partitionKey: { name: 'subjectKey', type: 'S' }, sortKey: { name: 'sk', type: 'S' } }],
 } as const satisfies TableDefinition;
+
+export const SUBJECT_INDEX = DATA_TABLE.indexes[0].name;
+/** The index attribute that files an item under a number's blind index. */
+export const subjectKey = (phoneIndex: string) => ({ subjectKey: `SUBJECT#${phoneIndex}` });
 
 /** Powertools idempotency records (its default attribute names). */
 export const IDEMPOTENCY_TABLE = {
@@ -40,10 +48,16 @@ export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE
 
 export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
   const keys: KeyAttribute[] = def.sortKey ? [def.partitionKey, def.sortKey] : [def.partitionKey];
+  const all = [...keys, ...(def.indexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = [...new Map(all.map((k) => [k.name, k])).values()];
+  const schema = (ks: KeyAttribute[]) => ks.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const) }));
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-    KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    AttributeDefinitions: attributes.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+    KeySchema: schema(keys),
+    ...(def.indexes?.length
+      ? { GlobalSecondaryIndexes: def.indexes.map((i) => ({ IndexName: i.name, KeySchema: schema([i.partitionKey, i.sortKey]), Projection: { ProjectionType: 'ALL' } })) }
+      : {}),
   };
 }

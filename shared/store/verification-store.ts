@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
 import { consentGuard } from '../consent/guard.ts';
+import { subjectKey } from './tables.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { ConditionFailed, transactWithLimits } from './rate-limit-ops.ts';
 
@@ -44,7 +45,7 @@ const USABLE_NAMES = {
 
 function fromItem(item: Record<string, unknown> | undefined): Verification | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...v } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, ...v } = item;
   return v as Verification;
 }
 
@@ -57,7 +58,7 @@ export class DynamoVerificationStore implements VerificationStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...key(v.id), ...v, ttl: ttlOf(v) },
+          Item: { ...key(v.id), ...subjectKey(v.phoneIndex), ...v, ttl: ttlOf(v) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

@@ -3,6 +3,7 @@ import { DynamoAuditLog } from '#shared/store/audit-store';
 import { DynamoAuditReader } from '#shared/store/audit-reader';
 import { createDocumentClient } from '#shared/store/client';
 import { DynamoMessageStore } from '#shared/store/message-store';
+import { DynamoConsentStore } from '#shared/store/consent-store';
 import type { MessageDeps } from '#shared/messages/deps';
 import { DynamoVerificationStore } from '#shared/store/verification-store';
 import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
@@ -32,6 +33,7 @@ export function dynamoMessageDeps() {
     keys: fake.deps.keys,
     sms: fake.sms,
     audit: new DynamoAuditLog(doc, tables, 400),
+    consent: new DynamoConsentStore(doc, INTEGRATION_TABLES.Data),
     limits: fake.deps.limits,
     allowedCountries: fake.deps.allowedCountries,
     publicBaseUrl: 'https://sealtext.example',

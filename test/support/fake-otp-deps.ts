@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Envelope, type KeyWrapper } from '#shared/crypto/envelope';
 import { aesGcmOpen, aesGcmSeal, canonicalContext } from '#shared/crypto/envelope';
 import { RateLimited } from '#shared/errors';
+import type { AuditLog, NewAuditEvent } from '#shared/audit/event';
 import type { OtpDeps } from '#shared/otp/deps';
+import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/store/consent-store';
 import type { Verification } from '#shared/otp/verification';
 import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
 import type { Sms, SmsSender } from '#shared/sms/sender';
@@ -71,6 +73,31 @@ export class MemoryStore implements VerificationStore {
   }
 }
 
+/** Keeps events in order per chain, hashed as the real log does. */
+export class MemoryAuditLog implements AuditLog {
+  readonly events: NewAuditEvent[] = [];
+  async append(event: NewAuditEvent) {
+    this.events.push(event);
+  }
+}
+
+export class MemoryConsentStore implements ConsentStore {
+  readonly records = new Map<string, ConsentRecord>();
+  readonly history = new Map<string, ConsentChange[]>();
+  async apply(phoneIndex: string, change: ConsentChange) {
+    const r = { ...this.records.get(phoneIndex) };
+    if (change.category === 'all') {
+      r.optedOutAll = change.status === 'opted_out';
+      if (change.status === 'opted_out') r.promotional = 'opted_out';
+    } else r.promotional = change.status;
+    this.records.set(phoneIndex, r);
+    this.history.set(phoneIndex, [...(this.history.get(phoneIndex) ?? []), change]);
+  }
+  async read(phoneIndex: string) {
+    return { state: this.records.get(phoneIndex), history: this.history.get(phoneIndex) ?? [] };
+  }
+}
+
 export class MemoryKeyWrapper implements KeyWrapper {
   private readonly key = randomBytes(32);
   async generateDataKey(context: Record<string, string>) {
@@ -103,15 +130,19 @@ export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
   const clock = { now: Date.parse('2026-11-22T10:00:00Z') };
   const store = new MemoryStore();
   const sms = new RecordingSms();
+  const audit = new MemoryAuditLog();
+  const consent = new MemoryConsentStore();
   const deps: OtpDeps = {
     store,
     envelope: new Envelope(new MemoryKeyWrapper()),
     keys: { codeHashKey: randomBytes(32), blindIndexKey: randomBytes(32) },
     sms,
+    audit,
+    consent,
     limits: DEFAULT_LIMITS,
     allowedCountries: new Set(['GB', 'US', 'DE']),
     now: () => clock.now,
     ...overrides,
   };
-  return { deps, store, sms, clock };
+  return { deps, store, sms, clock, audit, consent };
 }

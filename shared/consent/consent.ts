@@ -1,0 +1,73 @@
+import type { AuditLog } from '../audit/event.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import { hmac } from '../crypto/hmac.ts';
+import { newId } from '../crypto/ids.ts';
+import type { SecretKeys } from '../crypto/secret-keys.ts';
+import { ValidationFailed } from '../errors.ts';
+import { maskPhone, parsePhone } from '../phone/phone.ts';
+import type { ConsentChange, ConsentStore } from '../store/consent-store.ts';
+import type { PutConsentRequest } from './schemas.ts';
+
+/**
+ * Consent per number (keyed by its blind index), every change kept. An opt-out of `all` (the API or
+ * a STOP) stops every SMS, OTPs included, until the person opts back in (START or `all` opted_in),
+ * as SNS and the carriers do. A promotional opt-in does not lift an opt-out of all.
+ */
+export type ConsentDeps = { store: ConsentStore; envelope: Envelope; keys: SecretKeys; audit: AuditLog; now: () => number };
+
+export const evidenceContext = (changeId: string) => ({ app: 'sealtext' as const, purpose: 'consent-evidence', record: changeId });
+
+export function phoneIdentity(keys: SecretKeys, to: string, field = 'to') {
+  const phone = parsePhone(to);
+  if (!phone) throw new ValidationFailed([{ path: field, message: 'Not a valid phone number' }]);
+  return { e164: phone.e164, phoneIndex: hmac(keys.blindIndexKey, 'phone', phone.e164), mask: maskPhone(phone.e164) };
+}
+
+export async function recordConsent(deps: ConsentDeps, actor: string, input: Omit<PutConsentRequest, 'to'> & { phoneIndex: string; mask: string }) {
+  const id = newId();
+  const change: ConsentChange = {
+    id,
+    at: deps.now(),
+    actor,
+    source: input.source,
+    category: input.category,
+    status: input.status,
+    ...(input.textVersion ? { textVersion: input.textVersion } : {}),
+    ...(input.evidence ? { sealedEvidence: await deps.envelope.seal(input.evidence, evidenceContext(id)) } : {}),
+  };
+  await deps.store.apply(input.phoneIndex, change);
+  await deps.audit.append({ actor, action: 'consent.change', outcome: `${input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
+  return change;
+}
+
+export async function putConsent(deps: ConsentDeps, clientId: string, input: PutConsentRequest) {
+  const who = phoneIdentity(deps.keys, input.to);
+  await recordConsent(deps, clientId, { ...input, phoneIndex: who.phoneIndex, mask: who.mask });
+  return getConsents(deps, input.to);
+}
+
+export async function getConsents(deps: Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>, to: string) {
+  const who = phoneIdentity(deps.keys, to);
+  const { state, history } = await deps.store.read(who.phoneIndex);
+  const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    to: who.mask,
+    promotional: {
+      status: state?.promotional ?? ('none' as const),
+      ...(state?.promotionalUpdatedAt ? { updatedAt: iso(state.promotionalUpdatedAt) } : {}),
+      ...(state?.promotionalSource ? { source: state.promotionalSource } : {}),
+    },
+    optedOutAll: state?.optedOutAll ?? false,
+    history: await Promise.all(
+      history.map(async (h) => ({
+        at: iso(h.at)!,
+        actor: h.actor,
+        source: h.source,
+        category: h.category,
+        status: h.status,
+        ...(h.textVersion ? { textVersion: h.textVersion } : {}),
+        ...(h.sealedEvidence ? { evidence: await deps.envelope.open(h.sealedEvidence, evidenceContext(h.id)) } : {}),
+      })),
+    ),
+  };
+}

@@ -1,0 +1,73 @@
+import type { AuditLog } from '../audit/event.ts';
+import { recordConsent, phoneIdentity, type ConsentDeps } from '../consent/consent.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import type { SecretKeys } from '../crypto/secret-keys.ts';
+import type { SmsSender } from '../sms/sender.ts';
+import type { InboundStore } from '../store/inbound-store.ts';
+import { keywordOf } from './keywords.ts';
+import type { InboundSmsNotification } from './schemas.ts';
+
+export type InboundDeps = ConsentDeps & {
+  inbound: InboundStore;
+  envelope: Envelope;
+  keys: SecretKeys;
+  sms: SmsSender;
+  audit: AuditLog;
+  helpText: string;
+  retentionDays: number;
+};
+
+export const inboundContext = (id: string) => ({ app: 'sealtext' as const, purpose: 'inbound-body', record: id });
+
+/**
+ * One inbound text: STOP/START update consent (every change kept), HELP is answered with the help
+ * text, anything else is kept encrypted, with an expiry, for the business to read.
+ * Redelivery is harmless: the text's own id is the storage key.
+ */
+export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotification) {
+  const who = phoneIdentity(deps.keys, sms.originationNumber, 'originationNumber');
+  const keyword = keywordOf(sms.messageBody);
+  if (keyword === 'stop' || keyword === 'start') {
+    await recordConsent(deps, 'recipient', {
+      phoneIndex: who.phoneIndex,
+      mask: who.mask,
+      category: 'all',
+      status: keyword === 'stop' ? 'opted_out' : 'opted_in',
+      source: 'sms_keyword',
+    });
+    return { kind: keyword };
+  }
+  if (keyword === 'help') {
+    await deps.sms.send({ to: who.e164, text: deps.helpText });
+    await deps.audit.append({ actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', subjectIndex: who.phoneIndex, subjectMask: who.mask });
+    return { kind: keyword };
+  }
+  const now = deps.now();
+  const stored = await deps.inbound.put({
+    id: sms.inboundMessageId,
+    phoneIndex: who.phoneIndex,
+    fromMask: who.mask,
+    receivedAt: now,
+    expiresAt: now + deps.retentionDays * 86_400_000,
+    sealedFrom: await deps.envelope.seal(who.e164, { ...inboundContext(sms.inboundMessageId), purpose: 'inbound-from' }),
+    sealedBody: await deps.envelope.seal(sms.messageBody, inboundContext(sms.inboundMessageId)),
+  });
+  if (stored) await deps.audit.append({ actor: 'recipient', action: 'inbound.receive', outcome: 'stored', subjectIndex: who.phoneIndex, subjectMask: who.mask, resource: sms.inboundMessageId });
+  return { kind: 'message' as const };
+}
+
+export async function listInbound(deps: Pick<InboundDeps, 'inbound' | 'envelope' | 'now'>, query: { since?: string; cursor?: string; limit: number }) {
+  const page = await deps.inbound.list({ sinceMs: query.since ? Date.parse(query.since) : 0, ...(query.cursor ? { cursor: query.cursor } : {}), limit: query.limit, nowMs: deps.now() });
+  return {
+    messages: await Promise.all(
+      page.items.map(async (m) => ({
+        id: m.id,
+        from: m.fromMask,
+        body: await deps.envelope.open(m.sealedBody, inboundContext(m.id)),
+        receivedAt: new Date(m.receivedAt).toISOString(),
+        expiresAt: new Date(m.expiresAt).toISOString(),
+      })),
+    ),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}

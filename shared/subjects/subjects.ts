@@ -1,0 +1,71 @@
+import type { AuditLog } from '../audit/event.ts';
+import { evidenceContext, phoneIdentity } from '../consent/consent.ts';
+import type { Envelope } from '../crypto/envelope.ts';
+import type { SecretKeys } from '../crypto/secret-keys.ts';
+import { inboundContext } from '../inbound/receive.ts';
+import { bodyContext, recipientContext } from '../messages/message.ts';
+import { deliveryContext } from '../otp/delivery.ts';
+import type { DynamoSubjectStore, SubjectItem } from '../store/subject-store.ts';
+
+/**
+ * Data-subject rights for one number: export everything held about it, decrypted; erase it all but
+ * an opt-out, which survives as a suppression entry keyed by the blind index (so the person is not
+ * texted again). Audit events keep the blind index and the mask only, and are not erased.
+ */
+export type SubjectDeps = { subjects: DynamoSubjectStore; envelope: Envelope; keys: SecretKeys; audit: AuditLog; now: () => number };
+
+const kindOf = (item: SubjectItem) => item.pk.split('#')[0]!;
+const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString() : undefined);
+
+export async function exportSubject(deps: SubjectDeps, clientId: string, phone: string) {
+  const who = phoneIdentity(deps.keys, phone, 'phone');
+  const items = await deps.subjects.items(who.phoneIndex);
+  const open = (sealed: unknown, context: Parameters<Envelope['open']>[1]) =>
+    typeof sealed === 'string' ? deps.envelope.open(sealed, context) : Promise.resolve(undefined);
+  const out = { phone: who.e164, verifications: [] as unknown[], messages: [] as unknown[], inboundMessages: [] as unknown[], consent: undefined as unknown, consentHistory: [] as unknown[] };
+  for (const item of items) {
+    switch (kindOf(item)) {
+      case 'OTP': {
+        const delivery = JSON.parse((await open(item.sealedDelivery, deliveryContext(String(item.id)))) ?? '{}') as Record<string, unknown>;
+        out.verifications.push({ id: item.id, status: item.status, purpose: item.purpose, createdAt: iso(item.createdAt), expiresAt: iso(item.expiresAt), sentTo: delivery.to, transaction: delivery.transaction });
+        break;
+      }
+      case 'MSG':
+        out.messages.push({
+          id: item.id, status: item.status, category: item.category, delivery: item.delivery, createdAt: iso(item.createdAt), expiresAt: iso(item.expiresAt),
+          openedAt: iso(item.openedAt), revokedAt: iso(item.revokedAt),
+          sentTo: await open(item.sealedRecipient, recipientContext(String(item.id))),
+          body: await open(item.sealedBody, bodyContext(String(item.id))),
+        });
+        break;
+      case 'INBOUND':
+        out.inboundMessages.push({ id: item.id, receivedAt: iso(item.receivedAt), body: await open(item.sealedBody, inboundContext(String(item.id))) });
+        break;
+      case 'CONSENT':
+        out.consent = { promotional: item.promotional ?? 'none', optedOutAll: item.optedOutAll ?? false, suppressed: item.suppressed ?? false };
+        break;
+      case 'CONSENTLOG':
+        out.consentHistory.push({ at: iso(item.at), actor: item.actor, source: item.source, category: item.category, status: item.status, textVersion: item.textVersion, evidence: await open(item.sealedEvidence, evidenceContext(String(item.id))) });
+        break;
+    }
+  }
+  await deps.audit.append({ actor: clientId, action: 'subject.export', outcome: `items:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask });
+  return out;
+}
+
+export async function eraseSubject(deps: SubjectDeps, clientId: string, phone: string) {
+  const who = phoneIdentity(deps.keys, phone, 'phone');
+  const items = await deps.subjects.items(who.phoneIndex);
+  const count = (kind: string) => items.filter((i) => kindOf(i) === kind).length;
+  const consent = items.find((i) => kindOf(i) === 'CONSENT');
+  const keepSuppression = consent?.optedOutAll === true;
+  await deps.subjects.erase(who.phoneIndex, items, keepSuppression, deps.now());
+  const erased = {
+    verifications: count('OTP'),
+    messages: count('MSG'),
+    inboundMessages: count('INBOUND'),
+    consentRecords: count('CONSENT') + count('CONSENTLOG'),
+  };
+  await deps.audit.append({ actor: clientId, action: 'subject.erase', outcome: `erased:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask });
+  return { erased, suppressionKept: keepSuppression };
+}
