@@ -2,11 +2,15 @@
  * What each function may touch, by function name (functions/<name>.ts). The stack turns these into
  * IAM statements; infra tests assert them as properties (e.g. verify can't publish SMS).
  */
-export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient';
+export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from';
 
 export type FunctionNeeds = {
   /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions). */
   data: 'read' | 'write';
+  /** Data table: Query (consent history, inbound list, subject index). */
+  query?: boolean;
+  /** Data table: DeleteItem (erasure only). */
+  delete?: boolean;
   /** Powertools idempotency records. */
   idempotency?: boolean;
   /** Unwraps the HMAC keys at cold start (code hashes, blind indexes). */
@@ -19,15 +23,18 @@ export type FunctionNeeds = {
   sms?: boolean;
   /** Appends audit events: PutItem on the audit table, and the chain heads in the data table. */
   audit?: boolean;
+  /** Reads audit events back (Query on the audit table): the audit.read routes only. */
+  auditRead?: boolean;
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
-  'issue-otp': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['otp-delivery'], sms: true },
-  'resend-otp': { data: 'write', hmacKeys: true, decrypt: ['otp-delivery'], sms: true },
-  'verify-otp': { data: 'write', hmacKeys: true },
+  // A carrier opt-out seen on send is recorded with its (empty) evidence envelope: hence consent-evidence.
+  'issue-otp': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
+  'resend-otp': { data: 'write', hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
+  'verify-otp': { data: 'write', hmacKeys: true, audit: true },
   'get-otp': { data: 'read' },
-  'cancel-otp': { data: 'write' },
-  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body'], sms: true, audit: true },
+  'cancel-otp': { data: 'write', audit: true },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body', 'consent-evidence'], sms: true, audit: true },
   'get-message': { data: 'read' },
   'revoke-message': { data: 'write', audit: true },
   // The page holds no key at all: it reads the link and the message's status.
@@ -35,4 +42,13 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'request-open-code': { data: 'write', hmacKeys: true, decrypt: ['message-recipient'], sms: true, audit: true },
   // The only function that may decrypt a message body.
   'open-message': { data: 'write', hmacKeys: true, decrypt: ['message-body'], audit: true },
+  'put-consent': { data: 'write', query: true, hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['consent-evidence'], audit: true },
+  'get-consents': { data: 'read', query: true, hmacKeys: true, decrypt: ['consent-evidence'] },
+  'inbound-sms': { data: 'write', hmacKeys: true, encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
+  'list-inbound': { data: 'read', query: true, decrypt: ['inbound-body'] },
+  'list-audit': { data: 'read', hmacKeys: true, auditRead: true },
+  'verify-audit': { data: 'read', auditRead: true },
+  // A subject access request is the one place besides the recipient's open where bodies are decrypted.
+  'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
+  'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
 };

@@ -4,6 +4,10 @@ import {
   EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
 } from '#shared/messages/schemas';
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
+import { AuditPage, AuditVerdict } from '#shared/audit/query';
+import { ConsentView, PutConsentRequest } from '#shared/consent/schemas';
+import { InboundList } from '#shared/inbound/schemas';
+import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
 
 /**
  * The HTTP surface, once: API Gateway (infra/constructs/api.ts), the local stack
@@ -92,7 +96,52 @@ export const ROUTES: readonly Route[] = [
     request: OpenMessageRequest, success: { status: 200, schema: OpenedMessage },
     errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 422: ['invalid_code'] },
   },
+  {
+    method: 'PUT', path: '/v1/consents', fn: 'put-consent', scope: SCOPES.consentWrite,
+    summary: 'Record an opt-in or opt-out (promotional, or all SMS); every change is kept',
+    request: PutConsentRequest, success: { status: 200, schema: ConsentView },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/consents', fn: 'get-consents', scope: SCOPES.consentRead,
+    summary: 'Consent state and history of a number (?to=+E164)',
+    success: { status: 200, schema: ConsentView },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/inbound', fn: 'list-inbound', scope: SCOPES.inboundRead,
+    summary: 'Texts people sent to the business (?since=&cursor=&limit=), oldest first',
+    success: { status: 200, schema: InboundList },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/audit', fn: 'list-audit', scope: SCOPES.auditRead,
+    summary: 'Audit events (?to=&from=&until=&cursor=), subjects masked',
+    success: { status: 200, schema: AuditPage },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/audit/verify', fn: 'verify-audit', scope: SCOPES.auditRead,
+    summary: 'Verify the hash chains: intact, or the first event that breaks them',
+    success: { status: 200, schema: AuditVerdict },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/subjects/{phone}/export', fn: 'export-subject', scope: SCOPES.subjectsManage,
+    summary: 'Everything held about a number, decrypted (subject access request)',
+    success: { status: 200, schema: SubjectExport },
+    errors: {},
+  },
+  {
+    method: 'DELETE', path: '/v1/subjects/{phone}', fn: 'erase-subject', scope: SCOPES.subjectsManage,
+    summary: 'Erase everything held about a number; an opt-out survives as a suppression entry',
+    success: { status: 200, schema: SubjectErasure },
+    errors: {},
+  },
 ];
 
-/** Distinct functions, in route order. */
-export const FUNCTION_NAMES: readonly string[] = [...new Set(ROUTES.map((r) => r.fn))];
+/** Functions driven by events rather than routes (SNS two-way SMS). */
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms'];
+
+/** Distinct functions, in route order, then the event functions. */
+export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

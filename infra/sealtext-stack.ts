@@ -1,5 +1,6 @@
 import { Aws, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -10,8 +11,9 @@ import { SealtextFunction } from './constructs/sealtext-function.ts';
 import { SealtextSms } from './constructs/sms.ts';
 import { SealtextTables } from './constructs/tables.ts';
 import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
+import { SUBJECT_INDEX } from '#shared/store/tables';
 import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
-import { FUNCTION_NAMES } from './routes.ts';
+import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
 import { isDevStage, type StageSettings } from './settings.ts';
 
 export type SealtextStackProps = StackProps & { settings: StageSettings };
@@ -29,7 +31,7 @@ export class SealtextStack extends Stack {
 
     const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention });
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
-    new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
+    const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
     for (const name of FUNCTION_NAMES) {
       const needs = FUNCTION_NEEDS[name];
@@ -49,7 +51,7 @@ export class SealtextStack extends Stack {
           SMS_ADAPTER: 'sns',
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
-          ...(needs.audit ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
+          ...(needs.audit || needs.auditRead ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
           ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
           ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
@@ -60,8 +62,13 @@ export class SealtextStack extends Stack {
       this.functions[name] = fn;
     }
 
+    // Two-way SMS: inbound texts arrive on the encrypted topic.
+    const inbound = this.functions['inbound-sms'];
+    if (inbound) sms.inboundTopic.addSubscription(new LambdaSubscription(inbound.fn));
+
     const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([n, f]) => [n, f.fn]));
-    const api = new SealtextApi(this, 'Http', { settings, functions: lambdas, logRetention, removalPolicy });
+    const routed = Object.fromEntries(Object.entries(lambdas).filter(([n]) => !EVENT_FUNCTIONS.includes(n)));
+    const api = new SealtextApi(this, 'Http', { settings, functions: routed, logRetention, removalPolicy });
     // The link in a sealed message's SMS. Built from the API id and the stage name (not the Stage
     // resource) so the functions don't depend on the deployment that depends on them.
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
@@ -77,8 +84,18 @@ function grantNeeds(
   arns: { keyArn: string; dataTableArn: string; idempotencyTableArn: string; auditTableArn: string },
 ) {
   const add = (s: PolicyStatement) => f.fn.addToRolePolicy(s);
-  const dataActions = needs.data === 'read' ? ['dynamodb:GetItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
-  add(new PolicyStatement({ sid: 'DataTable', actions: dataActions, resources: [arns.dataTableArn] }));
+  const dataActions = [
+    'dynamodb:GetItem',
+    ...(needs.data === 'write' ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'] : []),
+    ...(needs.query ? ['dynamodb:Query'] : []),
+    ...(needs.delete ? ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : []),
+  ];
+  add(new PolicyStatement({
+    sid: 'DataTable',
+    actions: dataActions,
+    // The subject index lives under the table's ARN; only functions that query get it.
+    resources: [arns.dataTableArn, ...(needs.query ? [`${arns.dataTableArn}/index/${SUBJECT_INDEX}`] : [])],
+  }));
   if (needs.idempotency) {
     add(new PolicyStatement({
       sid: 'IdempotencyTable',
@@ -87,8 +104,11 @@ function grantNeeds(
     }));
   }
   if (needs.audit) {
-    // Append-only: no read, update or delete of audit events, ever.
+    // Append-only: no update or delete of audit events, ever.
     add(new PolicyStatement({ sid: 'AuditAppendOnly', actions: ['dynamodb:PutItem'], resources: [arns.auditTableArn] }));
+  }
+  if (needs.auditRead) {
+    add(new PolicyStatement({ sid: 'AuditRead', actions: ['dynamodb:Query'], resources: [arns.auditTableArn] }));
   }
   // Table SSE with the CMK: only through DynamoDB, never a direct call.
   add(new PolicyStatement({

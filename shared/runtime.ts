@@ -4,6 +4,7 @@ import type { AuditLog } from './audit/event.ts';
 import { config, type Config } from './config.ts';
 import type { ConsentDeps } from './consent/consent.ts';
 import { CachingKeyWrapper } from './crypto/caching-key-wrapper.ts';
+import { hmac } from './crypto/hmac.ts';
 import { Envelope, type KeyWrapper } from './crypto/envelope.ts';
 import { KmsKeyWrapper, kmsSecretKeys } from './crypto/kms-keyring.ts';
 import { LocalKeyWrapper, localSecretKeys } from './crypto/local-keyring.ts';
@@ -113,6 +114,13 @@ export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 
+/** Reading consent: store, envelope and keys; no audit log (reads are not audited actions). */
+export const consentReadDeps = oncePromise(async (): Promise<Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>> => ({
+  store: consentStore(),
+  envelope: envelope(),
+  keys: await secretKeys(),
+}));
+
 export const consentDeps = oncePromise(async (): Promise<ConsentDeps> => ({
   store: consentStore(),
   envelope: envelope(),
@@ -142,5 +150,10 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
   audit: auditLog(),
   now: Date.now,
 }));
+
+/** A number's keyed blind index (audit queries by number). */
+export async function blindIndexOf(e164: string): Promise<string> {
+  return hmac((await secretKeys()).blindIndexKey, 'phone', e164);
+}
 
 export type { Config };

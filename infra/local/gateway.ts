@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
+import { SimulatedInbound } from '#shared/inbound/schemas';
 import { problemResponse } from '#shared/http/problem';
 import { readOutbox } from '#shared/sms/outbox';
 import { ROUTES, type Route } from '../routes.ts';
@@ -57,6 +58,8 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ messages }) });
   }
 
+  if (url.pathname === '/_local/inbound' && req.method === 'POST') return send(res, await simulateInbound(options, body));
+
   const matches = compiled.filter((r) => r.pattern.test(url.pathname));
   const route = matches.find((r) => r.method === req.method);
   if (!route) {
@@ -76,6 +79,43 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   if (!handler) throw new Error(`No handler loaded for ${route.fn}`);
   const result = await handler(toEvent(req, url, route, pathParameters, body, claims), lambdaContext(route.fn));
   send(res, result);
+}
+
+/**
+ * A text arriving from a phone, as AWS End User Messaging would publish it to the two-way topic:
+ * `{ from, body }` becomes the SNS event the inbound function receives.
+ */
+async function simulateInbound(options: GatewayOptions, body: string): Promise<APIGatewayProxyResult> {
+  let input: unknown;
+  try {
+    input = JSON.parse(body);
+  } catch {
+    input = undefined;
+  }
+  const parsed = SimulatedInbound.safeParse(input);
+  if (!parsed.success) return problemResponse(400, { title: 'Send { "from": "+E164", "body": "..." }', code: 'validation_failed' });
+  const handler = options.handlers['inbound-sms'] as unknown as (e: SNSEvent, c: Context) => Promise<void>;
+  const inboundMessageId = randomUUID();
+  const message = {
+    originationNumber: parsed.data.from,
+    destinationNumber: parsed.data.to ?? '+15550100000',
+    messageKeyword: 'KEYWORD_LOCAL',
+    messageBody: parsed.data.body,
+    inboundMessageId,
+    previousPublishedMessageId: randomUUID(),
+  };
+  const event = {
+    Records: [{
+      EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:local:000000000000:inbound-sms:local',
+      Sns: {
+        Type: 'Notification', MessageId: randomUUID(), TopicArn: 'arn:aws:sns:local:000000000000:inbound-sms', Subject: null,
+        Message: JSON.stringify(message), Timestamp: new Date().toISOString(), SignatureVersion: '1', Signature: '', SigningCertUrl: '',
+        UnsubscribeUrl: '', MessageAttributes: {},
+      },
+    }],
+  } as unknown as SNSEvent;
+  await handler(event, lambdaContext('inbound-sms'));
+  return { statusCode: 202, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ status: 'delivered', inboundMessageId }) };
 }
 
 function toEvent(

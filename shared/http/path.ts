@@ -17,3 +17,13 @@ export function linkToken(event: APIGatewayProxyEvent): string {
   if (!token) throw new NotFound();
   return token;
 }
+
+/** The `{phone}` of the subject routes, as the caller encoded it (`%2B44...` or `+44...`). */
+export function phonePath(event: APIGatewayProxyEvent): string {
+  const raw = event.pathParameters?.phone ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

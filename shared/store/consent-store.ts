@@ -37,17 +37,17 @@ export class DynamoConsentStore implements ConsentStore {
   async apply(phoneIndex: string, change: ConsentChange): Promise<void> {
     // STOP means everything: it also ends a promotional opt-in. START lifts only the opt-out of all.
     const sets: string[] = [];
-    const values: Record<string, unknown> = { ':at': change.at, ':source': change.source };
+    const values: Record<string, unknown> = { ':at': change.at };
     if (change.category === 'all') {
       sets.push('optedOutAll = :all', 'optedOutAllUpdatedAt = :at');
       values[':all'] = change.status === 'opted_out';
       if (change.status === 'opted_out') {
         sets.push('promotional = :promo', 'promotionalUpdatedAt = :at', 'promotionalSource = :source');
-        values[':promo'] = 'opted_out';
+        Object.assign(values, { ':promo': 'opted_out', ':source': change.source });
       }
     } else {
       sets.push('promotional = :promo', 'promotionalUpdatedAt = :at', 'promotionalSource = :source');
-      values[':promo'] = change.status;
+      Object.assign(values, { ':promo': change.status, ':source': change.source });
     }
     sets.push('subjectKey = :subject');
     values[':subject'] = subjectKey(phoneIndex).subjectKey;
