@@ -22,18 +22,18 @@ export function dynamoOtpDeps() {
 }
 
 /** The messages domain on DynamoDB Local, with a real audit log; SMS and keys in memory. */
-export function dynamoMessageDeps() {
+export function dynamoMessageDeps(names: { Data: string; Audit: string } = INTEGRATION_TABLES) {
   const { doc } = createDocumentClient(inject('dynamoEndpoint'));
   const fake = fakeOtpDeps();
-  const tables = { audit: INTEGRATION_TABLES.Audit, data: INTEGRATION_TABLES.Data };
-  const store = new DynamoMessageStore(doc, INTEGRATION_TABLES.Data);
+  const tables = { audit: names.Audit, data: names.Data };
+  const store = new DynamoMessageStore(doc, names.Data);
   const deps: MessageDeps = {
     store,
     envelope: fake.deps.envelope,
     keys: fake.deps.keys,
     sms: fake.sms,
     audit: new DynamoAuditLog(doc, tables, 400),
-    consent: new DynamoConsentStore(doc, INTEGRATION_TABLES.Data),
+    consent: new DynamoConsentStore(doc, names.Data),
     limits: fake.deps.limits,
     allowedCountries: fake.deps.allowedCountries,
     publicBaseUrl: 'https://sealtext.example',
