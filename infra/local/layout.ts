@@ -10,6 +10,8 @@ export function localLayout(dir: string) {
     tokenKeyFile: join(root, 'token-signing.key'),
     outboxFile: join(root, 'outbox.jsonl'),
     dynamoDir: join(root, 'dynamodb'),
+    /** Written while the stack runs: its URL and DynamoDB Local endpoint. */
+    stackFile: join(root, 'stack.json'),
   };
 }
 export type LocalLayout = ReturnType<typeof localLayout>;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ensureLocalKeys } from '#shared/crypto/local-keyring';
 import { FUNCTION_NAMES } from '../routes.ts';
@@ -70,6 +70,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     const port = (server.address() as AddressInfo).port;
     // Known only now (the port may have been 0); no request has been served yet, so config() sees it.
     process.env.PUBLIC_BASE_URL = `http://${host}:${port}`;
+    // For tools that talk to this stack's DynamoDB Local (npm run audit:verify).
+    writeFileSync(layout.stackFile, JSON.stringify({ url: `http://${host}:${port}`, dynamoEndpoint: dynamo.endpoint, tables: LOCAL_TABLE_NAMES, pid: process.pid }, null, 2));
 
     const stop = async () => {
       await new Promise<void>((resolve) => {
@@ -77,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions) {
         server.closeAllConnections();
       });
       await dynamo.stop();
+      rmSync(layout.stackFile, { force: true });
     };
     return { url: `http://${host}:${port}`, layout, dynamo, stop };
   } catch (error) {

@@ -90,9 +90,14 @@ describe('IAM: least privilege', () => {
     }
   });
 
+  it('subscribes the inbound function to the two-way SMS topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda' });
+  });
+
   it('lets only the sending functions publish SMS (never verify, open or the page), and only to phone numbers', () => {
     const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish'));
-    const senders = ['issue-otp', 'resend-otp', 'send-message', 'request-open-code'];
+    const senders = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.sms);
+    expect(senders.sort()).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message']);
     expect(publishers.map((p) => p.role).sort()).toEqual(senders.map((n) => roleOf(template, n)).sort());
     for (const quiet of ['verify-otp', 'open-message', 'recipient-page']) expect(publishers.map((p) => p.role)).not.toContain(roleOf(template, quiet));
     for (const { statement } of publishers) {
@@ -115,8 +120,9 @@ describe('IAM: least privilege', () => {
       expect([...(purposesByRole.get(roleOf(template, name)) ?? [])].sort(), name).toEqual(expected);
     }
     expect(purposesByRole.get(roleOf(template, 'verify-otp'))).not.toContain('otp-delivery');
-    const bodyDecrypters = [...purposesByRole].filter(([, p]) => p.includes('message-body')).map(([role]) => role);
-    expect(bodyDecrypters).toEqual([roleOf(template, 'open-message')]);
+    // The recipient's open, and a data subject's access request: nothing else reads a body.
+    const bodyDecrypters = [...purposesByRole].filter(([, p]) => p.includes('message-body')).map(([role]) => role).sort();
+    expect(bodyDecrypters).toEqual([roleOf(template, 'open-message'), roleOf(template, 'export-subject')].sort());
   });
 
   it('gives the recipient page no KMS permission at all', () => {
@@ -124,28 +130,34 @@ describe('IAM: least privilege', () => {
     expect(kms).toEqual([]);
   });
 
-  it('lets functions only PutItem into the audit table, and only those that audit', () => {
+  it('lets writers only PutItem into the audit table, the audit.read routes only Query it, and nobody update or delete', () => {
     const auditTable = Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([id]) => id.includes('Audit'))![0];
     const onAudit = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(auditTable));
-    for (const { statement } of onAudit) expect(actionsOf(statement)).toEqual(['dynamodb:PutItem']);
-    const auditors = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n)).sort();
-    expect(onAudit.map((s) => s.role).sort()).toEqual(auditors);
+    const byRole = (action: string) => onAudit.filter(({ statement }) => actionsOf(statement).includes(action)).map((s) => s.role).sort();
+    for (const { statement } of onAudit) expect([['dynamodb:PutItem'], ['dynamodb:Query']]).toContainEqual(actionsOf(statement));
+    expect(byRole('dynamodb:PutItem')).toEqual(FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n)).sort());
+    expect(byRole('dynamodb:Query')).toEqual(['list-audit', 'verify-audit'].map((n) => roleOf(template, n)).sort());
   });
 
   it('lets only the senders create data keys, for their own purposes', () => {
     const generators = statements.filter(({ statement }) => actionsOf(statement).includes('kms:GenerateDataKey') && !statement.Condition?.StringLike?.['kms:ViaService']);
     const byRole = Object.fromEntries(generators.map(({ role, statement }) => [role, statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose']]));
-    expect(byRole).toEqual({
-      [roleOf(template, 'issue-otp')]: ['otp-delivery'],
-      [roleOf(template, 'send-message')]: ['message-recipient', 'message-body'],
-    });
+    const expected = Object.fromEntries(FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.encrypt).map((n) => [roleOf(template, n), FUNCTION_NEEDS[n]!.encrypt]));
+    expect(byRole).toEqual(expected);
+    // Message bodies are sealed by the sender only.
+    expect(Object.entries(byRole).filter(([, p]) => (p as string[]).includes('message-body')).map(([r]) => r)).toEqual([roleOf(template, 'send-message')]);
   });
 
   it('gives read-only routes read-only table access', () => {
     const tableActions = (name: string) =>
       statements.filter(({ role, statement }) => role === roleOf(template, name) && actionsOf(statement).some((a) => a.startsWith('dynamodb:'))).flatMap(({ statement }) => actionsOf(statement));
     expect(tableActions('get-otp')).toEqual(['dynamodb:GetItem']);
-    for (const name of FUNCTION_NAMES) expect(tableActions(name)).not.toContain('dynamodb:Scan');
+    for (const name of FUNCTION_NAMES) {
+      expect(tableActions(name)).not.toContain('dynamodb:Scan');
+      // Only erasure deletes anything.
+      if (name !== 'erase-subject' && name !== 'issue-otp' && name !== 'send-message') expect(tableActions(name), name).not.toContain('dynamodb:DeleteItem');
+    }
+    expect(tableActions('erase-subject')).toContain('dynamodb:DeleteItem');
   });
 });
 

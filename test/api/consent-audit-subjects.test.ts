@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomUkMobile } from '../support/phones.ts';
+import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
+
+/** Consent, inbound texts, the audit trail and data-subject rights over HTTP against the local stack. */
+let a: string;
+beforeAll(async () => {
+  a = await tokenFor(clients[0]!);
+});
+const inbound = (from: string, body: string) => call('POST', '/_local/inbound', { body: { from, body } });
+const enc = encodeURIComponent;
+
+describe('promotional consent and STOP/START', () => {
+  it('answers each send as the contract says, and the outbox shows only what went out', async () => {
+    const to = randomUkMobile();
+    const promo = () => call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale: 20% off', category: 'promotional', delivery: 'direct' } });
+    const otp = () => call('POST', '/v1/otp', { token: a, body: { to } });
+
+    expect((await promo()).body).toMatchObject({ status: 403, code: 'consent_required' });
+    const optIn = await call('PUT', '/v1/consents', { token: a, body: { to, category: 'promotional', status: 'opted_in', source: 'web_form', evidence: 'signup form, box ticked', textVersion: 'v2' } });
+    expect(optIn.status).toBe(200);
+    expect(optIn.body).toMatchObject({ promotional: { status: 'opted_in', source: 'web_form' }, optedOutAll: false });
+    expect((await promo()).status).toBe(201);
+
+    expect((await inbound(to, '  stop ')).status).toBe(202);
+    expect((await promo()).body).toMatchObject({ status: 403, code: 'recipient_opted_out' });
+    expect((await otp()).body).toMatchObject({ status: 403, code: 'recipient_opted_out' });
+
+    await inbound(to, 'Start');
+    expect((await otp()).status).toBe(201);
+    expect((await promo()).body).toMatchObject({ status: 403, code: 'consent_required' });
+
+    const texts = (await outbox(to)).map((m) => m.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toBe('Sealtext: Sale: 20% off');
+    expect(texts[1]).toMatch(/is your sign-in code/);
+
+    const consents = await call('GET', `/v1/consents?to=${enc(to)}`, { token: a });
+    expect(consents.body).toMatchObject({ optedOutAll: false, promotional: { status: 'opted_out', source: 'sms_keyword' } });
+    expect((consents.body.history as { source: string; status: string }[]).map((h) => `${h.source}:${h.status}`)).toEqual(['web_form:opted_in', 'sms_keyword:opted_out', 'sms_keyword:opted_in']);
+    expect(consents.text).not.toContain(to.slice(1));
+  });
+
+  it('answers HELP with the help text and lists other texts for the business with inbound.read', async () => {
+    const from = randomUkMobile();
+    await inbound(from, 'HELP');
+    expect((await outbox(from)).at(-1)!.text).toMatch(/Reply STOP/);
+    const since = new Date().toISOString();
+    await inbound(from, 'Can I change my delivery slot?');
+    const listed = await call('GET', `/v1/inbound?since=${enc(since)}`, { token: a });
+    expect(listed.status).toBe(200);
+    expect(listed.body.messages).toContainEqual(expect.objectContaining({ body: 'Can I change my delivery slot?', from: `${from.slice(0, 5)}******${from.slice(-2)}` }));
+    const noScope = await tokenFor(clients[0]!, 'p2a/otp.send');
+    expect((await call('GET', '/v1/inbound', { token: noScope })).status).toBe(403);
+  });
+});
+
+describe('audit trail', () => {
+  it('lists a number\'s events, masked, and verifies the chains intact (API and npm run audit:verify)', async () => {
+    const to = randomUkMobile();
+    const issued = await call('POST', '/v1/otp', { token: a, body: { to } });
+    const id = issued.body.verificationId as string;
+    await call('DELETE', `/v1/otp/${id}`, { token: a });
+    const events = await call('GET', `/v1/audit?to=${enc(to)}`, { token: a });
+    expect((events.body.events as { action: string; outcome: string; subject: string; actor: string }[]).map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual([
+      `${clients[0]!.clientId}:otp.issue:sent`,
+      `${clients[0]!.clientId}:otp.cancel:canceled`,
+    ]);
+    expect(events.text).not.toContain(to.slice(1));
+    expect((await call('GET', '/v1/audit/verify', { token: a })).body).toMatchObject({ intact: true });
+
+    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/scripts/audit-verify.ts', '--dir', inject('localDir')]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ intact: true });
+    expect(baseUrl).toBeTruthy();
+  });
+});
+
+describe('data subjects', () => {
+  it('exports, erases with counts, and keeps refusing promotional sends', async () => {
+    const to = randomUkMobile();
+    await call('PUT', '/v1/consents', { token: a, body: { to, category: 'promotional', status: 'opted_in', source: 'web_form' } });
+    await call('POST', '/v1/messages', { token: a, body: { to, body: 'Your statement is ready', category: 'promotional' } });
+    await call('POST', '/v1/otp', { token: a, body: { to } });
+    await inbound(to, 'thanks');
+    await inbound(to, 'STOP');
+
+    const exported = await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a });
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({ messages: [expect.objectContaining({ body: 'Your statement is ready' })], inboundMessages: [expect.objectContaining({ body: 'thanks' })] });
+    expect(exported.body.verifications).toHaveLength(1);
+
+    const erased = await call('DELETE', `/v1/subjects/${enc(to)}`, { token: a });
+    // The consent record and its two changes (the opt-in, the STOP).
+    expect(erased.body).toEqual({ erased: { verifications: 1, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true });
+    const after = await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a });
+    expect(after.body).toMatchObject({ verifications: [], messages: [], inboundMessages: [], consentHistory: [], consent: { optedOutAll: true, suppressed: true } });
+    expect((await call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale', category: 'promotional' } })).status).toBe(403);
+    const noScope = await tokenFor(clients[0]!, 'p2a/otp.send');
+    expect((await call('DELETE', `/v1/subjects/${enc(to)}`, { token: noScope })).status).toBe(403);
+  });
+});
