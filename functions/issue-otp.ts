@@ -1,8 +1,7 @@
-import { api, ok } from '#shared/http/api';
+import { api, ok, sourceIpOf } from '#shared/http/api';
 import { idempotent } from '#shared/http/idempotency';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { metrics } from '#shared/observability';
 import { issueOtp } from '#shared/otp/issue';
 import { IssueOtpRequest } from '#shared/otp/schemas';
 import { otpDeps } from '#shared/runtime';
@@ -11,7 +10,6 @@ import { otpDeps } from '#shared/runtime';
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event, context) => {
   const input = parseWith(IssueOtpRequest, event.json);
   const deps = await otpDeps();
-  const issued = await idempotent(event, context, 'issue-otp', input, () => issueOtp(deps, event.caller.clientId, input));
-  metrics.addMetric('OtpIssued', 'Count', 1);
+  const issued = await idempotent(event, context, 'issue-otp', input, () => issueOtp(deps, event.caller.clientId, input, sourceIpOf(event)));
   return ok(issued, 201);
 });

@@ -1,4 +1,4 @@
-import { ok, publicApi } from '#shared/http/api';
+import { ok, publicApi, sourceIpOf } from '#shared/http/api';
 import { linkToken } from '#shared/http/path';
 import { parseWith } from '#shared/http/validate';
 import { requestOpenCode } from '#shared/messages/recipient';
@@ -9,7 +9,7 @@ import { messageDeps } from '#shared/runtime';
 /** POST /m/{token}/code: text the message's own recipient a code to open it. */
 export const handler = publicApi().handler(async (event) => {
   parseWith(EmptyRecipientRequest, event.json);
-  const sent = await requestOpenCode(await messageDeps(), linkToken(event));
+  const sent = await requestOpenCode(await messageDeps(), linkToken(event), sourceIpOf(event));
   metrics.addMetric('MessageOpenCodeSent', 'Count', 1);
   return ok(sent, 202);
 });

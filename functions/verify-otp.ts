@@ -1,7 +1,6 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { metrics } from '#shared/observability';
 import { VerifyOtpRequest } from '#shared/otp/schemas';
 import { verifyOtp } from '#shared/otp/verify';
 import { otpDeps } from '#shared/runtime';
@@ -11,6 +10,5 @@ import { verificationId } from '#shared/http/path';
 export const handler = api({ scope: SCOPES.otpVerify }).handler(async (event) => {
   const input = parseWith(VerifyOtpRequest, event.json);
   const approved = await verifyOtp(await otpDeps(), event.caller.clientId, verificationId(event), input);
-  metrics.addMetric('OtpApproved', 'Count', 1);
   return ok(approved);
 });

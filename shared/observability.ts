@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { SignalName, Signals } from './fraud/signals.ts';
 
 /**
  * Structured JSON logs and EMF metrics. Log lines carry ids, masks, blind indexes and error names,
@@ -7,3 +8,16 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
  */
 export const logger = new Logger({ serviceName: 'sealtext' });
 export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext', logger });
+
+/** Fraud signals as EMF metrics; dimensioned ones go out as single metrics with their own dimensions. */
+export const powertoolsSignals: Signals = {
+  count(name: SignalName, dimensions?: Record<string, string>) {
+    if (!dimensions) {
+      metrics.addMetric(name, MetricUnit.Count, 1);
+      return;
+    }
+    const single = metrics.singleMetric();
+    for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+    single.addMetric(name, MetricUnit.Count, 1);
+  },
+};

@@ -12,6 +12,7 @@ import type { SecretKeys } from './crypto/secret-keys.ts';
 import type { InboundDeps } from './inbound/receive.ts';
 import type { MessageDeps } from './messages/deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
+import { powertoolsSignals } from './observability.ts';
 import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
 import { OutboxSender } from './sms/outbox.ts';
@@ -94,6 +95,7 @@ export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
     audit: auditLog(),
     consent: consentStore(),
     limits: limits(),
+    signals: powertoolsSignals,
     allowedCountries: allowedCountries(),
     ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
   };
@@ -110,6 +112,7 @@ export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   audit: auditLog(),
   consent: consentStore(),
   limits: limits(),
+  signals: powertoolsSignals,
   allowedCountries: allowedCountries(),
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));

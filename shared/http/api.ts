@@ -3,13 +3,20 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError, InsufficientScope, MalformedJson, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '../errors.ts';
-import { logger, metrics } from '../observability.ts';
+import { AppError, DeliveryFailed, DestinationNotAllowed, InsufficientScope, MalformedJson, PayloadTooLarge, RateLimited, Unauthorized, UnsupportedMediaType } from '../errors.ts';
+import { SIGNAL } from '../fraud/signals.ts';
+import { logger, metrics, powertoolsSignals } from '../observability.ts';
 import { securityHeaders } from './headers.ts';
 import { toProblem } from './problem.ts';
 import type { Scope } from './scopes.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The caller's network origin, for the per-IP limit (API Gateway's view of the source IP). */
+export function sourceIpOf(event: APIGatewayProxyEvent): { sourceIp?: string } {
+  const ip = event.requestContext?.identity?.sourceIp;
+  return ip ? { sourceIp: ip } : {};
+}
 
 /** The authenticated caller, from the authorizer's claims (Cognito in AWS, the local token endpoint locally). */
 export type Caller = { clientId: string; scopes: ReadonlySet<string> };
@@ -101,6 +108,12 @@ function problemDetails(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
       if (error instanceof AppError) {
         logger.info('Request refused', { status: error.status, code: error.code, ...('providerReason' in error ? { providerReason: error.providerReason } : {}) });
         metrics.addMetric(`Refused_${error.code}`, 'Count', 1);
+        if (error instanceof RateLimited) {
+          powertoolsSignals.count(SIGNAL.rateLimited);
+          powertoolsSignals.count(SIGNAL.rateLimited, { limit: String(error.extra.limit) });
+        }
+        if (error instanceof DestinationNotAllowed) powertoolsSignals.count(SIGNAL.refused);
+        if (error instanceof DeliveryFailed) powertoolsSignals.count(SIGNAL.smsFailed);
       } else {
         // Name and frames only: an SDK message can quote the values it was given.
         logger.error('Unhandled error', { errorName: error?.name ?? 'unknown', frames: error?.stack?.split('\n').slice(1, 8).join('\n') });

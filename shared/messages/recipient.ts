@@ -1,9 +1,9 @@
 import { codeHash, generateCode } from '../otp/code.ts';
-import { hmac } from '../crypto/hmac.ts';
 import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
-import { destinationPrefix } from '../phone/phone.ts';
-import { countersFor } from '../ratelimit/limits.ts';
+import { failureCounters } from '../ratelimit/limits.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
 import type { MessageDeps } from './deps.ts';
 import { bodyContext, goneReason, LINK_TOKEN_PATTERN, linkHash, MESSAGE_RULES, recipientContext, type Message } from './message.ts';
 import { openCodeSms } from './sms-text.ts';
@@ -37,7 +37,7 @@ async function gone(deps: Pick<MessageDeps, 'audit'>, m: Message, reason: Return
 }
 
 /** POST /m/{token}/code */
-export async function requestOpenCode(deps: MessageDeps, token: string) {
+export async function requestOpenCode(deps: MessageDeps, token: string, caller: { sourceIp?: string } = {}) {
   const now = deps.now();
   const m = await byToken(deps, token);
   if (!m) throw new NotFound();
@@ -50,12 +50,8 @@ export async function requestOpenCode(deps: MessageDeps, token: string) {
   const phone = checkDestination(await deps.envelope.open(m.sealedRecipient, recipientContext(m.id)), deps.allowedCountries);
   const code = generateCode(MESSAGE_RULES.openCodeLength);
   const codeExpiresAt = now + MESSAGE_RULES.openCodeTtlMs;
-  const counters = countersFor(
-    deps.limits,
-    { phoneIndex: m.phoneIndex, clientId: m.clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(phone)) },
-    now,
-  );
-  const out = await deps.store.setOpenCode({ id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now }, counters);
+  const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...caller }, now);
+  const out = await deps.store.setOpenCode({ id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country }, counters);
   if (!out.ok) {
     const current = out.current;
     const lost = current && goneReason(current, now);
@@ -63,6 +59,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string) {
     throw new RateLimited(MESSAGE_RULES.openResendIntervalMs / 1000, 'resendInterval');
   }
   await deps.sms.send({ to: phone.e164, text: openCodeSms(m.brand ?? 'Sealtext', code, MESSAGE_RULES.openCodeTtlMs / 60_000) });
+  deps.signals.count(SIGNAL.sent);
   await deps.audit.append({ actor: 'recipient', action: 'message.code', outcome: 'sent', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
   return {
     status: 'code_sent' as const,
@@ -94,6 +91,9 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
   if (closed) return gone(deps, before, closed);
 
   const failed = await deps.store.recordFailedOpen({ id: m.id, nowMs: now });
+  deps.signals.count(SIGNAL.failedVerify);
+  // Wrong open codes count against the number like wrong OTPs do.
+  await deps.store.countFailure(failureCounters(deps.limits, m.phoneIndex, now));
   await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: 'invalid_code', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
   if (!failed.ok) {
     const after = failed.current && goneReason(failed.current, now);

@@ -2,9 +2,10 @@ import { hmac } from '../crypto/hmac.ts';
 import { newId } from '../crypto/ids.ts';
 import { carrierOptOut } from '../consent/carrier-opt-out.ts';
 import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
+import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
-import { destinationPrefix, maskPhone } from '../phone/phone.ts';
-import { countersFor } from '../ratelimit/limits.ts';
+import { maskPhone } from '../phone/phone.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
 import { SmsRejected } from '../sms/sender.ts';
 import type { MessageDeps } from './deps.ts';
 import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, type Message } from './message.ts';
@@ -17,7 +18,7 @@ import { messageView } from './views.ts';
  * condition, the message and its link commit together; the SMS (notice and link, or for `direct`
  * the body itself) goes out after the commit.
  */
-export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
+export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest, caller: { sourceIp?: string } = {}) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
   const id = newId();
@@ -46,11 +47,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     maxOpenAttempts: MESSAGE_RULES.maxOpenAttempts,
     openSends: 0,
   };
-  const counters = countersFor(
-    deps.limits,
-    { phoneIndex, clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(phone)) },
-    now,
-  );
+  const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...caller }, now);
   await deps.store.create(message, link, counters, input.category, now).catch(async (error: unknown) => {
     await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: (error as { code?: string }).code ?? 'error', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
     throw error;
@@ -67,6 +64,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
   }
   await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'sent', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+  deps.signals.count(SIGNAL.sent);
   const view = messageView(message, now);
   return { messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt };
 }

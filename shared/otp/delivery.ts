@@ -1,9 +1,6 @@
 import { carrierOptOut } from '../consent/carrier-opt-out.ts';
 import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
-import { hmac } from '../crypto/hmac.ts';
-import { destinationPrefix, type Phone } from '../phone/phone.ts';
-import { countersFor, type LimitCounter } from '../ratelimit/limits.ts';
 import { SmsRejected } from '../sms/sender.ts';
 import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
@@ -15,18 +12,6 @@ export type DeliveryDetails = { to: string; transaction?: Transaction };
 
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
-/** Every send (issue or resend) consumes these windows; keys hold only keyed hashes and the client id. */
-export function sendCounters(deps: OtpDeps, v: Pick<Verification, 'phoneIndex' | 'clientId'>, phonePrefix: string, nowMs: number): LimitCounter[] {
-  return countersFor(
-    deps.limits,
-    { phoneIndex: v.phoneIndex, clientId: v.clientId, prefix: hmac(deps.keys.blindIndexKey, 'prefix', phonePrefix) },
-    nowMs,
-  );
-}
-
-export function prefixOf(phone: Phone): string {
-  return destinationPrefix(phone);
-}
 
 /** Publishes the code; a refusal or provider failure ends the verification as `failed` (502). */
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<void> {

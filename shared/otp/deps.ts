@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/event.ts';
 import type { Envelope } from '../crypto/envelope.ts';
+import type { Signals } from '../fraud/signals.ts';
 import type { ConsentStore } from '../store/consent-store.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { LimitRules } from '../ratelimit/limits.ts';
@@ -16,6 +17,8 @@ export type OtpDeps = {
   /** Written when the carrier reports an opt-out we had not seen. */
   consent: ConsentStore;
   limits: LimitRules;
+  /** Fraud signals (metrics) the alarms watch. */
+  signals: Signals;
   allowedCountries: ReadonlySet<string>;
   webDomain?: string;
   now: () => number;

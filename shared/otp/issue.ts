@@ -1,10 +1,12 @@
 import { newId } from '../crypto/ids.ts';
 import { RecipientOptedOut } from '../errors.ts';
+import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
-import { deliveryContext, prefixOf, sendCode, sendCounters, type DeliveryDetails } from './delivery.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
+import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
 import { issuedView } from './views.ts';
@@ -14,7 +16,7 @@ import { OTP_RULES, type Verification } from './verification.ts';
  * POST /v1/otp. Order matters: every check that can refuse runs before anything is written;
  * the counters and the verification are one transaction; the SMS goes out only after that commit.
  */
-export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
+export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest, caller: { sourceIp?: string } = {}) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
   const id = newId();
@@ -47,7 +49,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   };
 
   const audit = (outcome: string) => deps.audit.append({ actor: clientId, action: 'otp.issue', outcome, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
-  await deps.store.create(v, sendCounters(deps, v, prefixOf(phone), now), now).catch(async (error: unknown) => {
+  await deps.store.create(v, sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now), now).catch(async (error: unknown) => {
     if (error instanceof RecipientOptedOut) await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: error.code, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
     throw error;
   });
@@ -56,5 +58,8 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     throw error;
   });
   await audit('sent');
+  deps.signals.count(SIGNAL.issued);
+  deps.signals.count(SIGNAL.sent);
+  deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });
   return issuedView(v, OTP_RULES.resendIntervalMs);
 }

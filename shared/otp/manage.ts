@@ -1,7 +1,9 @@
 import { RateLimited, VerificationClosed } from '../errors.ts';
+import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
-import { deliveryContext, prefixOf, sendCode, sendCounters, type DeliveryDetails } from './delivery.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
+import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
 import { ownedOrNotFound } from './verify.ts';
@@ -29,7 +31,7 @@ export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now' | 'audit'>, 
  * POST /v1/otp/{id}/resend: a new code replaces the old one (the old stops working), the expiry
  * restarts, attempts are kept. At most `maxSends` sends, `resendIntervalMs` apart.
  */
-export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
+export async function resendOtp(deps: OtpDeps, clientId: string, id: string, caller: { sourceIp?: string } = {}) {
   const now = deps.now();
   const v = ownedOrNotFound(await deps.store.get(id), clientId);
   const decision = canResend(v, now, OTP_RULES.resendIntervalMs);
@@ -47,8 +49,8 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const code = generateCode(v.codeLength);
   const expiresAt = now + v.ttlSeconds * 1000;
   const out = await deps.store.replaceCode(
-    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex },
-    sendCounters(deps, v, prefixOf(phone), now),
+    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
+    sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now),
   );
   if (!out.ok) {
     // Lost a race with another resend, a verify or a cancel: report the state as it now is.
@@ -58,5 +60,6 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   }
   await sendCode(deps, out.item, details, code);
   await deps.audit.append({ actor: clientId, action: 'otp.resend', outcome: 'sent', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
+  deps.signals.count(SIGNAL.sent);
   return issuedView(out.item, OTP_RULES.resendIntervalMs);
 }

@@ -11,8 +11,13 @@ export const LimitRule = z.strictObject({
 });
 export type LimitRule = z.infer<typeof LimitRule>;
 
-export const LimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'prefix']);
+/** Windows every send consumes. */
+export const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'prefix', 'country']);
+/** Windows of failed verifications per number, across verifications (brute force). */
+export const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
+export const LimitName = z.enum([...SendLimitName.options, ...FailureLimitName.options]);
 export type LimitName = z.infer<typeof LimitName>;
+export type SendLimitName = z.infer<typeof SendLimitName>;
 export type LimitRules = Record<LimitName, LimitRule>;
 
 /** Defaults, documented in docs/limits.md; override with RATE_LIMITS (JSON) per deploy. */
@@ -20,7 +25,12 @@ export const DEFAULT_LIMITS: LimitRules = {
   phoneShort: { limit: 5, windowSeconds: 600 },
   phoneDaily: { limit: 20, windowSeconds: 86_400 },
   client: { limit: 300, windowSeconds: 60 },
+  ip: { limit: 120, windowSeconds: 60 },
   prefix: { limit: 60, windowSeconds: 3_600 },
+  country: { limit: 1_000, windowSeconds: 3_600 },
+  // NIST SP 800-63B caps consecutive failures at 100; we count all failures in the window, lower.
+  failedVerifyShort: { limit: 10, windowSeconds: 3_600 },
+  failedVerifyDaily: { limit: 30, windowSeconds: 86_400 },
 };
 
 export function parseLimitOverrides(json: string | undefined): LimitRules {
@@ -35,21 +45,36 @@ export type LimitCounter = {
   key: string;
   limit: number;
   windowEndsAt: number; // epoch ms
+  /** Checked, not consumed (the failed-verification windows, at send time). */
+  checkOnly?: boolean;
 };
 
-export type LimitSubjects = { phoneIndex: string; clientId: string; prefix: string };
+/** Keys are keyed hashes (number, IP, prefix), the client id, or the country code: no PII. */
+export type LimitSubjects = { phoneIndex: string; clientId: string; prefix: string; country: string; ip?: string };
+
+export function counter(rules: LimitRules, name: LimitName, subject: string, nowMs: number): LimitCounter {
+  const { limit, windowSeconds } = rules[name];
+  const windowMs = windowSeconds * 1000;
+  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+  return { name, key: `${name}#${subject}#${windowStart}`, limit, windowEndsAt: windowStart + windowMs };
+}
 
 export function countersFor(rules: LimitRules, subjects: LimitSubjects, nowMs: number): LimitCounter[] {
-  const subjectOf: Record<LimitName, string> = {
+  const subjectOf: Record<SendLimitName, string | undefined> = {
     phoneShort: subjects.phoneIndex,
     phoneDaily: subjects.phoneIndex,
     client: subjects.clientId,
+    ip: subjects.ip,
     prefix: subjects.prefix,
+    country: subjects.country,
   };
-  return LimitName.options.map((name) => {
-    const { limit, windowSeconds } = rules[name];
-    const windowMs = windowSeconds * 1000;
-    const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-    return { name, key: `${name}#${subjectOf[name]}#${windowStart}`, limit, windowEndsAt: windowStart + windowMs };
+  return SendLimitName.options.flatMap((name) => {
+    const subject = subjectOf[name];
+    return subject === undefined ? [] : [counter(rules, name, subject, nowMs)];
   });
+}
+
+/** The failed-verification windows of one number. */
+export function failureCounters(rules: LimitRules, phoneIndex: string, nowMs: number): LimitCounter[] {
+  return FailureLimitName.options.map((name) => counter(rules, name, phoneIndex, nowMs));
 }

@@ -6,7 +6,7 @@ import { MESSAGE_RULES, type Message } from '../messages/message.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
-import { ConditionFailed, transactWithLimits } from './rate-limit-ops.ts';
+import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
 
 export type MessageOutcome = { ok: true; item: Message } | { ok: false; current: Message | undefined };
 
@@ -17,7 +17,9 @@ export interface MessageStore {
   get(id: string): Promise<Message | undefined>;
   findByLink(hash: string): Promise<Message | undefined>;
   /** A new open code for the recipient, guarded by the sends count seen, with the phone's counters. */
-  setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number }, counters: LimitCounter[]): Promise<MessageOutcome>;
+  setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string }, counters: LimitCounter[]): Promise<MessageOutcome>;
+  /** +1 in the number's failed-verification windows; returns the counts. */
+  countFailure(counters: LimitCounter[]): Promise<number[]>;
   /** The right code: opens; with burn-after-read the body is removed in the same write. Returns the item as it was. */
   open(q: { id: string; codeHash: string; burn: boolean; nowMs: number }): Promise<MessageOutcome>;
   recordFailedOpen(q: { id: string; nowMs: number }): Promise<MessageOutcome>;
@@ -48,6 +50,7 @@ export class DynamoMessageStore implements MessageStore {
     const ttl = ttlOf(m.expiresAt);
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, m.phoneIndex, kind),
+      brakeGuard(this.tableName, m.country, nowMs),
       { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
@@ -64,9 +67,14 @@ export class DynamoMessageStore implements MessageStore {
     return typeof link?.messageId === 'string' ? this.get(link.messageId) : undefined;
   }
 
-  async setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number }, counters: LimitCounter[]): Promise<MessageOutcome> {
+  countFailure(counters: LimitCounter[]): Promise<number[]> {
+    return countFailures(this.doc, this.tableName, counters);
+  }
+
+  async setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string }, counters: LimitCounter[]): Promise<MessageOutcome> {
     try {
       await transactWithLimits(this.doc, this.tableName, counters, [
+        brakeGuard(this.tableName, q.country, q.nowMs),
         {
           Update: {
             TableName: this.tableName,

@@ -1,19 +1,32 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { RateLimited } from '../errors.ts';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DestinationNotAllowed, RateLimited } from '../errors.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction item and, optionally, the error its failed condition means (e.g. an opt-out). */
 export type Guarded = TransactItem & { onConditionFailed?: () => Error };
 
+const counterKey = (c: LimitCounter) => ({ pk: `RL#${c.key}`, sk: 'RL' });
+
 /** One window's counter: +1 unless full. Expires with its window (plus a margin for clock skew). */
 export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
+  if (c.checkOnly) {
+    return {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: counterKey(c),
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':limit': c.limit },
+      },
+    };
+  }
   return {
     Update: {
       TableName: tableName,
-      Key: { pk: `RL#${c.key}`, sk: 'RL' },
+      Key: counterKey(c),
       UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
       ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
       ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
@@ -64,4 +77,38 @@ export async function transactWithLimits(
       await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
     }
   }
+}
+
+/** Counts failures (wrong codes) in their windows; returns the counts after this one. */
+export async function countFailures(doc: DynamoDBDocumentClient, tableName: string, counters: LimitCounter[]): Promise<number[]> {
+  return Promise.all(
+    counters.map(async (c) => {
+      const out = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: counterKey(c),
+          UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':ttl': Math.ceil(c.windowEndsAt / 1000) + 300 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.n ?? 0);
+    }),
+  );
+}
+
+/** The brake: SMS to a paused country is refused until ops lift it (or it lapses). */
+export const brakeKey = (country: string) => ({ pk: `BRAKE#COUNTRY#${country}`, sk: 'BRAKE' });
+export function brakeGuard(tableName: string, country: string, nowMs: number): Guarded {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: brakeKey(country),
+      ConditionExpression: 'attribute_not_exists(#until) OR #until < :now',
+      ExpressionAttributeNames: { '#until': 'pausedUntil' },
+      ExpressionAttributeValues: { ':now': nowMs },
+    },
+    onConditionFailed: () => new DestinationNotAllowed('paused'),
+  };
 }

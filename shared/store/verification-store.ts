@@ -6,7 +6,7 @@ import { OTP_RULES, type Verification } from '../otp/verification.ts';
 import { consentGuard } from '../consent/guard.ts';
 import { subjectKey } from './tables.ts';
 import { explainConsentFailure } from './consent-reader.ts';
-import { ConditionFailed, transactWithLimits } from './rate-limit-ops.ts';
+import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
 
 /** The port the OTP domain uses; DynamoDB below, fakes in unit tests. */
 export interface VerificationStore {
@@ -19,11 +19,13 @@ export interface VerificationStore {
   recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
   /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
     counters: LimitCounter[],
   ): Promise<Outcome>;
   cancel(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
   markFailed(id: string): Promise<void>;
+  /** +1 in the number's failed-verification windows; returns the counts. */
+  countFailure(counters: LimitCounter[]): Promise<number[]>;
 }
 
 /** On success the item after the write; on a failed condition the item as it was (or undefined). */
@@ -55,6 +57,7 @@ export class DynamoVerificationStore implements VerificationStore {
   async create(v: Verification, counters: LimitCounter[], nowMs: number): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, v.phoneIndex, 'otp'),
+      brakeGuard(this.tableName, v.country, nowMs),
       {
         Put: {
           TableName: this.tableName,
@@ -91,12 +94,13 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
     counters: LimitCounter[],
   ): Promise<Outcome> {
     try {
       await transactWithLimits(this.doc, this.tableName, counters, [
         consentGuard(this.tableName, q.phoneIndex, 'otp'),
+        brakeGuard(this.tableName, q.country, q.nowMs),
         {
           Update: {
             TableName: this.tableName,
@@ -130,6 +134,10 @@ export class DynamoVerificationStore implements VerificationStore {
       ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt' },
       ExpressionAttributeValues: { ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs, ':canceled': 'canceled' },
     });
+  }
+
+  countFailure(counters: LimitCounter[]): Promise<number[]> {
+    return countFailures(this.doc, this.tableName, counters);
   }
 
   async markFailed(id: string): Promise<void> {

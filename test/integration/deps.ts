@@ -35,6 +35,7 @@ export function dynamoMessageDeps(names: { Data: string; Audit: string } = INTEG
     audit: new DynamoAuditLog(doc, tables, 400),
     consent: new DynamoConsentStore(doc, names.Data),
     limits: fake.deps.limits,
+    signals: fake.signals,
     allowedCountries: fake.deps.allowedCountries,
     publicBaseUrl: 'https://sealtext.example',
     now: () => fake.clock.now,

@@ -3,6 +3,7 @@ import { Envelope, type KeyWrapper } from '#shared/crypto/envelope';
 import { aesGcmOpen, aesGcmSeal, canonicalContext } from '#shared/crypto/envelope';
 import { RateLimited } from '#shared/errors';
 import type { AuditLog, NewAuditEvent } from '#shared/audit/event';
+import type { SignalName, Signals } from '#shared/fraud/signals';
 import type { OtpDeps } from '#shared/otp/deps';
 import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/store/consent-store';
 import type { Verification } from '#shared/otp/verification';
@@ -60,10 +61,17 @@ export class MemoryStore implements VerificationStore {
   private usable(v: Verification, q: { clientId: string; nowMs: number }) {
     return v.clientId === q.clientId && v.status === 'pending' && v.expiresAt > q.nowMs && v.attempts < v.maxAttempts;
   }
+  async countFailure(counters: LimitCounter[]) {
+    return counters.map((c) => {
+      const n = (this.counters.get(c.key) ?? 0) + 1;
+      this.counters.set(c.key, n);
+      return n;
+    });
+  }
   private consume(counters: LimitCounter[], nowMs: number) {
     const full = counters.find((c) => (this.counters.get(c.key) ?? 0) >= c.limit);
     if (full) throw new RateLimited((full.windowEndsAt - nowMs) / 1000, full.name);
-    for (const c of counters) this.counters.set(c.key, (this.counters.get(c.key) ?? 0) + 1);
+    for (const c of counters) if (!c.checkOnly) this.counters.set(c.key, (this.counters.get(c.key) ?? 0) + 1);
   }
   private async update(id: string, condition: (v: Verification) => boolean, change: (v: Verification) => void): Promise<Outcome> {
     const v = this.items.get(id);
@@ -95,6 +103,18 @@ export class MemoryConsentStore implements ConsentStore {
   }
   async read(phoneIndex: string) {
     return { state: this.records.get(phoneIndex), history: this.history.get(phoneIndex) ?? [] };
+  }
+}
+
+/** Counts signals by name and dimensions, as CloudWatch would aggregate them. */
+export class RecordingSignals implements Signals {
+  readonly counts = new Map<string, number>();
+  count(name: SignalName, dimensions?: Record<string, string>) {
+    const key = dimensions ? `${name}${JSON.stringify(dimensions)}` : name;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  get(name: SignalName, dimensions?: Record<string, string>) {
+    return this.counts.get(dimensions ? `${name}${JSON.stringify(dimensions)}` : name) ?? 0;
   }
 }
 
@@ -132,6 +152,7 @@ export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
   const sms = new RecordingSms();
   const audit = new MemoryAuditLog();
   const consent = new MemoryConsentStore();
+  const signals = new RecordingSignals();
   const deps: OtpDeps = {
     store,
     envelope: new Envelope(new MemoryKeyWrapper()),
@@ -140,9 +161,10 @@ export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
     audit,
     consent,
     limits: DEFAULT_LIMITS,
+    signals,
     allowedCountries: new Set(['GB', 'US', 'DE']),
     now: () => clock.now,
     ...overrides,
   };
-  return { deps, store, sms, clock, audit, consent };
+  return { deps, store, sms, clock, audit, consent, signals };
 }

@@ -21,7 +21,7 @@ describe('parseConfig', () => {
 describe('rate-limit windows', () => {
   it('aligns windows to their length and ends them on the boundary', () => {
     const now = Date.parse('2026-11-22T10:07:30Z');
-    const short = countersFor(DEFAULT_LIMITS, { phoneIndex: 'p', clientId: 'c', prefix: 'x' }, now).find((c) => c.name === 'phoneShort')!;
+    const short = countersFor(DEFAULT_LIMITS, { phoneIndex: 'p', clientId: 'c', prefix: 'x', country: 'GB' }, now).find((c) => c.name === 'phoneShort')!;
     expect(short.windowEndsAt).toBe(Date.parse('2026-11-22T10:10:00Z'));
     expect(short.limit).toBe(5);
   });

@@ -1,0 +1,24 @@
+/**
+ * The fraud signals: counters emitted as CloudWatch metrics (EMF, namespace `Sealtext`), with
+ * low-cardinality dimensions only (limit name, country on the allow list, refusal reason).
+ * The alarm rules (alarm-rules.ts) read exactly these names.
+ */
+export const SIGNAL = {
+  issued: 'OtpIssued',
+  sent: 'SmsSent',
+  approved: 'OtpApproved',
+  failedVerify: 'OtpVerifyFailed',
+  locked: 'NumberLocked',
+  rateLimited: 'RateLimited',
+  refused: 'DestinationRefused',
+  smsFailed: 'SmsFailed',
+  issuedByCountry: 'OtpIssuedByCountry',
+  approvedByCountry: 'OtpApprovedByCountry',
+} as const;
+export type SignalName = (typeof SIGNAL)[keyof typeof SIGNAL];
+
+export interface Signals {
+  count(name: SignalName, dimensions?: Record<string, string>): void;
+}
+
+export const NO_SIGNALS: Signals = { count: () => undefined };
