@@ -9,15 +9,15 @@ import type { SignalName, Signals } from './fraud/signals.ts';
 export const logger = new Logger({ serviceName: 'sealtext' });
 export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext', logger });
 
-/** Fraud signals as EMF metrics; dimensioned ones go out as single metrics with their own dimensions. */
+/**
+ * Fraud signals as EMF metrics, each written at once as a single metric with its own dimensions:
+ * the alarms depend on them, so none may be lost to a shared buffer (the local stack runs many
+ * invocations in one process).
+ */
 export const powertoolsSignals: Signals = {
   count(name: SignalName, dimensions?: Record<string, string>) {
-    if (!dimensions) {
-      metrics.addMetric(name, MetricUnit.Count, 1);
-      return;
-    }
     const single = metrics.singleMetric();
-    for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+    for (const [k, v] of Object.entries(dimensions ?? {})) single.addDimension(k, v);
     single.addMetric(name, MetricUnit.Count, 1);
   },
 };

@@ -5,6 +5,7 @@ import { SimulatedInbound } from '#shared/inbound/schemas';
 import { problemResponse } from '#shared/http/problem';
 import { readOutbox } from '#shared/sms/outbox';
 import { ROUTES, type Route } from '../routes.ts';
+import { brakeRoute, metricsRoute } from './fraud-routes.ts';
 import type { LocalOAuth } from './oauth.ts';
 
 /**
@@ -27,6 +28,7 @@ const compiled: Compiled[] = ROUTES.map((r) => {
 export type GatewayOptions = {
   oauth: LocalOAuth;
   outboxFile: string;
+  metricsFile: string;
   handlers: Record<string, Handler>;
 };
 
@@ -59,6 +61,8 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   }
 
   if (url.pathname === '/_local/inbound' && req.method === 'POST') return send(res, await simulateInbound(options, body));
+  if (url.pathname === '/_local/metrics' && req.method === 'GET') return send(res, metricsRoute(options.metricsFile, url));
+  if (url.pathname === '/_local/brake' && req.method === 'POST') return send(res, await brakeRoute(options.metricsFile, body));
 
   const matches = compiled.filter((r) => r.pattern.test(url.pathname));
   const route = matches.find((r) => r.method === req.method);
@@ -148,7 +152,7 @@ function toEvent(
       authorizer: claims ? { claims } : null,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: route.method,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: { sourceIp: sourceIp(req), userAgent: req.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/local${url.pathname}`,
       stage: 'local',
       requestId: randomUUID(),
@@ -158,6 +162,15 @@ function toEvent(
       resourcePath: route.path,
     },
   };
+}
+
+/**
+ * The caller's IP as API Gateway reports it. Locally every caller is 127.0.0.1, so the first
+ * `X-Forwarded-For` address stands in for distinct callers (the traffic simulator uses it).
+ */
+function sourceIp(req: IncomingMessage): string {
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim();
+  return forwarded || req.socket.remoteAddress || '127.0.0.1';
 }
 
 function lambdaContext(fn: string): Context {

@@ -9,6 +9,8 @@ export function localLayout(dir: string) {
     clientsFile: join(root, 'clients.json'),
     tokenKeyFile: join(root, 'token-signing.key'),
     outboxFile: join(root, 'outbox.jsonl'),
+    /** EMF metrics the functions emitted (CloudWatch's stand-in). */
+    metricsFile: join(root, 'metrics.jsonl'),
     dynamoDir: join(root, 'dynamodb'),
     /** Written while the stack runs: its URL and DynamoDB Local endpoint. */
     stackFile: join(root, 'stack.json'),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ensureLocalKeys } from '#shared/crypto/local-keyring';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
+import { captureEmf } from './emf-capture.ts';
 import { createGateway } from './gateway.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
@@ -25,7 +26,11 @@ export async function startLocalStack(options: LocalStackOptions) {
   ensureLocalKeys(layout.keysFile);
   ensureClients(layout.clientsFile);
   ensureTokenKey(layout.tokenKeyFile);
-  if (options.inMemory) writeFileSync(layout.outboxFile, '');
+  if (options.inMemory) {
+    writeFileSync(layout.outboxFile, '');
+    writeFileSync(layout.metricsFile, '');
+  }
+  captureEmf(layout.metricsFile);
 
   const dynamo = await startDynamoDbLocal(options.inMemory ? {} : { dbDir: layout.dynamoDir });
   try {
@@ -48,7 +53,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
       POWERTOOLS_SERVICE_NAME: 'sealtext',
       POWERTOOLS_METRICS_NAMESPACE: 'Sealtext',
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      POWERTOOLS_METRICS_DISABLED: 'false',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
     });
 
@@ -61,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     const server = createGateway({
       oauth: new LocalOAuth(layout.clientsFile, layout.tokenKeyFile, `http://${host}:${options.port}/oauth2`),
       outboxFile: layout.outboxFile,
+      metricsFile: layout.metricsFile,
       handlers,
     });
     await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 export type AuditAction =
   | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired'
-  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused';
+  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'brake.trip' | 'brake.lift';
 
 export type NewAuditEvent = {
   /** Client id, `recipient` or `system`. */

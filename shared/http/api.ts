@@ -97,6 +97,8 @@ function secureHeaders(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
     after: (request) => {
       // A handler's own headers win (the recipient page sets its own CSP).
       if (request.response) request.response.headers = { ...securityHeaders(), ...request.response.headers };
+      // Every answered request counts once (and the invocation never flushes an empty metric set).
+      metrics.addMetric('Served', 'Count', 1);
     },
   };
 }

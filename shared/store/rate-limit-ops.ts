@@ -73,8 +73,11 @@ export async function transactWithLimits(
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed >= 0) throw guarded[failed - counters.length]?.onConditionFailed?.() ?? new ConditionFailed(undefined);
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
-      if (!conflict || attempt >= 4) throw error;
-      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
+      if (!conflict) throw error;
+      // A burst on one counter (one client, one IP) makes transactions collide. Retry with jitter;
+      // if it persists, shed the load with a 429 rather than fail with a 500.
+      if (attempt >= 7) throw new RateLimited(1, 'contention');
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 25 * 2 ** Math.min(attempt, 4)));
     }
   }
 }
