@@ -42,6 +42,16 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: 'simulator',
+          include: ['test/simulator/**/*.test.ts'],
+          globalSetup: ['test/support/local-stack-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
         test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
       },
     ],

@@ -16,8 +16,18 @@ export default async function setup(project: TestProject) {
     cwd: project.config.root,
     env: {
       ...process.env,
-      // Tests run in parallel from one host; per-client and per-prefix windows would couple them.
-      RATE_LIMITS: JSON.stringify({ client: { limit: 100_000, windowSeconds: 60 }, prefix: { limit: 100_000, windowSeconds: 3600 } }),
+      // The contract tests run in parallel from one host, so shared windows (client, IP, prefix,
+      // country) would couple them; the simulator needs the defaults it is about.
+      ...(project.name === 'simulator'
+        ? {}
+        : {
+            RATE_LIMITS: JSON.stringify({
+              client: { limit: 100_000, windowSeconds: 60 },
+              ip: { limit: 100_000, windowSeconds: 60 },
+              prefix: { limit: 100_000, windowSeconds: 3600 },
+              country: { limit: 100_000, windowSeconds: 3600 },
+            }),
+          }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
