@@ -25,6 +25,8 @@ export type FunctionNeeds = {
   audit?: boolean;
   /** Reads audit events back (Query on the audit table): the audit.read routes only. */
   auditRead?: boolean;
+  /** The brake: reads per-country metrics, writes brake flags, notifies ops. */
+  brake?: boolean;
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
@@ -51,4 +53,5 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A subject access request is the one place besides the recipient's open where bodies are decrypted.
   'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
   'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
+  'trip-brake': { data: 'write', audit: true, brake: true },
 };

@@ -140,8 +140,8 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Functions driven by events rather than routes (SNS two-way SMS). */
-export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms'];
+/** Functions driven by events rather than routes: two-way SMS, and the brake on the ops alarm topic. */
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'trip-brake'];
 
 /** Distinct functions, in route order, then the event functions. */
 export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

@@ -50,6 +50,17 @@ export const StageSettings = z.object({
   wafRecipientRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(100),
   /** Where recipients open sealed messages (`<url>/m/<token>`); default: the API stage URL. Set it with a custom domain. */
   publicBaseUrl: z.url().optional(),
+  /** Fraud alarm thresholds (docs/fraud.md), JSON overrides of the defaults. */
+  fraudThresholds: jsonOr(
+    z.strictObject({
+      pumpingMinSent: z.number().int().positive(),
+      pumpingMaxConversion: z.number().positive().max(1),
+      failedVerifySpike: z.number().int().positive(),
+      lockedSpike: z.number().int().positive(),
+      rateLimitedSpike: z.number().int().positive(),
+      refusedSpike: z.number().int().positive(),
+    }).partial(),
+  ).default({}),
   /** Days audit events are kept (DynamoDB TTL on the audit table). */
   auditRetentionDays: z.coerce.number().int().min(30).max(3653).default(400),
   /** Reserved concurrency of the functions that send SMS, a cap on runaway spend; 0 leaves it unreserved. */

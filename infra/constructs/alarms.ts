@@ -1,8 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
-  Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData, type IMetric,
+  Alarm, AnomalyDetectionAlarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TextWidget, TreatMissingData, type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { DEFAULT_FRAUD_THRESHOLDS, fraudRules, PUMPING_RULE_ID, type MetricRef } from '#shared/fraud/alarm-rules';
+import { SIGNAL } from '#shared/fraud/signals';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -30,6 +32,7 @@ export type AlarmSpec = {
 export class SealtextAlarms extends Construct {
   readonly opsTopic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly pumpingAlarmName: string;
 
   constructor(
     scope: Construct,
@@ -77,7 +80,7 @@ export class SealtextAlarms extends Construct {
           expression: 'failed + rejected',
           usingMetrics: {
             failed: new Metric({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensionsMap: { PhoneNumber: 'PhoneNumberDirect' }, statistic: 'Sum', period: five }),
-            rejected: new Metric({ namespace: 'Sealtext', metricName: 'Refused_delivery_failed', dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
+            rejected: new Metric({ namespace: 'Sealtext', metricName: SIGNAL.smsFailed, dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
           },
           period: five,
         }),
@@ -121,7 +124,48 @@ export class SealtextAlarms extends Construct {
       });
     });
 
+    // The fraud rules, as the simulator evaluates them (shared/fraud/alarm-rules.ts).
+    const fraudMetric = (m: MetricRef, period: Duration) =>
+      new Metric({ namespace: 'Sealtext', metricName: m.name, dimensionsMap: { service: 'sealtext', ...m.dimensions }, statistic: 'Sum', period });
+    this.pumpingAlarmName = `sealtext-${stage}-${PUMPING_RULE_ID}`;
     const action = new SnsAction(this.opsTopic);
+    for (const rule of fraudRules({ ...DEFAULT_FRAUD_THRESHOLDS, ...settings.fraudThresholds })) {
+      const period = Duration.seconds(rule.periodSeconds);
+      const common = { alarmName: `sealtext-${stage}-${rule.id}`, alarmDescription: rule.description, evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING };
+      let alarm: Alarm;
+      switch (rule.kind) {
+        case 'threshold':
+          alarm = new Alarm(this, rule.id, { ...common, metric: fraudMetric(rule.metric, period), threshold: rule.threshold, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD });
+          break;
+        case 'ratio':
+          // Below the ratio with at least the minimum volume; otherwise 1 (not breaching).
+          alarm = new Alarm(this, rule.id, {
+            ...common,
+            metric: new MathExpression({
+              expression: `IF(sent >= ${rule.minDenominator}, approved / sent, 1)`,
+              usingMetrics: { approved: fraudMetric(rule.numerator, period), sent: fraudMetric(rule.denominator, period) },
+              period,
+              label: 'approved / sent',
+            }),
+            threshold: rule.below,
+            comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          });
+          break;
+        case 'anomaly':
+          alarm = new AnomalyDetectionAlarm(this, rule.id, {
+            ...common,
+            evaluationPeriods: 2,
+            metric: fraudMetric(rule.metric, period),
+            stdDevs: rule.bandWidth,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+          });
+          break;
+      }
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+    }
+
     for (const spec of specs) {
       const alarm = new Alarm(this, spec.id, {
         alarmName: `sealtext-${stage}-${spec.id}`,
@@ -144,7 +188,7 @@ export class SealtextAlarms extends Construct {
       new GraphWidget({ title: 'API error rates', left: [apiMetric('4XXError'), apiMetric('5XXError')], width: 12 }),
       new GraphWidget({
         title: 'OTP flow',
-        left: ['OtpIssued', 'OtpResent', 'OtpApproved', 'Refused_invalid_code', 'Refused_rate_limited'].map(
+        left: [SIGNAL.issued, SIGNAL.sent, SIGNAL.approved, SIGNAL.failedVerify, SIGNAL.rateLimited, SIGNAL.locked].map(
           (m) => new Metric({ namespace: 'Sealtext', metricName: m, dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
         ),
         width: 12,

@@ -56,16 +56,17 @@ export class SealtextKeys extends Construct {
             conditions: { StringEquals: { [APP_CONTEXT]: 'sealtext' } },
           }),
           new PolicyStatement({
-            sid: 'TableEncryptionThroughDynamoDb',
+            sid: 'TablesAndTopicsThroughTheirServices',
             principals: [account],
             actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
             resources: ['*'],
-            conditions: { ...sameAccount, StringLike: { 'kms:ViaService': `dynamodb.${stack.region}.amazonaws.com` } },
+            conditions: { ...sameAccount, StringLike: { 'kms:ViaService': [`dynamodb.${stack.region}.amazonaws.com`, `sns.${stack.region}.amazonaws.com`] } },
           }),
           new PolicyStatement({
             sid: 'EncryptedTopicsForAlarmsAndSns',
             effect: Effect.ALLOW,
-            principals: [new ServicePrincipal('cloudwatch.amazonaws.com'), new ServicePrincipal('sns.amazonaws.com')],
+            // CloudWatch (alarm actions), SNS itself, and End User Messaging SMS (two-way SMS) publishing to our topics.
+            principals: [new ServicePrincipal('cloudwatch.amazonaws.com'), new ServicePrincipal('sns.amazonaws.com'), new ServicePrincipal('sms-voice.amazonaws.com')],
             actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             resources: ['*'],
             conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },

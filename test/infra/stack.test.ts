@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { fraudRules, PUMPING_RULE_ID } from '#shared/fraud/alarm-rules';
 import { SCOPES } from '#shared/http/scopes';
 import { FUNCTION_NEEDS } from '../../infra/permissions.ts';
 import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
@@ -86,7 +87,8 @@ describe('IAM: least privilege', () => {
   it('grants no "*" action, and "*" resources only where IAM has no narrower resource', () => {
     for (const { statement } of statements) {
       for (const action of actionsOf(statement)) expect(action, JSON.stringify(statement)).not.toMatch(/(^\*$|:\*$)/);
-      if (statement.Resource === '*') expect(actionsOf(statement)).toEqual(['sns:SetSMSAttributes']);
+      // Only actions IAM has no resource type for.
+      if (statement.Resource === '*') expect([['sns:SetSMSAttributes'], ['cloudwatch:GetMetricData']]).toContainEqual(actionsOf(statement));
     }
   });
 
@@ -95,7 +97,8 @@ describe('IAM: least privilege', () => {
   });
 
   it('lets only the sending functions publish SMS (never verify, open or the page), and only to phone numbers', () => {
-    const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish'));
+    // Publishing to a named topic (the brake's notice to ops) is not SMS; anything else is.
+    const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish') && !(typeof statement.Resource === 'object' && statement.Resource !== null && 'Ref' in statement.Resource));
     const senders = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.sms);
     expect(senders.sort()).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message']);
     expect(publishers.map((p) => p.role).sort()).toEqual(senders.map((n) => roleOf(template, n)).sort());
@@ -230,6 +233,45 @@ describe('SMS and alarms', () => {
     }
     const spend = alarms.find((a) => a.Properties.AlarmName === 'sealtext-dev-SmsSpendNearLimit')!;
     expect(spend.Properties.Threshold).toBe(0.8);
+  });
+});
+
+describe('fraud alarms and the brake', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+  const byName = (id: string) => alarms.find((a) => a.Properties.AlarmName === `sealtext-dev-${id}`)!;
+
+  it('deploys every fraud rule the simulator evaluates, with its metric, threshold and the ops action', () => {
+    for (const rule of fraudRules()) {
+      const alarm = byName(rule.id);
+      expect(alarm, rule.id).toBeDefined();
+      expect(alarm.Properties.AlarmDescription).toBe(rule.description);
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      const metrics = JSON.stringify(alarm.Properties.Metrics ?? { name: alarm.Properties.MetricName });
+      if (rule.kind === 'threshold') {
+        expect(alarm.Properties).toMatchObject({ MetricName: rule.metric.name, Namespace: 'Sealtext', Statistic: 'Sum', Threshold: rule.threshold, Period: rule.periodSeconds });
+      } else if (rule.kind === 'ratio') {
+        expect(metrics).toContain(`IF(sent >= ${rule.minDenominator}, approved / sent, 1)`);
+        expect(metrics).toContain(rule.numerator.name);
+        expect(metrics).toContain(rule.denominator.name);
+        expect(alarm.Properties).toMatchObject({ Threshold: rule.below, ComparisonOperator: 'LessThanThreshold' });
+      } else {
+        expect(metrics).toContain(`ANOMALY_DETECTION_BAND(m0, ${rule.bandWidth})`);
+        expect(metrics).toContain(rule.metric.name);
+        expect(alarm.Properties.ComparisonOperator).toBe('GreaterThanUpperThreshold');
+      }
+    }
+  });
+
+  it('lets the brake hear the pumping alarm, read country metrics, set flags and tell ops; nothing more', () => {
+    const brakeRole = roleOf(template, 'trip-brake');
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol === 'lambda');
+    expect(subscriptions).toHaveLength(2); // inbound SMS, brake
+    const statements = roleStatements(template).filter((s) => s.role === brakeRole).flatMap((s) => actionsOf(s.statement));
+    expect(statements).toEqual(expect.arrayContaining(['cloudwatch:GetMetricData', 'sns:Publish', 'dynamodb:PutItem']));
+    expect(statements).not.toContain('kms:GenerateDataKeyWithoutPlaintext');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PUMPING_ALARM_NAME: `sealtext-dev-${PUMPING_RULE_ID}`, BRAKE_MIN_SENT: '30', BRAKE_MAX_CONVERSION: '0.3' }) },
+    });
   });
 });
 
