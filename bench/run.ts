@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { CachingKeyWrapper } from '#shared/crypto/caching-key-wrapper';
+import { Envelope } from '#shared/crypto/envelope';
+import { codeHash, generateCode } from '#shared/otp/code';
+import { FUNCTION_NAMES } from '../infra/routes.ts';
+import { ESBUILD_TARGET } from '../infra/constructs/sealtext-function.ts';
+import { MemoryKeyWrapper } from '../test/support/fake-otp-deps.ts';
+
+/**
+ * `npm run bench`: bundle sizes per function (the deployed bundling), cold import time and memory of
+ * the heaviest handlers, and the per-request crypto costs. Each measurement has a budget; the run
+ * fails when one is exceeded. Times are compared as ratios measured in this run, or with generous
+ * absolute budgets: these machines are shared and noisy.
+ */
+type Row = { what: string; value: number; unit: string; budget: number; ok: boolean };
+const rows: Row[] = [];
+const record = (what: string, value: number, unit: string, budget: number) => rows.push({ what, value, unit, budget, ok: value <= budget });
+
+const out = mkdtempSync(join(tmpdir(), 'sealtext-bench-'));
+const bundles: Record<string, string> = {};
+for (const name of FUNCTION_NAMES) {
+  const file = join(out, `${name}.mjs`);
+  await build({
+    entryPoints: [`functions/${name}.ts`],
+    bundle: true, platform: 'node', format: 'esm', target: ESBUILD_TARGET, minify: true, keepNames: true, outfile: file,
+    mainFields: ['module', 'main'], logLevel: 'silent',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  bundles[name] = file;
+  record(`bundle ${name}`, Math.round(statSync(file).size / 1024), 'KiB', 1536);
+}
+
+// Cold start: a fresh Node process importing the bundle (as Lambda's init does), median of 5.
+const coldImport = (file: string) => {
+  const script = `const t=performance.now();await import(${JSON.stringify(file)});const ms=performance.now()-t;console.log(JSON.stringify({ms,rss:process.memoryUsage().rss}))`;
+  const runs = Array.from({ length: 5 }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'eu-west-1' } }).toString()) as { ms: number; rss: number });
+  runs.sort((a, b) => a.ms - b.ms);
+  return runs[2]!;
+};
+const baselineFile = join(out, 'baseline.mjs');
+writeFileSync(baselineFile, 'export const handler = async () => ({ statusCode: 200 });');
+const baseline = coldImport(baselineFile);
+for (const name of ['issue-otp', 'verify-otp', 'send-message', 'recipient-page']) {
+  const cold = coldImport(bundles[name]!);
+  record(`cold import ${name}`, Math.round(cold.ms), 'ms', 1500);
+  record(`cold import ${name} ÷ empty module`, Math.round(cold.ms / Math.max(baseline.ms, 0.1)), 'x', 400);
+  record(`rss after import ${name}`, Math.round(cold.rss / 1048576), 'MiB', 160);
+}
+
+// Per-request crypto, ratios in one run.
+const perOp = async (n: number, f: () => unknown) => {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await f();
+  return ((performance.now() - t) * 1000) / n; // µs
+};
+const key = randomBytes(32);
+const hashUs = await perOp(20_000, () => codeHash(key, 'AAAAAAAAAAAAAAAAAAAAAA', '123456', undefined));
+const codeUs = await perOp(20_000, () => generateCode(6));
+const ctx = (i: number) => ({ app: 'sealtext' as const, purpose: 'message-body', record: `r${i}` });
+const plain = new Envelope(new MemoryKeyWrapper());
+const cached = new Envelope(new CachingKeyWrapper(new MemoryKeyWrapper()));
+let i = 0;
+const sealUs = await perOp(5_000, () => plain.seal('Your new card PIN is 4921', ctx(i++)));
+const sealCachedUs = await perOp(5_000, () => cached.seal('Your new card PIN is 4921', ctx(i++)));
+record('code hash (HMAC-SHA256)', Number(hashUs.toFixed(1)), 'µs', 200);
+record('code generation (6 digits, CSPRNG)', Number(codeUs.toFixed(1)), 'µs', 200);
+record('envelope seal, key-service call each time', Number(sealUs.toFixed(1)), 'µs', 2000);
+record('envelope seal with the data-key cache ÷ without', Number((sealCachedUs / sealUs).toFixed(2)), 'x', 1);
+
+const width = Math.max(...rows.map((r) => r.what.length));
+process.stdout.write(`${'measure'.padEnd(width)}  value      budget\n`);
+for (const r of rows) process.stdout.write(`${r.what.padEnd(width)}  ${`${r.value} ${r.unit}`.padEnd(10)} ${r.ok ? '≤' : 'EXCEEDS'} ${r.budget} ${r.unit}\n`);
+const failed = rows.filter((r) => !r.ok);
+if (failed.length) {
+  process.stderr.write(`\n${failed.length} budget(s) exceeded\n`);
+  process.exit(1);
+}
