@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
-  AccessLogFormat, AuthorizationType, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
+  AccessLogFormat, AuthorizationType, CfnRestApi, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
   MethodLoggingLevel, RequestValidator, ResponseType, RestApi, type IModel, type JsonSchema,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { ALL_SCOPES } from '#shared/http/scopes';
 import { ROUTES } from '../routes.ts';
 import type { StageSettings } from '../settings.ts';
+
+export const TLS_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
 
 /** The gateway's own refusals, in the same problem+json shape and with the same codes as the functions'. */
 const GATEWAY_PROBLEMS: { type: ResponseType; status: string; code: string; title: string }[] = [
@@ -110,6 +112,8 @@ export class SealtextApi extends Construct {
       },
       disableExecuteApiEndpoint: false,
     });
+    // TLS 1.2 minimum (1.3 preferred, forward secrecy) on the API's own endpoint.
+    (this.api.node.defaultChild as CfnRestApi).securityPolicy = TLS_POLICY;
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'API Gateway account-level logging role: AWS managed AmazonAPIGatewayPushToCloudWatchLogs is the documented policy.',
