@@ -12,6 +12,7 @@ import type { SecretKeys } from './crypto/secret-keys.ts';
 import type { InboundDeps } from './inbound/receive.ts';
 import type { MessageDeps } from './messages/deps.ts';
 import type { OtpDeps } from './otp/deps.ts';
+import type { SenderDeps } from './sender-deps.ts';
 import { powertoolsSignals } from './observability.ts';
 import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
@@ -85,27 +86,8 @@ const consentStore = once(() => new DynamoConsentStore(doc(), table()));
 /** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
 export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table()), now: Date.now }));
 
-export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
-  const cfg = config();
-  return {
-    ...otpStoreDeps(),
-    envelope: envelope(),
-    keys: await secretKeys(),
-    sms: smsSender(),
-    audit: auditLog(),
-    consent: consentStore(),
-    limits: limits(),
-    signals: powertoolsSignals,
-    allowedCountries: allowedCountries(),
-    ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
-  };
-});
-
-/** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
-export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table()), now: Date.now }));
-
-export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
-  ...messageStoreDeps(),
+/** Everything a function that texts someone needs. */
+const senderDeps = async (): Promise<SenderDeps> => ({
   envelope: envelope(),
   keys: await secretKeys(),
   sms: smsSender(),
@@ -114,6 +96,24 @@ export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   limits: limits(),
   signals: powertoolsSignals,
   allowedCountries: allowedCountries(),
+  now: Date.now,
+});
+
+export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
+  const cfg = config();
+  return {
+    ...(await senderDeps()),
+    ...otpStoreDeps(),
+    ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
+  };
+});
+
+/** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
+export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table()), now: Date.now }));
+
+export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
+  ...(await senderDeps()),
+  ...messageStoreDeps(),
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 

@@ -9,6 +9,7 @@ import { config } from '#shared/config';
 import { DynamoBrakeStore } from '#shared/store/brake-store';
 import { fraudSettings } from '../fraud-settings.ts';
 import { readMetrics } from './emf-capture.ts';
+import { parseLocalBody } from './local-json.ts';
 
 /**
  * Local stand-ins for what CloudWatch and the brake function do in AWS:
@@ -32,28 +33,22 @@ const BrakeRequest = z.discriminatedUnion('action', [
 ]);
 
 export async function brakeRoute(file: string, body: string): Promise<APIGatewayProxyResult> {
-  let input: unknown;
-  try {
-    input = JSON.parse(body);
-  } catch {
-    input = undefined;
-  }
-  const parsed = BrakeRequest.safeParse(input);
-  if (!parsed.success) return problemResponse(400, { title: 'Send {"action":"evaluate","since":ms} or {"action":"trip"|"lift","country":"GB"}', code: 'validation_failed' });
+  const request = parseLocalBody(BrakeRequest, body);
+  if (!request) return problemResponse(400, { title: 'Send {"action":"evaluate","since":ms} or {"action":"trip"|"lift","country":"GB"}', code: 'validation_failed' });
   const brakes = new DynamoBrakeStore(dynamoClients().doc, config().DATA_TABLE_NAME);
   const deps = { brakes, audit: auditLog(), now: Date.now };
   const thresholds = fraudSettings();
-  switch (parsed.data.action) {
+  switch (request.action) {
     case 'lift':
-      await brakes.lift(parsed.data.country);
-      await deps.audit.append({ actor: 'ops', action: 'brake.lift', outcome: parsed.data.country });
-      return json(200, { lifted: parsed.data.country });
+      await brakes.lift(request.country);
+      await deps.audit.append({ actor: 'ops', action: 'brake.lift', outcome: request.country });
+      return json(200, { lifted: request.country });
     case 'trip':
-      await brakes.pause(parsed.data.country, Date.now() + 24 * 3_600_000, 'manual', Date.now());
-      await deps.audit.append({ actor: 'ops', action: 'brake.trip', outcome: parsed.data.country });
-      return json(200, { paused: [parsed.data.country] });
+      await brakes.pause(request.country, Date.now() + 24 * 3_600_000, 'manual', Date.now());
+      await deps.audit.append({ actor: 'ops', action: 'brake.trip', outcome: request.country });
+      return json(200, { paused: [request.country] });
     case 'evaluate': {
-      const points = readMetrics(file, parsed.data.since);
+      const points = readMetrics(file, request.since);
       const decisions = evaluateOver(points, thresholds);
       const pumping = decisions.find((d) => d.id === PUMPING_RULE_ID)!;
       const paused = pumping.fired

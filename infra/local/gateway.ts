@@ -6,6 +6,7 @@ import { problemResponse } from '#shared/http/problem';
 import { readOutbox } from '#shared/sms/outbox';
 import { ROUTES, type Route } from '../routes.ts';
 import { brakeRoute, metricsRoute } from './fraud-routes.ts';
+import { parseLocalBody } from './local-json.ts';
 import type { LocalOAuth } from './oauth.ts';
 
 /**
@@ -90,21 +91,15 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
  * `{ from, body }` becomes the SNS event the inbound function receives.
  */
 async function simulateInbound(options: GatewayOptions, body: string): Promise<APIGatewayProxyResult> {
-  let input: unknown;
-  try {
-    input = JSON.parse(body);
-  } catch {
-    input = undefined;
-  }
-  const parsed = SimulatedInbound.safeParse(input);
-  if (!parsed.success) return problemResponse(400, { title: 'Send { "from": "+E164", "body": "..." }', code: 'validation_failed' });
+  const parsed = parseLocalBody(SimulatedInbound, body);
+  if (!parsed) return problemResponse(400, { title: 'Send { "from": "+E164", "body": "..." }', code: 'validation_failed' });
   const handler = options.handlers['inbound-sms'] as unknown as (e: SNSEvent, c: Context) => Promise<void>;
   const inboundMessageId = randomUUID();
   const message = {
-    originationNumber: parsed.data.from,
-    destinationNumber: parsed.data.to ?? '+15550100000',
+    originationNumber: parsed.from,
+    destinationNumber: parsed.to ?? '+15550100000',
     messageKeyword: 'KEYWORD_LOCAL',
-    messageBody: parsed.data.body,
+    messageBody: parsed.body,
     inboundMessageId,
     previousPublishedMessageId: randomUUID(),
   };

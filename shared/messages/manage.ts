@@ -1,13 +1,9 @@
-import { MessageGone, NotFound } from '../errors.ts';
+import { MessageGone } from '../errors.ts';
+import { ownedOrNotFound } from '../ownership.ts';
 import type { MessageDeps } from './deps.ts';
-import { messageStatus, type Message } from './message.ts';
+import { messageStatus } from './message.ts';
 import { messageView } from './views.ts';
 
-/** Another client's message is indistinguishable from one that never existed. */
-export function ownedOrNotFound(m: Message | undefined, clientId: string): Message {
-  if (!m || m.clientId !== clientId) throw new NotFound();
-  return m;
-}
 
 /** GET /v1/messages/{id} */
 export async function getMessage(deps: Pick<MessageDeps, 'store' | 'now'>, clientId: string, id: string) {

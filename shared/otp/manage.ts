@@ -6,7 +6,7 @@ import { sendCounters } from '../ratelimit/send-counters.ts';
 import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
-import { ownedOrNotFound } from './verify.ts';
+import { ownedOrNotFound } from '../ownership.ts';
 import { issuedView, otpView } from './views.ts';
 import { OTP_RULES } from './verification.ts';
 

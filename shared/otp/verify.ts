@@ -1,4 +1,5 @@
-import { InvalidCode, NotFound, VerificationClosed } from '../errors.ts';
+import { InvalidCode, VerificationClosed } from '../errors.ts';
+import { ownedOrNotFound } from '../ownership.ts';
 import { bindingHash, codeHash } from './code.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { failureCounters } from '../ratelimit/limits.ts';
@@ -54,11 +55,6 @@ async function countFailure(deps: OtpDeps, v: Verification, now: number): Promis
   }
 }
 
-/** Another client's verification is indistinguishable from one that never existed. */
-export function ownedOrNotFound(v: Verification | undefined, clientId: string): Verification {
-  if (!v || v.clientId !== clientId) throw new NotFound();
-  return v;
-}
 
 async function throwIfUnusable(
   v: Verification | undefined, clientId: string, now: number, audit: (v: Verification, outcome: string) => Promise<void>,

@@ -1,33 +1,22 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUDIT_CHAINS, type AuditEvent } from '../audit/event.ts';
 import { verifyChain, type ChainVerdict } from '../audit/verify-chain.ts';
 import { headKey } from './audit-store.ts';
+import { queryAll } from './conditional.ts';
 
 /** Reads chains back for verification and the audit API (the audit.read functions only). */
 export class DynamoAuditReader {
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tables: { audit: string; data: string }) {}
 
   async chain(chain: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.audit,
-          KeyConditionExpression: '#c = :c',
-          ExpressionAttributeNames: { '#c': 'chain' },
-          ExpressionAttributeValues: { ':c': chain },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { ttl: _ttl, ...event } = item;
-        events.push(event as AuditEvent);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+    const items = await queryAll(this.doc, {
+      TableName: this.tables.audit,
+      KeyConditionExpression: '#c = :c',
+      ExpressionAttributeNames: { '#c': 'chain' },
+      ExpressionAttributeValues: { ':c': chain },
+      ConsistentRead: true,
+    });
+    return items.map(({ ttl: _ttl, ...event }) => event as AuditEvent);
   }
 
   async head(chain: string): Promise<{ seq: number; hash: string } | undefined> {

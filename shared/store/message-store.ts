@@ -1,14 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { consentGuard, type SendKind } from '../consent/guard.ts';
 import { MESSAGE_RULES, type Message } from '../messages/message.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
+import { conditionalUpdate, type Conditional } from './conditional.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
 import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
 
-export type MessageOutcome = { ok: true; item: Message } | { ok: false; current: Message | undefined };
+export type MessageOutcome = Conditional<Message>;
 
 /** The port the messages domain uses; DynamoDB below. */
 export interface MessageStore {
@@ -139,19 +138,12 @@ export class DynamoMessageStore implements MessageStore {
     );
   }
 
-  private async update(
+  private update(
     id: string,
     returnValues: 'ALL_OLD' | 'ALL_NEW',
-    expr: Pick<ConstructorParameters<typeof UpdateCommand>[0], 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
+    expr: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
   ): Promise<MessageOutcome> {
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({ TableName: this.tableName, Key: key(id), ...expr, ReturnValues: returnValues, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
-      );
-      return { ok: true, item: fromItem(out.Attributes)! };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { ok: false, current: fromItem(error.Item ? unmarshall(error.Item) : undefined) };
-      throw error;
-    }
+    return conditionalUpdate(this.doc, { TableName: this.tableName, Key: key(id), ...expr, ReturnValues: returnValues }, fromItem);
   }
+
 }

@@ -10,7 +10,7 @@ export type Guarded = TransactItem & { onConditionFailed?: () => Error };
 
 const counterKey = (c: LimitCounter) => ({ pk: `RL#${c.key}`, sk: 'RL' });
 
-/** One window's counter: +1 unless full. Expires with its window (plus a margin for clock skew). */
+/** One window's counter: +1 unless full (or, check-only, just "not full"). */
 export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
   if (c.checkOnly) {
     return {
@@ -23,15 +23,24 @@ export function counterUpdate(tableName: string, c: LimitCounter): TransactItem 
       },
     };
   }
+  const add = increment(tableName, c);
   return {
     Update: {
-      TableName: tableName,
-      Key: counterKey(c),
-      UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      ...add,
       ConditionExpression: 'attribute_not_exists(#n) OR #n < :limit',
-      ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':limit': c.limit, ':ttl': Math.ceil(c.windowEndsAt / 1000) + 300 },
+      ExpressionAttributeValues: { ...add.ExpressionAttributeValues, ':limit': c.limit },
     },
+  };
+}
+
+/** +1 in a window's counter, which expires with its window (plus a margin for clock skew). */
+function increment(tableName: string, c: LimitCounter) {
+  return {
+    TableName: tableName,
+    Key: counterKey(c),
+    UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
+    ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':one': 1, ':ttl': Math.ceil(c.windowEndsAt / 1000) + 300 } as Record<string, unknown>,
   };
 }
 
@@ -86,16 +95,7 @@ export async function transactWithLimits(
 export async function countFailures(doc: DynamoDBDocumentClient, tableName: string, counters: LimitCounter[]): Promise<number[]> {
   return Promise.all(
     counters.map(async (c) => {
-      const out = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: counterKey(c),
-          UpdateExpression: 'ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)',
-          ExpressionAttributeNames: { '#n': 'n', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':ttl': Math.ceil(c.windowEndsAt / 1000) + 300 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
+      const out = await doc.send(new UpdateCommand({ ...increment(tableName, c), ReturnValues: 'UPDATED_NEW' }));
       return Number(out.Attributes?.n ?? 0);
     }),
   );

@@ -1,4 +1,5 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './conditional.ts';
 import { consentKey } from '../consent/guard.ts';
 import { linkKey } from './message-store.ts';
 import { SUBJECT_INDEX, subjectKey } from './tables.ts';
@@ -10,22 +11,12 @@ export class DynamoSubjectStore {
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
 
   async items(phoneIndex: string): Promise<SubjectItem[]> {
-    const items: SubjectItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: SUBJECT_INDEX,
-          KeyConditionExpression: 'subjectKey = :s',
-          ExpressionAttributeValues: { ':s': subjectKey(phoneIndex).subjectKey },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((out.Items ?? []) as SubjectItem[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await queryAll(this.doc, {
+      TableName: this.tableName,
+      IndexName: SUBJECT_INDEX,
+      KeyConditionExpression: 'subjectKey = :s',
+      ExpressionAttributeValues: { ':s': subjectKey(phoneIndex).subjectKey },
+    })) as SubjectItem[];
   }
 
   /** Deletes the items (and message links); keeps an opt-out as a bare suppression entry. */

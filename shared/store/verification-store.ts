@@ -1,10 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
 import { consentGuard } from '../consent/guard.ts';
 import { subjectKey } from './tables.ts';
+import { conditionalUpdate, type Conditional } from './conditional.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
 
@@ -29,7 +28,7 @@ export interface VerificationStore {
 }
 
 /** On success the item after the write; on a failed condition the item as it was (or undefined). */
-export type Outcome = { ok: true; item: Verification } | { ok: false; current: Verification | undefined };
+export type Outcome = Conditional<Verification>;
 
 const key = (id: string) => ({ pk: `OTP#${id}`, sk: 'OTP' });
 const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
@@ -153,29 +152,8 @@ export class DynamoVerificationStore implements VerificationStore {
     );
   }
 
-  private async update(
-    id: string,
-    expr: Pick<
-      ConstructorParameters<typeof UpdateCommand>[0],
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-  ): Promise<Outcome> {
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(id),
-          ...expr,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { ok: true, item: fromItem(out.Attributes)! };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        return { ok: false, current: fromItem(error.Item ? unmarshall(error.Item) : undefined) };
-      }
-      throw error;
-    }
+  private update(id: string, expr: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<Outcome> {
+    return conditionalUpdate(this.doc, { TableName: this.tableName, Key: key(id), ...expr, ReturnValues: 'ALL_NEW' }, fromItem);
   }
+
 }
