@@ -34,12 +34,17 @@ export type GatewayOptions = {
 };
 
 export function createGateway(options: GatewayOptions): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       process.stderr.write(`local gateway error: ${(error as Error).name}\n`);
       send(res, problemResponse(500, { title: 'Internal error', code: 'internal_error' }));
     });
   });
+  // Keep idle connections open longer than clients do (fetch keeps them 4 s), so the server never
+  // closes a socket just as a client reuses it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 async function handle(options: GatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
