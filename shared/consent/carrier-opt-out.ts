@@ -1,4 +1,4 @@
-import { RecipientOptedOut } from '../errors.ts';
+import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
 import { SmsRejected } from '../sms/sender.ts';
 import { recordConsent, type ConsentDeps } from './consent.ts';
 
@@ -11,4 +11,14 @@ export async function carrierOptOut(deps: ConsentDeps, error: unknown, who: { ph
   if (!(error instanceof SmsRejected) || error.reason !== 'opted_out') return error;
   await recordConsent(deps, 'system', { ...who, category: 'all', status: 'opted_out', source: 'carrier_opt_out' });
   return new RecipientOptedOut();
+}
+
+/**
+ * What a failed SMS publish means for the caller: a carrier opt-out (recorded) becomes 403
+ * recipient_opted_out; anything else is 502 delivery_failed, the provider's reason kept for the log.
+ */
+export async function deliveryError(deps: ConsentDeps, error: unknown, who: { phoneIndex: string; mask: string }): Promise<Error> {
+  const optedOut = await carrierOptOut(deps, error, who);
+  if (optedOut instanceof RecipientOptedOut) return optedOut;
+  return new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
 }

@@ -62,9 +62,18 @@ export class Envelope {
   }
 
   async open(envelope: string, context: EncryptionContext): Promise<string> {
+    return (await this.prepareOpen(envelope, context))();
+  }
+
+  /**
+   * Unwraps the data key now (the key-service call, which can fail) and returns a function that
+   * decrypts locally later (which can't, short of tampering). Lets a caller do everything fallible
+   * before an irreversible write and decrypt only after it committed.
+   */
+  async prepareOpen(envelope: string, context: EncryptionContext): Promise<() => string> {
     const [version, wrapped, sealed] = envelope.split('.');
     if (version !== VERSION || !wrapped || !sealed) throw new DecryptionFailed();
     const dataKey = await this.wrapper.unwrapDataKey(Buffer.from(wrapped, 'base64url'), keyContextOf(context));
-    return aesGcmOpen(dataKey, Buffer.from(sealed, 'base64url'), canonicalContext(context)).toString('utf8');
+    return () => aesGcmOpen(dataKey, Buffer.from(sealed, 'base64url'), canonicalContext(context)).toString('utf8');
   }
 }

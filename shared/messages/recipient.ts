@@ -1,4 +1,5 @@
 import { codeHash, generateCode } from '../otp/code.ts';
+import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
@@ -58,7 +59,11 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
     if (current && lost) return gone(deps, current, lost);
     throw new RateLimited(MESSAGE_RULES.openResendIntervalMs / 1000, 'resendInterval');
   }
-  await deps.sms.send({ to: phone.e164, text: openCodeSms(m.brand ?? 'Sealtext', code, MESSAGE_RULES.openCodeTtlMs / 60_000) });
+  try {
+    await deps.sms.send({ to: phone.e164, text: openCodeSms(m.brand ?? 'Sealtext', code, MESSAGE_RULES.openCodeTtlMs / 60_000) });
+  } catch (error) {
+    throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: m.phoneIndex, mask: m.phoneMask });
+  }
   deps.signals.count(SIGNAL.sent);
   await deps.audit.append({ actor: 'recipient', action: 'message.code', outcome: 'sent', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
   return {
@@ -78,10 +83,14 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
   const reason = goneReason(m, now);
   if (reason) return gone(deps, m, reason);
 
+  // The key-service call happens before the burn, so a KMS failure loses nothing; the body itself is
+  // decrypted only after the conditional write committed (never after a revoke).
+  const decrypt = await deps.envelope.prepareOpen(m.sealedBody!, bodyContext(m.id));
   const opened = await deps.store.open({ id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, nowMs: now });
   if (opened.ok) {
     // `item` is the message as it was before the write: the body is already gone from the store.
-    const body = await deps.envelope.open(opened.item.sealedBody!, bodyContext(m.id));
+    if (opened.item.sealedBody !== m.sealedBody) throw new Error('The sealed body changed between read and open');
+    const body = decrypt();
     await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
     return { body, sentAt: new Date(m.createdAt).toISOString(), expiresAt: new Date(m.expiresAt).toISOString(), brand: m.brand ?? 'Sealtext', burned: m.burnAfterRead };
   }

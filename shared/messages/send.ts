@@ -1,12 +1,10 @@
 import { hmac } from '../crypto/hmac.ts';
 import { newId } from '../crypto/ids.ts';
-import { carrierOptOut } from '../consent/carrier-opt-out.ts';
-import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
+import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { SmsRejected } from '../sms/sender.ts';
 import type { MessageDeps } from './deps.ts';
 import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, type Message } from './message.ts';
 import type { SendMessageRequest } from './schemas.ts';
@@ -59,9 +57,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   } catch (error) {
     await deps.store.markFailed(id);
     await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'delivery_failed', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
-    const optedOut = await carrierOptOut({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
-    if (optedOut instanceof RecipientOptedOut) throw optedOut;
-    throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
+    throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
   }
   await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'sent', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
   deps.signals.count(SIGNAL.sent);

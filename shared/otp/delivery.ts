@@ -1,7 +1,5 @@
-import { carrierOptOut } from '../consent/carrier-opt-out.ts';
-import { DeliveryFailed, RecipientOptedOut } from '../errors.ts';
+import { deliveryError } from '../consent/carrier-opt-out.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
-import { SmsRejected } from '../sms/sender.ts';
 import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
 import { renderOtpSms } from './sms-text.ts';
@@ -30,9 +28,6 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     await deps.sms.send({ to: details.to, text });
   } catch (error) {
     await deps.store.markFailed(v.id);
-    const optedOut = await carrierOptOut({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
-    if (optedOut instanceof RecipientOptedOut) throw optedOut;
-    // The provider's reason goes to the log (by name only), not to the client.
-    throw new DeliveryFailed(error instanceof SmsRejected ? error.reason : (error as Error).name);
+    throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
   }
 }

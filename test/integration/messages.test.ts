@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { consentKey } from '#shared/consent/guard';
+import { Envelope } from '#shared/crypto/envelope';
 import { hmac } from '#shared/crypto/hmac';
 import { revokeMessage } from '#shared/messages/manage';
 import { openMessage, pageState, requestOpenCode } from '#shared/messages/recipient';
@@ -36,6 +37,16 @@ describe('sealed messages on DynamoDB Local', () => {
     expect(opened.body).toBe('Lab result: negative');
     expect((await stored(ctx, s.id)).sealedBody).toBeUndefined();
     await expect(openMessage(ctx.deps, s.token, '123456')).rejects.toMatchObject({ status: 410, code: 'already_read' });
+  });
+
+  it('loses nothing when the key service fails during an open: nothing is burned, the same code works after', async () => {
+    const ctx = dynamoMessageDeps();
+    const s = await sent(ctx, { body: 'Contract link: https://acme.example/c/42' });
+    const code = await codeFor(ctx, s);
+    const failing = { ...ctx.deps, envelope: new Envelope({ generateDataKey: () => Promise.reject(new Error('KMS down')), unwrapDataKey: () => Promise.reject(new Error('KMS down')) }) };
+    await expect(openMessage(failing, s.token, code)).rejects.toThrow('KMS down');
+    expect((await stored(ctx, s.id)).sealedBody).toBeDefined();
+    expect((await openMessage(ctx.deps, s.token, code)).body).toBe('Contract link: https://acme.example/c/42');
   });
 
   it('gives the body to exactly one of 10 concurrent right answers', async () => {
