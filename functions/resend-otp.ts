@@ -5,12 +5,12 @@ import { metrics } from '#shared/observability';
 import { resendOtp } from '#shared/otp/manage';
 import { EmptyRequest } from '#shared/otp/schemas';
 import { otpDeps } from '#shared/runtime';
-import { verificationId } from '#shared/http/path';
+import { pathId } from '#shared/http/path';
 
 /** POST /v1/otp/{id}/resend: a new code replaces the old one. */
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event) => {
   parseWith(EmptyRequest, event.json);
-  const resent = await resendOtp(await otpDeps(), event.caller.clientId, verificationId(event), sourceIpOf(event));
+  const resent = await resendOtp(await otpDeps(), event.caller.clientId, pathId(event), sourceIpOf(event));
   metrics.addMetric('OtpResent', 'Count', 1);
   return ok(resent);
 });

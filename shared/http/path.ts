@@ -9,7 +9,6 @@ export function pathId(event: APIGatewayProxyEvent): string {
   return id;
 }
 
-export const verificationId = pathId;
 
 /** The `{token}` of a recipient link; its shape is checked where it is hashed. */
 export function linkToken(event: APIGatewayProxyEvent): string {
