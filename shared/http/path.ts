@@ -9,7 +9,6 @@ export function pathId(event: APIGatewayProxyEvent): string {
   return id;
 }
 
-
 /** The `{token}` of a recipient link; its shape is checked where it is hashed. */
 export function linkToken(event: APIGatewayProxyEvent): string {
   const token = event.pathParameters?.token;
