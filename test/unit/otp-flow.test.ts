@@ -3,6 +3,7 @@ import { issueOtp } from '#shared/otp/issue';
 import { cancelOtp, getOtp, resendOtp } from '#shared/otp/manage';
 import { IssueOtpRequest } from '#shared/otp/schemas';
 import { verifyOtp } from '#shared/otp/verify';
+import { SmsRejected } from '#shared/sms/sender';
 import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
 
 const TO = '+447400123456';
@@ -144,6 +145,15 @@ describe('delivery and limits', () => {
     sms.failWith = new Error('provider down');
     await expect(issue(deps)).rejects.toMatchObject({ status: 502, code: 'delivery_failed' });
     expect([...store.items.values()][0]!.status).toBe('failed');
+  });
+
+  it('turns a carrier opt-out reported by SNS into 403 recipient_opted_out and records it', async () => {
+    const { deps, sms, consent } = fakeOtpDeps();
+    sms.failWith = new SmsRejected('opted_out');
+    await expect(issue(deps)).rejects.toMatchObject({ status: 403, code: 'recipient_opted_out' });
+    const [record] = [...consent.records.values()];
+    expect(record).toMatchObject({ optedOutAll: true });
+    expect([...consent.history.values()][0]![0]).toMatchObject({ actor: 'system', source: 'carrier_opt_out', category: 'all', status: 'opted_out' });
   });
 
   it('refuses a country off the allow list before writing or sending anything', async () => {

@@ -24,6 +24,12 @@ describe('SNS adapter contract', () => {
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.TopicArn).toBeUndefined();
   });
 
+  it("maps SNS's OptedOutException to SmsRejected('opted_out')", async () => {
+    const optedOut = Object.assign(new Error('Phone number is opted out'), { name: 'OptedOutException' });
+    sns.on(PublishCommand).rejects(optedOut);
+    await expect(new SnsSender(new SNSClient({ region: 'eu-west-1' })).send({ to: '+447400123456', text: 'x' })).rejects.toMatchObject({ reason: 'opted_out' });
+  });
+
   it('maps a refused destination to SmsRejected', async () => {
     sns.on(PublishCommand).rejects(new InvalidParameterException({ message: 'Invalid parameter: PhoneNumber', $metadata: {} }));
     await expect(new SnsSender(new SNSClient({ region: 'eu-west-1' })).send({ to: '+447400123456', text: 'x' })).rejects.toBeInstanceOf(SmsRejected);
