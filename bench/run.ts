@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { CachingKeyWrapper } from '#shared/crypto/caching-key-wrapper';
 import { Envelope } from '#shared/crypto/envelope';
 import { codeHash, generateCode } from '#shared/otp/code';
 import { FUNCTION_NAMES } from '../infra/routes.ts';
-import { ESBUILD_TARGET } from '../infra/constructs/sealtext-function.ts';
+import { bundleFunction } from '../infra/bundle.ts';
 import { MemoryKeyWrapper } from '../test/support/fake-otp-deps.ts';
 
 /**
@@ -25,12 +24,7 @@ const out = mkdtempSync(join(tmpdir(), 'sealtext-bench-'));
 const bundles: Record<string, string> = {};
 for (const name of FUNCTION_NAMES) {
   const file = join(out, `${name}.mjs`);
-  await build({
-    entryPoints: [`functions/${name}.ts`],
-    bundle: true, platform: 'node', format: 'esm', target: ESBUILD_TARGET, minify: true, keepNames: true, outfile: file,
-    mainFields: ['module', 'main'], logLevel: 'silent',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleFunction(name, file);
   bundles[name] = file;
   record(`bundle ${name}`, Math.round(statSync(file).size / 1024), 'KiB', 1536);
 }

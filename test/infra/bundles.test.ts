@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundleFunction } from '../../infra/bundle.ts';
+import { ROUTES } from '../../infra/routes.ts';
+
+/**
+ * The deployable bundles themselves (ESM, minified, SDK inside), loaded and invoked as Lambda would:
+ * a bundling mistake (a CommonJS require, a missing module) shows here, not after a deploy.
+ */
+const out = mkdtempSync(join(tmpdir(), 'sealtext-bundles-'));
+Object.assign(process.env, {
+  AWS_REGION: 'eu-west-1', STAGE: 'dev', DATA_TABLE_NAME: 'data', KEY_SOURCE: 'kms',
+  KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:111122223333:key/x', SMS_ADAPTER: 'sns', ALLOWED_COUNTRIES: 'GB',
+  POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
+});
+const context = { functionName: 'bundle-test', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 };
+
+describe('deployable bundles', () => {
+  for (const route of ROUTES.filter((r) => r.scope !== 'public')) {
+    it(`${route.fn} loads and answers a request without a token with 401 problem+json`, async () => {
+      const file = join(out, `${route.fn}.mjs`);
+      await bundleFunction(route.fn, file);
+      const { handler } = (await import(pathToFileURL(file).href)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }> };
+      const res = await handler({ httpMethod: route.method, path: route.path, headers: {}, body: null, requestContext: {} }, context);
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['Content-Type']).toBe('application/problem+json');
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'unauthorized' });
+    });
+  }
+
+  it('recipient-page loads and answers an impossible link with the 404 page, holding no key', async () => {
+    const file = join(out, 'recipient-page.mjs');
+    await bundleFunction('recipient-page', file);
+    const { handler } = (await import(pathToFileURL(file).href)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }> };
+    const res = await handler({ httpMethod: 'GET', path: '/m/x', headers: {}, body: null, pathParameters: { token: 'not-a-token' }, requestContext: {} }, context);
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('Message not found');
+  });
+});
