@@ -81,7 +81,7 @@ export class MemoryStore implements VerificationStore {
   }
 }
 
-/** Keeps events in order per chain, hashed as the real log does. */
+/** Keeps the events in the order they were appended (no chain: the DynamoDB log is tested for that). */
 export class MemoryAuditLog implements AuditLog {
   readonly events: NewAuditEvent[] = [];
   async append(event: NewAuditEvent) {
