@@ -1,15 +1,16 @@
 import { AuditQuery, listAudit } from '#shared/audit/query';
+import { auditTrailStore } from '#shared/audit-runtime';
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { metrics } from '#shared/observability';
-import { auditReader, blindIndexOf } from '#shared/runtime';
+import { blindIndexOf } from '#shared/runtime';
 
 /** GET /v1/audit?to=&from=&until=&cursor= : events, oldest first; subjects shown masked. */
 export const handler = api({ scope: SCOPES.auditRead }).handler(async (event) => {
   const q = parseWith(AuditQuery, event.queryStringParameters ?? {});
   const subjectIndex = q.to ? await blindIndexOf(q.to) : undefined;
-  const page = await listAudit(auditReader(), { ...q, ...(subjectIndex ? { subjectIndex } : {}) });
+  const page = await listAudit(auditTrailStore(), { ...q, ...(subjectIndex ? { subjectIndex } : {}) }, Date.now());
   metrics.addMetric('AuditListed', 'Count', 1);
   return ok(page);
 });

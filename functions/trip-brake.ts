@@ -8,7 +8,7 @@ import { config } from '#shared/config';
 import { countryTraffic } from '#shared/fraud/cloudwatch-traffic';
 import { tripBrake } from '#shared/fraud/trip-brake';
 import { logger } from '#shared/observability';
-import { auditLog, dynamoClients } from '#shared/runtime';
+import { auditItems, dynamoClients } from '#shared/runtime';
 import { DynamoBrakeStore } from '#shared/store/brake-store';
 
 /**
@@ -43,7 +43,7 @@ export const handler = middy<SNSEvent, void>({ timeoutEarlyInMillis: 0 })
       const cfg = config();
       const traffic = await countryTraffic(cw, cfg.ALLOWED_COUNTRIES, 15, Date.now());
       const paused = await tripBrake(
-        { brakes: new DynamoBrakeStore(dynamoClients().doc, cfg.DATA_TABLE_NAME), audit: auditLog(), now: Date.now },
+        { brakes: new DynamoBrakeStore(dynamoClients().doc, cfg.DATA_TABLE_NAME, auditItems()), now: Date.now },
         traffic,
         { minSent: env.BRAKE_MIN_SENT, maxConversion: env.BRAKE_MAX_CONVERSION },
       );
@@ -55,7 +55,7 @@ export const handler = middy<SNSEvent, void>({ timeoutEarlyInMillis: 0 })
           Message: [
             `The SMS-pumping alarm fired. Traffic of the last 15 minutes by country: ${traffic.map((t) => `${t.country} ${t.approved}/${t.issued}`).join(', ') || 'none'}.`,
             paused.length ? `SMS to ${paused.join(', ')} is paused for 24 hours (403 destination_not_allowed, reason paused).` : 'No country met the pause rule; check the calling clients.',
-            `Lift a pause with: npm run brake -- lift <COUNTRY> --data-table ${cfg.DATA_TABLE_NAME}`,
+            `Lift a pause with: npm run brake -- lift <COUNTRY> --data-table ${cfg.DATA_TABLE_NAME} --audit-table ${cfg.AUDIT_TABLE_NAME ?? "<AuditTable>"}`,
           ].join('\n'),
         }),
       );

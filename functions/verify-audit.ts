@@ -1,11 +1,12 @@
+import { verifyAuditTrail } from '#shared/audit/trail';
+import { trailDeps } from '#shared/audit-runtime';
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { metrics } from '#shared/observability';
-import { auditReader } from '#shared/runtime';
 
-/** GET /v1/audit/verify: walks every chain; names the first event that breaks it. */
+/** GET /v1/audit/verify: every seal and sealed event checked; the first break is named. */
 export const handler = api({ scope: SCOPES.auditRead }).handler(async () => {
-  const verdict = await auditReader().verifyAll();
+  const verdict = await verifyAuditTrail(trailDeps());
   metrics.addMetric(verdict.intact ? 'AuditIntact' : 'AuditBroken', 'Count', 1);
   return ok(verdict);
 });

@@ -4,7 +4,7 @@ import {
   EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
 } from '#shared/messages/schemas';
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
-import { AuditPage, AuditVerdict } from '#shared/audit/query';
+import { AuditPage, AuditPublicKey, AuditVerdict } from '#shared/audit/query';
 import { ConsentView, PutConsentRequest } from '#shared/consent/schemas';
 import { InboundList } from '#shared/inbound/schemas';
 import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
@@ -122,8 +122,14 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'GET', path: '/v1/audit/verify', fn: 'verify-audit', scope: SCOPES.auditRead,
-    summary: 'Verify the hash chains: intact, or the first event that breaks them',
+    summary: 'Verify the sealed audit trail: intact (with counts), or the first event or seal that breaks it',
     success: { status: 200, schema: AuditVerdict },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/audit/public-key', fn: 'audit-public-key', scope: SCOPES.auditRead,
+    summary: 'The PEM public key that verifies every audit seal (ECDSA P-256, SHA-256)',
+    success: { status: 200, schema: AuditPublicKey },
     errors: {},
   },
   {
@@ -140,8 +146,8 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Functions driven by events rather than routes: two-way SMS, and the brake on the ops alarm topic. */
-export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'trip-brake'];
+/** Functions driven by events rather than routes: two-way SMS, the brake on the ops alarm topic, the audit sealer's schedule. */
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'trip-brake', 'seal-audit'];
 
 /** Distinct functions, in route order, then the event functions. */
 export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

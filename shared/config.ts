@@ -14,6 +14,8 @@ const keySource = z.discriminatedUnion('KEY_SOURCE', [
     KEY_SOURCE: z.literal('local'),
     /** .local/keys.json: raw AES keyring and HMAC keys of the local stack. */
     LOCAL_KEYS_FILE: z.string().min(1),
+    /** .local/audit-signing-key.pem: the local stack's seal signing key (P-256). */
+    AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   }),
   z.object({
     KEY_SOURCE: z.literal('kms'),
@@ -21,6 +23,8 @@ const keySource = z.discriminatedUnion('KEY_SOURCE', [
     /** HMAC keys, wrapped by the CMK at deploy time (base64 CiphertextBlob); only functions that hash hold them. */
     WRAPPED_CODE_HASH_KEY: z.string().min(1).optional(),
     WRAPPED_BLIND_INDEX_KEY: z.string().min(1).optional(),
+    /** The ECC_NIST_P256 SIGN_VERIFY key: the sealer signs with it, the audit readers fetch its public key. */
+    AUDIT_SIGNING_KEY_ARN: z.string().startsWith('arn:').optional(),
   }),
 ]);
 
@@ -48,6 +52,9 @@ const base = z.object({
   /** Only the functions that write audit events get this table (PutItem only). */
   AUDIT_TABLE_NAME: z.string().min(1).optional(),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3653).default(400),
+  /** Where seals are archived write-once: an S3 bucket with Object Lock (AWS) or a folder (local stack). */
+  SEAL_BUCKET: z.string().min(3).optional(),
+  SEAL_DIR: z.string().min(1).optional(),
   /** Base URL of the recipient page (`<base>/m/<token>`), e.g. the API stage URL. */
   PUBLIC_BASE_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
   /** The answer to HELP/INFO texts. */

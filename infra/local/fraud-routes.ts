@@ -4,7 +4,7 @@ import { countriesByTraffic, evaluateOver } from '../simulator/evaluate.ts';
 import { PUMPING_RULE_ID } from '#shared/fraud/alarm-rules';
 import { tripBrake } from '#shared/fraud/trip-brake';
 import { problemResponse } from '#shared/http/problem';
-import { auditLog, dynamoClients } from '#shared/runtime';
+import { auditItems, dynamoClients } from '#shared/runtime';
 import { config } from '#shared/config';
 import { DynamoBrakeStore } from '#shared/store/brake-store';
 import { fraudSettings } from '../fraud-settings.ts';
@@ -35,17 +35,15 @@ const BrakeRequest = z.discriminatedUnion('action', [
 export async function brakeRoute(file: string, body: string): Promise<APIGatewayProxyResult> {
   const request = parseLocalBody(BrakeRequest, body);
   if (!request) return problemResponse(400, { title: 'Send {"action":"evaluate","since":ms} or {"action":"trip"|"lift","country":"GB"}', code: 'validation_failed' });
-  const brakes = new DynamoBrakeStore(dynamoClients().doc, config().DATA_TABLE_NAME);
-  const deps = { brakes, audit: auditLog(), now: Date.now };
+  const brakes = new DynamoBrakeStore(dynamoClients().doc, config().DATA_TABLE_NAME, auditItems());
+  const deps = { brakes, now: Date.now };
   const thresholds = fraudSettings();
   switch (request.action) {
     case 'lift':
-      await brakes.lift(request.country);
-      await deps.audit.append({ actor: 'ops', action: 'brake.lift', outcome: request.country });
+      await brakes.lift(request.country, { actor: 'ops', action: 'brake.lift', outcome: request.country });
       return json(200, { lifted: request.country });
     case 'trip':
-      await brakes.pause(request.country, Date.now() + 24 * 3_600_000, 'manual', Date.now());
-      await deps.audit.append({ actor: 'ops', action: 'brake.trip', outcome: request.country });
+      await brakes.pause(request.country, Date.now() + 24 * 3_600_000, 'manual', Date.now(), { actor: 'ops', action: 'brake.trip', outcome: request.country });
       return json(200, { paused: [request.country] });
     case 'evaluate': {
       const points = readMetrics(file, request.since);

@@ -31,6 +31,8 @@ export type GatewayOptions = {
   outboxFile: string;
   metricsFile: string;
   handlers: Record<string, Handler>;
+  /** Runs the audit sealer now (`POST /_local/audit/seal`), instead of waiting for its minute. */
+  seal: () => Promise<unknown>;
 };
 
 export function createGateway(options: GatewayOptions): Server {
@@ -69,6 +71,10 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   if (url.pathname === '/_local/inbound' && req.method === 'POST') return send(res, await simulateInbound(options, body));
   if (url.pathname === '/_local/metrics' && req.method === 'GET') return send(res, metricsRoute(options.metricsFile, url));
   if (url.pathname === '/_local/brake' && req.method === 'POST') return send(res, await brakeRoute(options.metricsFile, body));
+  if (url.pathname === '/_local/audit/seal' && req.method === 'POST') {
+    const run = await options.seal();
+    return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(run) });
+  }
 
   const matches = compiled.filter((r) => r.pattern.test(url.pathname));
   const route = matches.find((r) => r.method === req.method);
@@ -173,7 +179,7 @@ function sourceIp(req: IncomingMessage): string {
   return forwarded || req.socket.remoteAddress || '127.0.0.1';
 }
 
-function lambdaContext(fn: string): Context {
+export function lambdaContext(fn: string): Context {
   const deadline = Date.now() + 29_000; // API Gateway's integration timeout
   return {
     callbackWaitsForEmptyEventLoop: false,

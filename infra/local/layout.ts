@@ -12,6 +12,9 @@ export function localLayout(dir: string) {
     /** EMF metrics the functions emitted (CloudWatch's stand-in). */
     metricsFile: join(root, 'metrics.jsonl'),
     dynamoDir: join(root, 'dynamodb'),
+    /** The audit seal signing key (P-256, PEM) and the write-once seal archive. */
+    signingKeyFile: join(root, 'audit-signing-key.pem'),
+    sealsDir: join(root, 'seals'),
     /** Written while the stack runs: its URL and DynamoDB Local endpoint. */
     stackFile: join(root, 'stack.json'),
   };

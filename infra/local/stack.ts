@@ -1,10 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ensureLocalKeys } from '#shared/crypto/local-keyring';
+import { ensureLocalSigningKey } from '#shared/crypto/seal-signers';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
-import { createGateway } from './gateway.ts';
+import { createGateway, lambdaContext } from './gateway.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
 
@@ -14,6 +15,8 @@ export type LocalStackOptions = {
   host?: string;
   inMemory?: boolean;
   allowedCountries?: string;
+  /** How often the audit sealer runs (AWS: every minute). */
+  sealEveryMs?: number;
 };
 
 /**
@@ -26,9 +29,12 @@ export async function startLocalStack(options: LocalStackOptions) {
   ensureLocalKeys(layout.keysFile);
   ensureClients(layout.clientsFile);
   ensureTokenKey(layout.tokenKeyFile);
+  ensureLocalSigningKey(layout.signingKeyFile);
   if (options.inMemory) {
     writeFileSync(layout.outboxFile, '');
     writeFileSync(layout.metricsFile, '');
+    // The seals of an in-memory trail are gone with it.
+    rmSync(layout.sealsDir, { recursive: true, force: true });
   }
   captureEmf(layout.metricsFile);
 
@@ -48,6 +54,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       AWS_SECRET_ACCESS_KEY: 'local',
       KEY_SOURCE: 'local',
       LOCAL_KEYS_FILE: layout.keysFile,
+      AUDIT_SIGNING_KEY_FILE: layout.signingKeyFile,
+      SEAL_DIR: layout.sealsDir,
       SMS_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
       ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
@@ -62,12 +70,27 @@ export async function startLocalStack(options: LocalStackOptions) {
         FUNCTION_NAMES.map(async (fn) => [fn, (await import(`../../functions/${fn}.ts`)).handler] as const),
       ),
     );
+    // The sealer runs beside the API on the schedule it has in AWS, one run at a time
+    // (AWS: reserved concurrency 1); `POST /_local/audit/seal` queues a run now.
+    const sealer = handlers['seal-audit'] as unknown as (e: object, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+    let sealing: Promise<unknown> = Promise.resolve();
+    const seal = () => {
+      const run = sealing.then(() => sealer({}, lambdaContext('seal-audit')));
+      sealing = run.catch(() => undefined);
+      return run;
+    };
+    const sealTimer = setInterval(() => {
+      seal().catch((error: unknown) => process.stderr.write(`audit sealer: ${(error as Error).name}: ${(error as Error).message}\n`));
+    }, options.sealEveryMs ?? 60_000);
+    sealTimer.unref();
+
     const host = options.host ?? '127.0.0.1';
     const server = createGateway({
       oauth: new LocalOAuth(layout.clientsFile, layout.tokenKeyFile, `http://${host}:${options.port}/oauth2`),
       outboxFile: layout.outboxFile,
       metricsFile: layout.metricsFile,
       handlers,
+      seal,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -80,6 +103,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     writeFileSync(layout.stackFile, JSON.stringify({ url: `http://${host}:${port}`, dynamoEndpoint: dynamo.endpoint, tables: LOCAL_TABLE_NAMES, pid: process.pid }, null, 2));
 
     const stop = async () => {
+      clearInterval(sealTimer);
+      await sealing;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -2,15 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AuditItems } from '#shared/store/audit-items';
 import { DynamoBrakeStore } from '#shared/store/brake-store';
 
 /**
  * `npm run brake -- lift GB` / `npm run brake -- trip GB`: ops' one command for the SMS brake.
- * Local stack by default (.local/stack.json); in AWS pass `--data-table <name>` with your credentials.
+ * Local stack by default (.local/stack.json); in AWS pass `--data-table <name> --audit-table <name>` with your credentials.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dir: { type: 'string', default: process.env.SEALTEXT_LOCAL_DIR ?? '.local' }, 'data-table': { type: 'string' }, hours: { type: 'string', default: '24' } },
+  options: { dir: { type: 'string', default: process.env.SEALTEXT_LOCAL_DIR ?? '.local' }, 'data-table': { type: 'string' }, 'audit-table': { type: 'string' }, hours: { type: 'string', default: '24' } },
 });
 const [action, country] = positionals;
 if (!['lift', 'trip'].includes(action ?? '') || !/^[A-Z]{2}$/.test(country ?? '')) {
@@ -25,11 +26,18 @@ if (!table) {
     process.stderr.write(`No ${file}: start the local stack or pass --data-table.\n`);
     process.exit(2);
   }
-  const stack = JSON.parse(readFileSync(file, 'utf8')) as { dynamoEndpoint: string; tables: { Data: string } };
+  const stack = JSON.parse(readFileSync(file, 'utf8')) as { dynamoEndpoint: string; tables: { Data: string; Audit: string } };
   table = stack.tables.Data;
+  values['audit-table'] = stack.tables.Audit;
   client = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
-const brakes = new DynamoBrakeStore(DynamoDBDocumentClient.from(client), table);
-if (action === 'lift') await brakes.lift(country!);
-else await brakes.pause(country!, Date.now() + Number(values.hours) * 3_600_000, 'manual', Date.now());
+if (!values['audit-table']) {
+  process.stderr.write('Pass --audit-table <name> too: every brake change is audited with it.\n');
+  process.exit(2);
+}
+const doc = DynamoDBDocumentClient.from(client);
+const brakes = new DynamoBrakeStore(doc, table, new AuditItems(doc, values['audit-table'], Number(process.env.AUDIT_RETENTION_DAYS ?? 400)));
+const event = { actor: 'ops', action: action === 'lift' ? 'brake.lift' : 'brake.trip', outcome: country! } as const;
+if (action === 'lift') await brakes.lift(country!, event);
+else await brakes.pause(country!, Date.now() + Number(values.hours) * 3_600_000, 'manual', Date.now(), event);
 process.stdout.write(`${action === 'lift' ? 'Lifted' : 'Paused'} SMS to ${country}.\n`);

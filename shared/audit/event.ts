@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Audit events, hash-chained per partition: each event carries the hash of the one before it in
- * its chain, so an edited, deleted or reordered event breaks the chain (audit/verify-chain.ts).
+ * Audit events. Each accepted action writes exactly one, in the same DynamoDB transaction as the
+ * state change it records (the stores take it as an argument), so there is never an action without
+ * its event nor an event without its action. No event links to another at write time: integrity
+ * is added off the request path by the sealer (audit/sealer.ts), so writers share no item.
  * Events name the subject by its keyed blind index and its mask, never the number.
  */
 export type AuditAction =
-  | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel'
-  | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired'
+  | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed'
+  | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
   | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'brake.trip' | 'brake.lift';
 
 export type NewAuditEvent = {
-  /** Client id, `recipient` or `system`. */
+  /** Client id, `recipient`, `system` or `ops`. */
   actor: string;
   action: AuditAction;
   outcome: string;
@@ -22,29 +24,25 @@ export type NewAuditEvent = {
 };
 
 export type AuditEvent = NewAuditEvent & {
-  chain: string;
-  seq: number;
   id: string;
+  /** ISO 8601 with milliseconds, from the writer's server clock. */
   at: string;
-  prevHash: string;
+  /** sha256 over the event's fields (eventHash); the sealer seals this value. */
   hash: string;
 };
 
-export const GENESIS_HASH = '0'.repeat(64);
-export const AUDIT_CHAINS = 8;
-
-/** Spreads writers over a few chains; one subject always lands in the same chain. */
-export function chainOf(subjectIndex: string | undefined): string {
-  const byte = createHash('sha256').update(subjectIndex ?? '').digest()[0]!;
-  return `c${byte % AUDIT_CHAINS}`;
-}
+/** The event's position in the trail: time order, ties broken by id. The canonical order of a seal. */
+export const eventKey = (e: Pick<AuditEvent, 'at' | 'id'>) => `${e.at}#${e.id}`;
 
 export function eventHash(e: Omit<AuditEvent, 'hash'>): string {
-  const fields = [e.id, e.chain, e.seq, e.at, e.actor, e.action, e.outcome, e.subjectIndex ?? '', e.subjectMask ?? '', e.resource ?? '', e.prevHash];
+  const fields = [e.id, e.at, e.actor, e.action, e.outcome, e.subjectIndex ?? '', e.subjectMask ?? '', e.resource ?? ''];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** The port: one event per action, appended to its chain. */
-export interface AuditLog {
-  append(event: NewAuditEvent): Promise<void>;
+/**
+ * The port for events that go with no state change of ours (a refusal, an export, an observed
+ * expiry): one write of the event alone. Events of state changes ride in the store's transaction.
+ */
+export interface AuditTrail {
+  record(event: NewAuditEvent): Promise<void>;
 }

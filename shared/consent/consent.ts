@@ -1,11 +1,11 @@
-import type { AuditLog } from '../audit/event.ts';
+import type { AuditTrail } from '../audit/event.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { newId } from '../crypto/ids.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import { ValidationFailed } from '../errors.ts';
 import { maskPhone, parsePhone } from '../phone/phone.ts';
-import type { ConsentChange, ConsentStore } from '../store/consent-store.ts';
+import type { ConsentChange, ConsentStore } from './store.ts';
 import type { PutConsentRequest } from './schemas.ts';
 
 /**
@@ -13,7 +13,7 @@ import type { PutConsentRequest } from './schemas.ts';
  * a STOP) stops every SMS, OTPs included, until the person opts back in (START or `all` opted_in),
  * as SNS and the carriers do. A promotional opt-in does not lift an opt-out of all.
  */
-export type ConsentDeps = { store: ConsentStore; envelope: Envelope; keys: SecretKeys; audit: AuditLog; now: () => number };
+export type ConsentDeps = { store: ConsentStore; envelope: Envelope; keys: SecretKeys; audit: AuditTrail; now: () => number };
 
 export const evidenceContext = (changeId: string) => ({ app: 'sealtext' as const, purpose: 'consent-evidence', record: changeId });
 
@@ -35,8 +35,7 @@ export async function recordConsent(deps: ConsentDeps, actor: string, input: Omi
     ...(input.textVersion ? { textVersion: input.textVersion } : {}),
     ...(input.evidence ? { sealedEvidence: await deps.envelope.seal(input.evidence, evidenceContext(id)) } : {}),
   };
-  await deps.store.apply(input.phoneIndex, change);
-  await deps.audit.append({ actor, action: 'consent.change', outcome: `${input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
+  await deps.store.apply(input.phoneIndex, change, { actor, action: 'consent.change', outcome: `${input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
   return change;
 }
 

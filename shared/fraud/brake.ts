@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from '../audit/event.ts';
+
 /**
  * The automatic brake: when the pumping alarm fires, pause SMS to the countries whose conversion
  * (approved ÷ issued) is below the alarm's threshold with at least the alarm's minimum volume.
@@ -14,3 +16,9 @@ export function countriesToPause(traffic: CountryTraffic[], rule: { minSent: num
 }
 
 export const DEFAULT_PAUSE_HOURS = 24;
+
+/** The port the brake owns; DynamoDB implements it (store/brake-store.ts). Each change commits with its audit event. */
+export interface BrakeStore {
+  pause(country: string, untilMs: number, reason: string, nowMs: number, event: NewAuditEvent): Promise<void>;
+  lift(country: string, event: NewAuditEvent): Promise<void>;
+}

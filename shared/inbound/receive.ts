@@ -1,9 +1,8 @@
-import type { AuditLog } from '../audit/event.ts';
 import { recordConsent, phoneIdentity, type ConsentDeps } from '../consent/consent.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { SmsSender } from '../sms/sender.ts';
-import type { InboundStore } from '../store/inbound-store.ts';
+import type { InboundStore } from './store.ts';
 import { keywordOf } from './keywords.ts';
 import type { InboundSmsNotification } from './schemas.ts';
 
@@ -12,7 +11,6 @@ export type InboundDeps = ConsentDeps & {
   envelope: Envelope;
   keys: SecretKeys;
   sms: SmsSender;
-  audit: AuditLog;
   helpText: string;
   retentionDays: number;
 };
@@ -39,11 +37,12 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
   }
   if (keyword === 'help') {
     await deps.sms.send({ to: who.e164, text: deps.helpText });
-    await deps.audit.append({ actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', subjectIndex: who.phoneIndex, subjectMask: who.mask });
+    await deps.audit.record({ actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', subjectIndex: who.phoneIndex, subjectMask: who.mask });
     return { kind: keyword };
   }
   const now = deps.now();
-  const stored = await deps.inbound.put({
+  const event = { actor: 'recipient', action: 'inbound.receive', outcome: 'stored', subjectIndex: who.phoneIndex, subjectMask: who.mask, resource: sms.inboundMessageId } as const;
+  await deps.inbound.put({
     id: sms.inboundMessageId,
     phoneIndex: who.phoneIndex,
     fromMask: who.mask,
@@ -51,8 +50,7 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
     expiresAt: now + deps.retentionDays * 86_400_000,
     sealedFrom: await deps.envelope.seal(who.e164, { ...inboundContext(sms.inboundMessageId), purpose: 'inbound-from' }),
     sealedBody: await deps.envelope.seal(sms.messageBody, inboundContext(sms.inboundMessageId)),
-  });
-  if (stored) await deps.audit.append({ actor: 'recipient', action: 'inbound.receive', outcome: 'stored', subjectIndex: who.phoneIndex, subjectMask: who.mask, resource: sms.inboundMessageId });
+  }, event);
   return { kind: 'message' as const };
 }
 

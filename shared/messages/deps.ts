@@ -1,5 +1,5 @@
 import type { SenderDeps } from '../sender-deps.ts';
-import type { MessageStore } from '../store/message-store.ts';
+import type { MessageStore } from './store.ts';
 
 export type MessageDeps = SenderDeps & {
   store: MessageStore;

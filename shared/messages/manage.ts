@@ -17,13 +17,11 @@ export async function getMessage(deps: Pick<MessageDeps, 'store' | 'now'>, clien
  */
 export async function revokeMessage(deps: Pick<MessageDeps, 'store' | 'now' | 'audit'>, clientId: string, id: string) {
   const now = deps.now();
-  const out = await deps.store.revoke({ id, clientId, nowMs: now });
-  if (out.ok) {
-    await deps.audit.append({ actor: clientId, action: 'message.revoke', outcome: 'revoked', subjectIndex: out.item.phoneIndex, subjectMask: out.item.phoneMask, resource: id });
-    return { status: 'revoked' as const };
-  }
+  // One transaction with its event, which names the message (its send event carries the subject).
+  const out = await deps.store.revoke({ id, clientId, nowMs: now }, { actor: clientId, action: 'message.revoke', outcome: 'revoked', resource: id });
+  if (out.ok) return { status: 'revoked' as const };
   const current = ownedOrNotFound(out.current, clientId);
   const status = messageStatus(current, now);
-  if (status === 'expired') await deps.audit.append({ actor: clientId, action: 'message.expired', outcome: 'observed', subjectIndex: current.phoneIndex, subjectMask: current.phoneMask, resource: id });
+  if (status === 'expired') await deps.audit.record({ actor: clientId, action: 'message.expired', outcome: 'observed', subjectIndex: current.phoneIndex, subjectMask: current.phoneMask, resource: id });
   throw new MessageGone(status === 'opened' ? 'already_read' : status === 'sent' ? 'failed' : status);
 }

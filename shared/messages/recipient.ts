@@ -32,7 +32,7 @@ const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string)
 
 async function gone(deps: Pick<MessageDeps, 'audit'>, m: Message, reason: ReturnType<typeof goneReason> & string): Promise<never> {
   if (reason === 'expired') {
-    await deps.audit.append({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+    await deps.audit.record({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
   }
   throw new MessageGone(reason);
 }
@@ -52,7 +52,12 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   const code = generateCode(MESSAGE_RULES.openCodeLength);
   const codeExpiresAt = now + MESSAGE_RULES.openCodeTtlMs;
   const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...caller }, now);
-  const out = await deps.store.setOpenCode({ id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country }, counters);
+  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id };
+  const out = await deps.store.setOpenCode(
+    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country },
+    counters,
+    { actor: 'recipient', action: 'message.code', outcome: 'sent', ...subject },
+  );
   if (!out.ok) {
     const current = out.current;
     const lost = current && goneReason(current, now);
@@ -65,13 +70,12 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
     throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: m.phoneIndex, mask: m.phoneMask });
   }
   deps.signals.count(SIGNAL.sent);
-  await deps.audit.append({ actor: 'recipient', action: 'message.code', outcome: 'sent', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
   return {
     status: 'code_sent' as const,
     to: m.phoneMask,
     codeExpiresAt: new Date(codeExpiresAt).toISOString(),
     resendAvailableAt: new Date(now + MESSAGE_RULES.openResendIntervalMs).toISOString(),
-    sendsRemaining: MESSAGE_RULES.maxOpenSends - out.item.openSends,
+    sendsRemaining: MESSAGE_RULES.maxOpenSends - (m.openSends + 1),
   };
 }
 
@@ -86,30 +90,36 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
   // The key-service call happens before the burn, so a KMS failure loses nothing; the body itself is
   // decrypted only after the conditional write committed (never after a revoke).
   const decrypt = await deps.envelope.prepareOpen(m.sealedBody!, bodyContext(m.id));
-  const opened = await deps.store.open({ id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, nowMs: now });
+  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id };
+  const opened = await deps.store.open(
+    { id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, seenBody: m.sealedBody!, nowMs: now },
+    { actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', ...subject },
+  );
   if (opened.ok) {
-    // `item` is the message as it was before the write: the body is already gone from the store.
-    if (opened.item.sealedBody !== m.sealedBody) throw new Error('The sealed body changed between read and open');
+    // The write was conditional on this very ciphertext, which is already gone from the store with burn-after-read.
     const body = decrypt();
-    await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
     return { body, sentAt: new Date(m.createdAt).toISOString(), expiresAt: new Date(m.expiresAt).toISOString(), brand: m.brand ?? 'Sealtext', burned: m.burnAfterRead };
   }
-  const before = opened.current;
-  const closed = before && goneReason(before, now);
-  if (!before) throw new NotFound();
-  if (closed) return gone(deps, before, closed);
 
-  const failed = await deps.store.recordFailedOpen({ id: m.id, nowMs: now });
-  deps.signals.count(SIGNAL.failedVerify);
-  // Wrong open codes count against the number like wrong OTPs do.
-  await deps.store.countFailure(failureCounters(deps.limits, m.phoneIndex, now));
-  await deps.audit.append({ actor: 'recipient', action: 'message.open', outcome: 'invalid_code', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
-  if (!failed.ok) {
-    const after = failed.current && goneReason(failed.current, now);
-    if (failed.current && after) return gone(deps, failed.current, after);
-    throw new MessageGone('max_attempts_reached');
+  // A wrong code, counted against the state the failed write returned (again, if another got there first).
+  for (let current = opened.current; ;) {
+    if (!current) throw new NotFound();
+    const closed = goneReason(current, now);
+    if (closed) return gone(deps, current, closed);
+    const remaining = current.maxOpenAttempts - (current.openAttempts + 1);
+    // Wrong open codes count against the number like wrong OTPs do.
+    const failed = await deps.store.recordFailedOpen(
+      { id: m.id, seenAttempts: current.openAttempts, nowMs: now },
+      failureCounters(deps.limits, m.phoneIndex, now),
+      (locked) => ({ actor: 'recipient', action: 'message.open', outcome: locked ? 'number_locked' : remaining <= 0 ? 'max_attempts_reached' : 'invalid_code', ...subject }),
+    );
+    if (!failed.ok) {
+      current = failed.current;
+      continue;
+    }
+    deps.signals.count(SIGNAL.failedVerify);
+    if (failed.locked) deps.signals.count(SIGNAL.locked);
+    if (remaining <= 0) throw new MessageGone('max_attempts_reached');
+    throw new InvalidCode(remaining);
   }
-  const remaining = failed.item.maxOpenAttempts - failed.item.openAttempts;
-  if (remaining <= 0) throw new MessageGone('max_attempts_reached');
-  throw new InvalidCode(remaining);
 }

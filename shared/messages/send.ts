@@ -1,4 +1,5 @@
 import { hmac } from '../crypto/hmac.ts';
+import { ConsentRequired, RecipientOptedOut } from '../errors.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
@@ -46,8 +47,10 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     openSends: 0,
   };
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...caller }, now);
-  await deps.store.create(message, link, counters, input.category, now).catch(async (error: unknown) => {
-    await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: (error as { code?: string }).code ?? 'error', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
+  const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
+  await deps.store.create(message, link, counters, input.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }).catch(async (error: unknown) => {
+    // Nothing was written; a consent refusal is still worth a record.
+    if (error instanceof RecipientOptedOut || error instanceof ConsentRequired) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
 
@@ -55,11 +58,10 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   try {
     await deps.sms.send({ to: phone.e164, text });
   } catch (error) {
-    await deps.store.markFailed(id);
-    await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'delivery_failed', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
-    throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
+    const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
+    await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });
+    throw failure;
   }
-  await deps.audit.append({ actor: clientId, action: 'message.send', outcome: 'sent', subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id });
   deps.signals.count(SIGNAL.sent);
   const view = messageView(message, now);
   return { messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt };

@@ -11,7 +11,7 @@ export type DeliveryDetails = { to: string; transaction?: Transaction };
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** Publishes the code; a refusal or provider failure ends the verification as `failed` (502). */
+/** Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403), with its event. */
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<void> {
   const text = renderOtpSms(
     v.locale === 'de' ? 'de' : 'en',
@@ -27,7 +27,11 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
   try {
     await deps.sms.send({ to: details.to, text });
   } catch (error) {
-    await deps.store.markFailed(v.id);
-    throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
+    const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
+    await deps.store.markFailed(v.id, {
+      actor: v.clientId, action: 'otp.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed',
+      subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: v.id,
+    });
+    throw failure;
   }
 }

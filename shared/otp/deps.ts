@@ -1,5 +1,5 @@
 import type { SenderDeps } from '../sender-deps.ts';
-import type { VerificationStore } from '../store/verification-store.ts';
+import type { VerificationStore } from './store.ts';
 
 /** What the OTP operations need from the outside world; wired in shared/runtime.ts, faked in tests. */
 export type OtpDeps = SenderDeps & {

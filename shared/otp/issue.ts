@@ -1,4 +1,3 @@
-import { newId } from '../crypto/ids.ts';
 import { RecipientOptedOut } from '../errors.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
@@ -10,7 +9,7 @@ import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
 import { issuedView } from './views.ts';
-import { OTP_RULES, type Verification } from './verification.ts';
+import { OTP_RULES, verificationId, type Verification } from './verification.ts';
 
 /**
  * POST /v1/otp. Order matters: every check that can refuse runs before anything is written;
@@ -19,7 +18,7 @@ import { OTP_RULES, type Verification } from './verification.ts';
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest, caller: { sourceIp?: string } = {}) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
-  const id = newId();
+  const id = verificationId(phone.country);
   const code = generateCode(input.codeLength);
   const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
   const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}) };
@@ -48,16 +47,14 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     locale: input.locale,
   };
 
-  const audit = (outcome: string) => deps.audit.append({ actor: clientId, action: 'otp.issue', outcome, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
-  await deps.store.create(v, sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now), now).catch(async (error: unknown) => {
-    if (error instanceof RecipientOptedOut) await deps.audit.append({ actor: clientId, action: 'send.refused', outcome: error.code, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
+  const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
+  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now);
+  await deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }).catch(async (error: unknown) => {
+    // Nothing was written; the refusal of an opted-out number is still worth a record.
+    if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
-  await sendCode(deps, v, details, code).catch(async (error: unknown) => {
-    await audit((error as { code?: string }).code ?? 'error');
-    throw error;
-  });
-  await audit('sent');
+  await sendCode(deps, v, details, code);
   deps.signals.count(SIGNAL.issued);
   deps.signals.count(SIGNAL.sent);
   deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });

@@ -17,13 +17,11 @@ export async function getOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: str
 }
 
 /** DELETE /v1/otp/{id}: only a pending verification can be canceled. */
-export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now' | 'audit'>, clientId: string, id: string) {
+export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
   const now = deps.now();
-  const out = await deps.store.cancel({ id, clientId, nowMs: now });
-  if (out.ok) {
-    await deps.audit.append({ actor: clientId, action: 'otp.cancel', outcome: 'canceled', subjectIndex: out.item.phoneIndex, subjectMask: out.item.phoneMask, resource: id });
-    return { status: 'canceled' as const };
-  }
+  // One transaction with its event; like verify, the event names the verification, not the number.
+  const out = await deps.store.cancel({ id, clientId, nowMs: now }, { actor: clientId, action: 'otp.cancel', outcome: 'canceled', resource: id });
+  if (out.ok) return { status: 'canceled' as const };
   throw new VerificationClosed(closedReason(ownedOrNotFound(out.current, clientId), now) ?? 'canceled');
 }
 
@@ -48,9 +46,11 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, cal
 
   const code = generateCode(v.codeLength);
   const expiresAt = now + v.ttlSeconds * 1000;
+  const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const out = await deps.store.replaceCode(
-    { id, clientId, codeHash: codeHash(deps.keys.codeHashKey, id, code, v.bindingHash), seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
     sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now),
+    { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
   );
   if (!out.ok) {
     // Lost a race with another resend, a verify or a cancel: report the state as it now is.
@@ -58,8 +58,9 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, cal
     if (reason) throw new VerificationClosed(reason);
     throw new RateLimited(OTP_RULES.resendIntervalMs / 1000, 'resendInterval');
   }
-  await sendCode(deps, out.item, details, code);
-  await deps.audit.append({ actor: clientId, action: 'otp.resend', outcome: 'sent', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id });
+  // The write was conditional on the state read above, so the new state follows from it.
+  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1 };
+  await sendCode(deps, resent, details, code);
   deps.signals.count(SIGNAL.sent);
-  return issuedView(out.item, OTP_RULES.resendIntervalMs);
+  return issuedView(resent, OTP_RULES.resendIntervalMs);
 }

@@ -1,3 +1,5 @@
+import { newId } from '../crypto/ids.ts';
+
 /** A verification as stored. Times are epoch milliseconds from the server clock. */
 export type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
 export type Status = StoredStatus | 'expired' | 'max_attempts_reached';
@@ -32,6 +34,14 @@ export type Verification = {
   brand?: string;
   locale: string;
 };
+
+/**
+ * A verification id is 128 random bits followed by the destination's ISO country code. The right
+ * code is one conditional write that reads nothing, so the id is how that path knows the country
+ * its conversion metric counts under; the client already knows where it sent the code.
+ */
+export const verificationId = (country: string) => `${newId()}${country}`;
+export const countryOfVerification = (id: string): string | undefined => (id.length === 24 ? id.slice(22) : undefined);
 
 export const OTP_RULES = {
   maxAttempts: 5,

@@ -47,6 +47,10 @@ export type LimitCounter = {
   windowEndsAt: number; // epoch ms
   /** Checked, not consumed (the failed-verification windows, at send time). */
   checkOnly?: boolean;
+  /** Consumed without a limit (failed verifications are counted even past it). */
+  countOnly?: boolean;
+  /** With countOnly: the transaction that brings the count to this value learns it (CounterReached). */
+  reachAt?: number;
 };
 
 /** Keys are keyed hashes (number, IP, prefix), the client id, or the country code: no PII. */

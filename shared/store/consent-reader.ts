@@ -1,5 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConsentCheckFailed, consentError, consentKey, type ConsentState } from '../consent/guard.ts';
+import { ConsentCheckFailed, consentError, type ConsentState } from '../consent/guard.ts';
+import { consentKey } from './consent-guard.ts';
 
 /** Turns a failed consent condition into the answer the caller sees (opted out, or no opt-in). */
 export async function explainConsentFailure(doc: DynamoDBDocumentClient, tableName: string, phoneIndex: string, error: unknown): Promise<never> {

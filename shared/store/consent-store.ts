@@ -1,40 +1,16 @@
 import { QueryCommand, TransactWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { consentKey } from '../consent/guard.ts';
+import { consentKey } from './consent-guard.ts';
+import type { NewAuditEvent } from '../audit/event.ts';
+import type { ConsentChange, ConsentRecord, ConsentStore } from '../consent/store.ts';
+import type { AuditItems } from './audit-items.ts';
 import { subjectKey } from './tables.ts';
-
-export type ConsentChange = {
-  id: string;
-  at: number;
-  actor: string;
-  source: string;
-  category: 'promotional' | 'all';
-  status: 'opted_in' | 'opted_out';
-  textVersion?: string;
-  sealedEvidence?: string;
-};
-
-export type ConsentRecord = {
-  promotional?: 'opted_in' | 'opted_out';
-  promotionalUpdatedAt?: number;
-  promotionalSource?: string;
-  optedOutAll?: boolean;
-  optedOutAllUpdatedAt?: number;
-  /** Kept after an erasure: the number stays opted out, and nothing else is known about it. */
-  suppressed?: boolean;
-};
-
-export interface ConsentStore {
-  /** The current record and the change log entry, in one transaction. */
-  apply(phoneIndex: string, change: ConsentChange): Promise<void>;
-  read(phoneIndex: string): Promise<{ state: ConsentRecord | undefined; history: ConsentChange[] }>;
-}
 
 const logKey = (phoneIndex: string, change: ConsentChange) => ({ pk: `CONSENTLOG#${phoneIndex}`, sk: `${String(change.at).padStart(15, '0')}#${change.id}` });
 
 export class DynamoConsentStore implements ConsentStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
 
-  async apply(phoneIndex: string, change: ConsentChange): Promise<void> {
+  async apply(phoneIndex: string, change: ConsentChange, event: NewAuditEvent): Promise<void> {
     // STOP means everything: it also ends a promotional opt-in. START lifts only the opt-out of all.
     const sets: string[] = [];
     const values: Record<string, unknown> = { ':at': change.at };
@@ -56,6 +32,7 @@ export class DynamoConsentStore implements ConsentStore {
         TransactItems: [
           { Update: { TableName: this.tableName, Key: consentKey(phoneIndex), UpdateExpression: `SET ${sets.join(', ')} REMOVE suppressed`, ExpressionAttributeValues: values } },
           { Put: { TableName: this.tableName, Item: { ...logKey(phoneIndex, change), ...subjectKey(phoneIndex), ...change }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          this.audit.put(event),
         ],
       }),
     );

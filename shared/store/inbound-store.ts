@@ -1,23 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../audit/event.ts';
+import type { InboundMessage, InboundStore } from '../inbound/store.ts';
+import type { AuditItems } from './audit-items.ts';
 import { subjectKey } from './tables.ts';
-
-export type InboundMessage = {
-  id: string;
-  phoneIndex: string;
-  fromMask: string;
-  receivedAt: number;
-  expiresAt: number;
-  /** The sender's number, sealed: export and erasure find it by the blind index, the business sees the mask. */
-  sealedFrom: string;
-  sealedBody: string;
-};
-
-export interface InboundStore {
-  /** False when this text was already stored (SNS redelivery). */
-  put(m: InboundMessage): Promise<boolean>;
-  list(q: { sinceMs: number; cursor?: string; limit: number; nowMs: number }): Promise<{ items: InboundMessage[]; nextCursor?: string }>;
-}
 
 /**
  * Inbound texts in one partition ordered by arrival: a business's inbound volume is small, and one
@@ -26,20 +12,28 @@ export interface InboundStore {
 const PK = 'INBOUND';
 
 export class DynamoInboundStore implements InboundStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
 
-  async put(m: InboundMessage): Promise<boolean> {
+  async put(m: InboundMessage, event: NewAuditEvent): Promise<boolean> {
     try {
       await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: PK, sk: `${String(m.receivedAt).padStart(15, '0')}#${m.id}`, ...subjectKey(m.phoneIndex), ...m, ttl: Math.ceil(m.expiresAt / 1000) },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: PK, sk: `${String(m.receivedAt).padStart(15, '0')}#${m.id}`, ...subjectKey(m.phoneIndex), ...m, ttl: Math.ceil(m.expiresAt / 1000) },
+                // The text's own id is unique per text (SNS redelivers with the same id).
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            this.audit.put(event),
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }

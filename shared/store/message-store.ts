@@ -1,31 +1,15 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { consentGuard, type SendKind } from '../consent/guard.ts';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../audit/event.ts';
+import type { SendKind } from '../consent/guard.ts';
 import { MESSAGE_RULES, type Message } from '../messages/message.ts';
+import type { MessageStore, Written } from '../messages/store.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
-import { conditionalUpdate, type Conditional } from './conditional.ts';
+import type { AuditItems } from './audit-items.ts';
+import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
+import { consentGuard } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
-import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
-
-export type MessageOutcome = Conditional<Message>;
-
-/** The port the messages domain uses; DynamoDB below. */
-export interface MessageStore {
-  /** Counters, the consent condition, the message and its link in one transaction. */
-  create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number): Promise<void>;
-  get(id: string): Promise<Message | undefined>;
-  findByLink(hash: string): Promise<Message | undefined>;
-  /** A new open code for the recipient, guarded by the sends count seen, with the phone's counters. */
-  setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string }, counters: LimitCounter[]): Promise<MessageOutcome>;
-  /** +1 in the number's failed-verification windows; returns the counts. */
-  countFailure(counters: LimitCounter[]): Promise<number[]>;
-  /** The right code: opens; with burn-after-read the body is removed in the same write. Returns the item as it was. */
-  open(q: { id: string; codeHash: string; burn: boolean; nowMs: number }): Promise<MessageOutcome>;
-  recordFailedOpen(q: { id: string; nowMs: number }): Promise<MessageOutcome>;
-  /** Remote wipe: revoked, the body and any open code removed at once. */
-  revoke(q: { id: string; clientId: string; nowMs: number }): Promise<MessageOutcome>;
-  markFailed(id: string): Promise<void>;
-}
+import { brakeGuard, transactWithLimits, type Guarded } from './rate-limit-ops.ts';
 
 const key = (id: string) => ({ pk: `MSG#${id}`, sk: 'MSG' });
 export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
@@ -43,9 +27,15 @@ function fromItem(item: Record<string, unknown> | undefined): Message | undefine
 }
 
 export class DynamoMessageStore implements MessageStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly audit: AuditItems,
+  ) {}
 
-  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number): Promise<void> {
+  readonly fromItem = fromItem;
+
+  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent): Promise<void> {
     const ttl = ttlOf(m.expiresAt);
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, m.phoneIndex, kind),
@@ -54,6 +44,7 @@ export class DynamoMessageStore implements MessageStore {
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
         : []),
+      this.audit.put(event),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, m.phoneIndex, error));
   }
 
@@ -66,55 +57,45 @@ export class DynamoMessageStore implements MessageStore {
     return typeof link?.messageId === 'string' ? this.get(link.messageId) : undefined;
   }
 
-  countFailure(counters: LimitCounter[]): Promise<number[]> {
-    return countFailures(this.doc, this.tableName, counters);
+  setOpenCode(
+    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string },
+    counters: LimitCounter[],
+    event: NewAuditEvent,
+  ): Promise<Written> {
+    return this.write(q.id, q.nowMs, event, {
+      UpdateExpression: 'SET #openCodeHash = :h, #openCodeExpiresAt = :exp, #openLastSentAt = :now ADD #openSends :one',
+      ConditionExpression: `${OPENABLE} AND #openSends = :seen`,
+      ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#openLastSentAt': 'openLastSentAt', '#openSends': 'openSends' },
+      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':exp': q.codeExpiresAt, ':one': 1, ':seen': q.seenSends },
+    }, counters, [brakeGuard(this.tableName, q.country, q.nowMs)]);
   }
 
-  async setOpenCode(q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string }, counters: LimitCounter[]): Promise<MessageOutcome> {
-    try {
-      await transactWithLimits(this.doc, this.tableName, counters, [
-        brakeGuard(this.tableName, q.country, q.nowMs),
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: key(q.id),
-            UpdateExpression: 'SET #openCodeHash = :h, #openCodeExpiresAt = :exp, #openLastSentAt = :now ADD #openSends :one',
-            ConditionExpression: `${OPENABLE} AND #openSends = :seen`,
-            ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#openLastSentAt': 'openLastSentAt', '#openSends': 'openSends' },
-            ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':exp': q.codeExpiresAt, ':one': 1, ':seen': q.seenSends },
-          },
-        },
-      ], q.nowMs);
-    } catch (error) {
-      if (error instanceof ConditionFailed) return { ok: false, current: await this.get(q.id) };
-      throw error;
-    }
-    const item = await this.get(q.id);
-    return item ? { ok: true, item } : { ok: false, current: undefined };
-  }
-
-  open(q: { id: string; codeHash: string; burn: boolean; nowMs: number }): Promise<MessageOutcome> {
-    return this.update(q.id, 'ALL_OLD', {
+  open(q: { id: string; codeHash: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, event, {
       UpdateExpression: q.burn
         ? 'SET #status = :opened, #openedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt'
         : 'SET #status = :opened, #openedAt = if_not_exists(#openedAt, :now) REMOVE #openCodeHash, #openCodeExpiresAt',
-      ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now`,
+      // The body opened must be the ciphertext the caller read (and whose data key it unwrapped).
+      ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now AND #sealedBody = :body`,
       ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead' },
-      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn },
+      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn, ':body': q.seenBody },
     });
   }
 
-  recordFailedOpen(q: { id: string; nowMs: number }): Promise<MessageOutcome> {
-    return this.update(q.id, 'ALL_NEW', {
-      UpdateExpression: 'SET #openAttempts = #openAttempts + :one',
-      ConditionExpression: OPENABLE,
-      ExpressionAttributeNames: OPENABLE_NAMES,
-      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':one': 1 },
+  recordFailedOpen(q: { id: string; seenAttempts: number; nowMs: number }, failures: LimitCounter[], event: (locked: boolean) => NewAuditEvent): Promise<Written & { locked?: boolean }> {
+    return recordFailureWithEvent(this, {
+      key: key(q.id), nowMs: q.nowMs, failures, event,
+      update: {
+        UpdateExpression: 'SET #openAttempts = #openAttempts + :one',
+        ConditionExpression: `${OPENABLE} AND #openAttempts = :seen`,
+        ExpressionAttributeNames: OPENABLE_NAMES,
+        ExpressionAttributeValues: { ...openableValues(q.nowMs), ':one': 1, ':seen': q.seenAttempts },
+      },
     });
   }
 
-  revoke(q: { id: string; clientId: string; nowMs: number }): Promise<MessageOutcome> {
-    return this.update(q.id, 'ALL_NEW', {
+  revoke(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, event, {
       UpdateExpression: 'SET #status = :revoked, #revokedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt',
       ConditionExpression: '#clientId = :c AND #status IN (:sent, :opened) AND #expiresAt > :now AND (#delivery = :direct OR attribute_exists(#sealedBody))',
       ExpressionAttributeNames: {
@@ -125,25 +106,16 @@ export class DynamoMessageStore implements MessageStore {
     });
   }
 
-  async markFailed(id: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(id),
-        UpdateExpression: 'SET #status = :failed REMOVE #sealedBody',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status', '#sealedBody': 'sealedBody' },
-        ExpressionAttributeValues: { ':failed': 'failed' },
-      }),
-    );
+  async markFailed(id: string, event: NewAuditEvent): Promise<void> {
+    await this.write(id, this.audit.now(), event, {
+      UpdateExpression: 'SET #status = :failed REMOVE #sealedBody',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#sealedBody': 'sealedBody' },
+      ExpressionAttributeValues: { ':failed': 'failed' },
+    });
   }
 
-  private update(
-    id: string,
-    returnValues: 'ALL_OLD' | 'ALL_NEW',
-    expr: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>,
-  ): Promise<MessageOutcome> {
-    return conditionalUpdate(this.doc, { TableName: this.tableName, Key: key(id), ...expr, ReturnValues: returnValues }, fromItem);
+  private write(id: string, nowMs: number, event: NewAuditEvent, update: Update, counters: LimitCounter[] = [], guards: Guarded[] = []): Promise<Written> {
+    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards });
   }
-
 }

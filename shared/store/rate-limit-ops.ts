@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DestinationNotAllowed, RateLimited } from '../errors.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
@@ -12,6 +13,18 @@ const counterKey = (c: LimitCounter) => ({ pk: `RL#${c.key}`, sk: 'RL' });
 
 /** One window's counter: +1 unless full (or, check-only, just "not full"). */
 export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
+  if (c.countOnly) {
+    const add = increment(tableName, c);
+    if (c.reachAt === undefined) return { Update: add };
+    // Counted without a limit, but the transaction that takes the window to `reachAt` is told so.
+    return {
+      Update: {
+        ...add,
+        ConditionExpression: 'attribute_not_exists(#n) OR #n <> :before',
+        ExpressionAttributeValues: { ...add.ExpressionAttributeValues, ':before': c.reachAt - 1 },
+      },
+    };
+  }
   if (c.checkOnly) {
     return {
       ConditionCheck: {
@@ -44,10 +57,19 @@ function increment(tableName: string, c: LimitCounter) {
   };
 }
 
+/** A guarded item's condition failed; `item` is that item as it was (when the item asked for it). */
 export class ConditionFailed extends Error {
   constructor(readonly item: Record<string, unknown> | undefined) {
     super('Condition failed');
     this.name = 'ConditionFailed';
+  }
+}
+
+/** A count-only counter with `reachAt` would have reached it: nothing was written. */
+export class CounterReached extends Error {
+  constructor(readonly counter: LimitCounter) {
+    super('Counter reached');
+    this.name = 'CounterReached';
   }
 }
 
@@ -77,10 +99,14 @@ export async function transactWithLimits(
       const full = reasons.findIndex((r, i) => i < counters.length && r.Code === 'ConditionalCheckFailed');
       if (full >= 0) {
         const c = counters[full]!;
+        if (c.countOnly) throw new CounterReached(c);
         throw new RateLimited((c.windowEndsAt - nowMs) / 1000, c.name);
       }
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (failed >= 0) throw guarded[failed - counters.length]?.onConditionFailed?.() ?? new ConditionFailed(undefined);
+      if (failed >= 0) {
+        const old = reasons[failed]?.Item;
+        throw guarded[failed - counters.length]?.onConditionFailed?.() ?? new ConditionFailed(old ? unmarshall(old) : undefined);
+      }
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict) throw error;
       // A burst on one counter (one client, one IP) makes transactions collide. Retry with jitter;
@@ -91,15 +117,6 @@ export async function transactWithLimits(
   }
 }
 
-/** Counts failures (wrong codes) in their windows; returns the counts after this one. */
-export async function countFailures(doc: DynamoDBDocumentClient, tableName: string, counters: LimitCounter[]): Promise<number[]> {
-  return Promise.all(
-    counters.map(async (c) => {
-      const out = await doc.send(new UpdateCommand({ ...increment(tableName, c), ReturnValues: 'UPDATED_NEW' }));
-      return Number(out.Attributes?.n ?? 0);
-    }),
-  );
-}
 
 /** The brake: SMS to a paused country is refused until ops lift it (or it lapses). */
 export const brakeKey = (country: string) => ({ pk: `BRAKE#COUNTRY#${country}`, sk: 'BRAKE' });

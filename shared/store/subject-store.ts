@@ -1,14 +1,18 @@
-import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../audit/event.ts';
+import type { SubjectItem, SubjectStore } from '../subjects/store.ts';
+import type { AuditItems } from './audit-items.ts';
 import { queryAll } from './conditional.ts';
-import { consentKey } from '../consent/guard.ts';
+import { consentKey } from './consent-guard.ts';
 import { linkKey } from './message-store.ts';
 import { SUBJECT_INDEX, subjectKey } from './tables.ts';
 
-export type SubjectItem = Record<string, unknown> & { pk: string; sk: string };
+/** A transaction holds at most 100 items: the last deletions, the suppression entry and the event. */
+const LAST_CHUNK = 98;
 
 /** Everything filed under one number's blind index (the `bySubject` index), for export and erasure. */
-export class DynamoSubjectStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+export class DynamoSubjectStore implements SubjectStore {
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
 
   async items(phoneIndex: string): Promise<SubjectItem[]> {
     return (await queryAll(this.doc, {
@@ -19,9 +23,14 @@ export class DynamoSubjectStore {
     })) as SubjectItem[];
   }
 
-  /** Deletes the items (and message links); keeps an opt-out as a bare suppression entry. */
-  async erase(phoneIndex: string, items: SubjectItem[], keepSuppression: boolean, nowMs: number): Promise<void> {
+  /**
+   * Erasure can exceed one transaction. Earlier deletions go in batches; the last ones, the
+   * suppression entry and the event commit together, so the event says the erasure completed.
+   * A failure part way leaves no event, and repeating the erasure finishes it.
+   */
+  async erase(phoneIndex: string, items: SubjectItem[], keepSuppression: boolean, nowMs: number, event: NewAuditEvent): Promise<void> {
     const keys = items.flatMap((i) => [{ pk: i.pk, sk: i.sk }, ...(typeof i.linkHash === 'string' ? [linkKey(i.linkHash)] : [])]);
+    const last = keys.splice(Math.max(0, keys.length - LAST_CHUNK));
     for (let i = 0; i < keys.length; i += 25) {
       let batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
       for (let attempt = 0; batch.length; attempt++) {
@@ -31,13 +40,20 @@ export class DynamoSubjectStore {
         if (batch.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       }
     }
-    if (keepSuppression) {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...consentKey(phoneIndex), ...subjectKey(phoneIndex), optedOutAll: true, suppressed: true, optedOutAllUpdatedAt: nowMs },
-        }),
-      );
-    }
+    const suppressionKey = consentKey(phoneIndex);
+    await this.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // The consent record itself is replaced, not deleted, when the opt-out must survive.
+          ...last
+            .filter((k) => !(keepSuppression && k.pk === suppressionKey.pk && k.sk === suppressionKey.sk))
+            .map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
+          ...(keepSuppression
+            ? [{ Put: { TableName: this.tableName, Item: { ...suppressionKey, ...subjectKey(phoneIndex), optedOutAll: true, suppressed: true, optedOutAllUpdatedAt: nowMs } } }]
+            : []),
+          this.audit.put(event),
+        ],
+      }),
+    );
   }
 }

@@ -15,7 +15,7 @@ export type TableDefinition = {
   indexes?: readonly IndexDefinition[];
 };
 
-/** Verifications, messages, links, consent, rate-limit counters and audit chain heads (single-table; `pk`/`sk` opaque). */
+/** Verifications, messages, links, consent and rate-limit counters (single-table; `pk`/`sk` opaque). */
 export const DATA_TABLE = {
   id: 'Data',
   partitionKey: { name: 'pk', type: 'S' },
@@ -36,13 +36,25 @@ export const IDEMPOTENCY_TABLE = {
   timeToLiveAttribute: 'expiration',
 } as const satisfies TableDefinition;
 
-/** Append-only, hash-chained audit events: one item per event, `chain` + `seq`. Functions may only PutItem. */
+/**
+ * Append-only audit events (`E#<hour>#<shard>` / `<at>#<id>`, store/audit-items.ts) and the seals
+ * over them (`SEAL` / `S#<seq>`, pages `SEALPAGE#<seq>`). Functions may only PutItem; the sealer
+ * reads events and writes seals; the audit readers Query.
+ */
 export const AUDIT_TABLE = {
   id: 'Audit',
-  partitionKey: { name: 'chain', type: 'S' },
-  sortKey: { name: 'seq', type: 'N' },
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'ttl',
+  indexes: [
+    /** A number's events (sparse: events that name a subject). */
+    { name: 'bySubject', partitionKey: { name: 'subjectIndex', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    /** A verification's or message's events (sparse). */
+    { name: 'byResource', partitionKey: { name: 'resource', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+  ],
 } as const satisfies TableDefinition;
+export const AUDIT_SUBJECT_INDEX = AUDIT_TABLE.indexes[0].name;
+export const AUDIT_RESOURCE_INDEX = AUDIT_TABLE.indexes[1].name;
 
 export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE, AUDIT_TABLE];
 

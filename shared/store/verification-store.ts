@@ -1,34 +1,14 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../audit/event.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
+import type { VerificationStore, Written } from '../otp/store.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
-import { consentGuard } from '../consent/guard.ts';
+import type { AuditItems } from './audit-items.ts';
+import { consentGuard } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
-import { conditionalUpdate, type Conditional } from './conditional.ts';
 import { explainConsentFailure } from './consent-reader.ts';
-import { brakeGuard, ConditionFailed, countFailures, transactWithLimits } from './rate-limit-ops.ts';
-
-/** The port the OTP domain uses; DynamoDB below, fakes in unit tests. */
-export interface VerificationStore {
-  /** Rate-limit counters and the new verification in one transaction. Throws RateLimited. */
-  create(v: Verification, counters: LimitCounter[], nowMs: number): Promise<void>;
-  get(id: string): Promise<Verification | undefined>;
-  /** Single use: approves only a pending, unexpired, unexhausted verification with this hash. */
-  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }): Promise<Outcome>;
-  /** +1 attempt on a pending, unexpired verification with attempts left. */
-  recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
-  /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
-  replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
-    counters: LimitCounter[],
-  ): Promise<Outcome>;
-  cancel(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome>;
-  markFailed(id: string): Promise<void>;
-  /** +1 in the number's failed-verification windows; returns the counts. */
-  countFailure(counters: LimitCounter[]): Promise<number[]>;
-}
-
-/** On success the item after the write; on a failed condition the item as it was (or undefined). */
-export type Outcome = Conditional<Verification>;
+import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
+import { brakeGuard, transactWithLimits, type Guarded } from './rate-limit-ops.ts';
 
 const key = (id: string) => ({ pk: `OTP#${id}`, sk: 'OTP' });
 const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
@@ -43,6 +23,7 @@ const USABLE_NAMES = {
   '#attempts': 'attempts',
   '#maxAttempts': 'maxAttempts',
 };
+const usableValues = (q: { clientId: string; nowMs: number }) => ({ ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs });
 
 function fromItem(item: Record<string, unknown> | undefined): Verification | undefined {
   if (!item) return undefined;
@@ -51,9 +32,15 @@ function fromItem(item: Record<string, unknown> | undefined): Verification | und
 }
 
 export class DynamoVerificationStore implements VerificationStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly audit: AuditItems,
+  ) {}
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number): Promise<void> {
+  readonly fromItem = fromItem;
+
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, v.phoneIndex, 'otp'),
       brakeGuard(this.tableName, v.country, nowMs),
@@ -64,6 +51,7 @@ export class DynamoVerificationStore implements VerificationStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      this.audit.put(event),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
   }
 
@@ -72,88 +60,66 @@ export class DynamoVerificationStore implements VerificationStore {
     return fromItem(out.Item);
   }
 
-  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }): Promise<Outcome> {
-    return this.update(q.id, {
+  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, [], event, {
       UpdateExpression: 'SET #status = :approved, #approvedAt = :now',
       ConditionExpression: `${USABLE} AND #codeHash = :codeHash`,
       ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash' },
-      ExpressionAttributeValues: {
-        ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs, ':approved': 'approved', ':codeHash': q.codeHash,
+      ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash },
+    });
+  }
+
+  recordFailure(
+    q: { id: string; clientId: string; seenAttempts: number; nowMs: number },
+    failures: LimitCounter[],
+    event: (locked: boolean) => NewAuditEvent,
+  ): Promise<Written & { locked?: boolean }> {
+    return recordFailureWithEvent(this, {
+      key: key(q.id), nowMs: q.nowMs, failures, event,
+      update: {
+        UpdateExpression: 'SET #attempts = #attempts + :one',
+        ConditionExpression: `${USABLE} AND #attempts = :seen`,
+        ExpressionAttributeNames: USABLE_NAMES,
+        ExpressionAttributeValues: { ...usableValues(q), ':one': 1, ':seen': q.seenAttempts },
       },
     });
   }
 
-  recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome> {
-    return this.update(q.id, {
-      UpdateExpression: 'SET #attempts = #attempts + :one',
-      ConditionExpression: USABLE,
-      ExpressionAttributeNames: USABLE_NAMES,
-      ExpressionAttributeValues: { ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs, ':one': 1 },
-    });
-  }
-
-  async replaceCode(
+  replaceCode(
     q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
     counters: LimitCounter[],
-  ): Promise<Outcome> {
-    try {
-      await transactWithLimits(this.doc, this.tableName, counters, [
-        consentGuard(this.tableName, q.phoneIndex, 'otp'),
-        brakeGuard(this.tableName, q.country, q.nowMs),
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: key(q.id),
-            UpdateExpression:
-              'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl ADD #sends :one',
-            ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-            ExpressionAttributeNames: {
-              ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl',
-              '#sends': 'sends', '#maxSends': 'maxSends',
-            },
-            ExpressionAttributeValues: {
-              ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs, ':codeHash': q.codeHash,
-              ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
-            },
-          },
-        },
-      ], q.nowMs);
-    } catch (error) {
-      if (error instanceof ConditionFailed) return { ok: false, current: await this.get(q.id) };
-      return explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error);
-    }
-    const item = await this.get(q.id);
-    return item ? { ok: true, item } : { ok: false, current: undefined };
+    event: NewAuditEvent,
+  ): Promise<Written> {
+    return this.write(q.id, q.nowMs, counters, event, {
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl ADD #sends :one',
+      ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends' },
+      ExpressionAttributeValues: {
+        ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
+      },
+    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs)])
+      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
-  cancel(q: { id: string; clientId: string; nowMs: number }): Promise<Outcome> {
-    return this.update(q.id, {
+  cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, [], event, {
       UpdateExpression: 'SET #status = :canceled, #canceledAt = :now',
       ConditionExpression: USABLE,
       ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt' },
-      ExpressionAttributeValues: { ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs, ':canceled': 'canceled' },
+      ExpressionAttributeValues: { ...usableValues(q), ':canceled': 'canceled' },
     });
   }
 
-  countFailure(counters: LimitCounter[]): Promise<number[]> {
-    return countFailures(this.doc, this.tableName, counters);
+  async markFailed(id: string, event: NewAuditEvent): Promise<void> {
+    await this.write(id, this.audit.now(), [], event, {
+      UpdateExpression: 'SET #status = :failed',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'failed' },
+    });
   }
 
-  async markFailed(id: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(id),
-        UpdateExpression: 'SET #status = :failed',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':failed': 'failed' },
-      }),
-    );
+  private write(id: string, nowMs: number, counters: LimitCounter[], event: NewAuditEvent, update: Update, guards: Guarded[] = []): Promise<Written> {
+    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards });
   }
-
-  private update(id: string, expr: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>): Promise<Outcome> {
-    return conditionalUpdate(this.doc, { TableName: this.tableName, Key: key(id), ...expr, ReturnValues: 'ALL_NEW' }, fromItem);
-  }
-
 }

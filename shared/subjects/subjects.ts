@@ -1,18 +1,18 @@
-import type { AuditLog } from '../audit/event.ts';
+import type { AuditTrail } from '../audit/event.ts';
 import { evidenceContext, phoneIdentity } from '../consent/consent.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import { inboundContext } from '../inbound/receive.ts';
 import { bodyContext, recipientContext } from '../messages/message.ts';
 import { deliveryContext } from '../otp/delivery.ts';
-import type { DynamoSubjectStore, SubjectItem } from '../store/subject-store.ts';
+import type { SubjectItem, SubjectStore } from './store.ts';
 
 /**
  * Data-subject rights for one number: export everything held about it, decrypted; erase it all but
  * an opt-out, which survives as a suppression entry keyed by the blind index (so the person is not
  * texted again). Audit events keep the blind index and the mask only, and are not erased.
  */
-export type SubjectDeps = { subjects: DynamoSubjectStore; envelope: Envelope; keys: SecretKeys; audit: AuditLog; now: () => number };
+export type SubjectDeps = { subjects: SubjectStore; envelope: Envelope; keys: SecretKeys; audit: AuditTrail; now: () => number };
 
 const kindOf = (item: SubjectItem) => item.pk.split('#')[0]!;
 const iso = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString() : undefined);
@@ -49,7 +49,8 @@ export async function exportSubject(deps: SubjectDeps, clientId: string, phone: 
         break;
     }
   }
-  await deps.audit.append({ actor: clientId, action: 'subject.export', outcome: `items:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask });
+  // A read: the event is its only write.
+  await deps.audit.record({ actor: clientId, action: 'subject.export', outcome: `items:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask });
   return out;
 }
 
@@ -59,13 +60,14 @@ export async function eraseSubject(deps: SubjectDeps, clientId: string, phone: s
   const count = (kind: string) => items.filter((i) => kindOf(i) === kind).length;
   const consent = items.find((i) => kindOf(i) === 'CONSENT');
   const keepSuppression = consent?.optedOutAll === true;
-  await deps.subjects.erase(who.phoneIndex, items, keepSuppression, deps.now());
+  await deps.subjects.erase(who.phoneIndex, items, keepSuppression, deps.now(), {
+    actor: clientId, action: 'subject.erase', outcome: `erased:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask,
+  });
   const erased = {
     verifications: count('OTP'),
     messages: count('MSG'),
     inboundMessages: count('INBOUND'),
     consentRecords: count('CONSENT') + count('CONSENTLOG'),
   };
-  await deps.audit.append({ actor: clientId, action: 'subject.erase', outcome: `erased:${items.length}`, subjectIndex: who.phoneIndex, subjectMask: who.mask });
   return { erased, suppressionKept: keepSuppression };
 }

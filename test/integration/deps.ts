@@ -1,11 +1,19 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
-import { DynamoAuditLog } from '#shared/store/audit-store';
-import { DynamoAuditReader } from '#shared/store/audit-reader';
-import { createDocumentClient } from '#shared/store/client';
-import { DynamoMessageStore } from '#shared/store/message-store';
-import { DynamoConsentStore } from '#shared/store/consent-store';
+import { LocalSealArchive } from '#shared/archive/seal-archives';
+import { sealOnce } from '#shared/audit/sealer';
+import { verifyAuditTrail } from '#shared/audit/trail';
+import { ensureLocalSigningKey, LocalSealSigner } from '#shared/crypto/seal-signers';
 import type { MessageDeps } from '#shared/messages/deps';
+import { AuditItems } from '#shared/store/audit-items';
+import { DynamoAuditTrailStore } from '#shared/store/audit-trail-store';
+import { createDocumentClient } from '#shared/store/client';
+import { DynamoConsentStore } from '#shared/store/consent-store';
+import { DynamoMessageStore } from '#shared/store/message-store';
 import { DynamoVerificationStore } from '#shared/store/verification-store';
+import { ensureTables } from '../../infra/local/dynamodb.ts';
 import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
 import { INTEGRATION_TABLES } from './tables.ts';
 
@@ -13,32 +21,62 @@ process.env.AWS_REGION ??= 'local';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-/** The OTP domain wired to the real DynamoDB adapter on DynamoDB Local; SMS and keys stay in memory. */
-export function dynamoOtpDeps() {
-  const { doc } = createDocumentClient(inject('dynamoEndpoint'));
-  const store = new DynamoVerificationStore(doc, INTEGRATION_TABLES.Data);
-  const fake = fakeOtpDeps({ store });
-  return { ...fake, store, doc };
+export type TableNames = { Data: string; Idempotency: string; Audit: string };
+
+/** A table set of its own, for tests that seal or tamper with the whole trail. */
+export async function freshTables(prefix: string): Promise<TableNames> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const names = { Data: `${prefix}-data-${suffix}`, Idempotency: `${prefix}-idem-${suffix}`, Audit: `${prefix}-audit-${suffix}` };
+  await ensureTables(inject('dynamoEndpoint'), names);
+  return names;
 }
 
-/** The messages domain on DynamoDB Local, with a real audit log; SMS and keys in memory. */
-export function dynamoMessageDeps(names: { Data: string; Audit: string } = INTEGRATION_TABLES) {
+/** The audit trail on DynamoDB Local: writer, reader, a signing key and an archive folder of its own. */
+export function auditTrail(auditTable: string, now: () => number = Date.now) {
   const { doc } = createDocumentClient(inject('dynamoEndpoint'));
+  const dir = mkdtempSync(join(tmpdir(), 'sealtext-audit-'));
+  const keyFile = join(dir, 'signing-key.pem');
+  ensureLocalSigningKey(keyFile);
+  const signer = new LocalSealSigner(keyFile);
+  const archive = new LocalSealArchive(join(dir, 'seals'));
+  const store = new DynamoAuditTrailStore(doc, auditTable);
+  return {
+    doc,
+    items: new AuditItems(doc, auditTable, 400, now),
+    store,
+    signer,
+    archive,
+    archiveDir: join(dir, 'seals'),
+    seal: (at: () => number = now) => sealOnce({ store, signer, archive, retentionDays: 400, now: at }),
+    verify: (at: () => number = now) => verifyAuditTrail({ store, key: signer, archive, now: at }),
+  };
+}
+
+/** The OTP domain wired to the real DynamoDB adapter on DynamoDB Local; SMS and keys stay in memory. */
+export function dynamoOtpDeps(names: TableNames = INTEGRATION_TABLES) {
+  const trail = auditTrail(names.Audit);
+  const store = new DynamoVerificationStore(trail.doc, names.Data, trail.items);
+  const fake = fakeOtpDeps({ store, audit: trail.items });
+  return { ...fake, store, doc: trail.doc, trail };
+}
+
+/** The messages domain on DynamoDB Local, with the real audit trail; SMS and keys in memory. */
+export function dynamoMessageDeps(names: TableNames = INTEGRATION_TABLES) {
+  const trail = auditTrail(names.Audit);
   const fake = fakeOtpDeps();
-  const tables = { audit: names.Audit, data: names.Data };
-  const store = new DynamoMessageStore(doc, names.Data);
+  const store = new DynamoMessageStore(trail.doc, names.Data, trail.items);
   const deps: MessageDeps = {
     store,
     envelope: fake.deps.envelope,
     keys: fake.deps.keys,
     sms: fake.sms,
-    audit: new DynamoAuditLog(doc, tables, 400),
-    consent: new DynamoConsentStore(doc, names.Data),
+    audit: trail.items,
+    consent: new DynamoConsentStore(trail.doc, names.Data, trail.items),
     limits: fake.deps.limits,
     signals: fake.signals,
     allowedCountries: fake.deps.allowedCountries,
     publicBaseUrl: 'https://sealtext.example',
     now: () => fake.clock.now,
   };
-  return { deps, store, sms: fake.sms, clock: fake.clock, doc, audit: new DynamoAuditReader(doc, tables) };
+  return { deps, store, sms: fake.sms, clock: fake.clock, doc: trail.doc, trail };
 }

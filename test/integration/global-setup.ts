@@ -1,12 +1,11 @@
 import type { TestProject } from 'vitest/node';
 import { ensureTables, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
-import { INTEGRATION_TABLES, TAMPER_TABLES } from './tables.ts';
+import { INTEGRATION_TABLES } from './tables.ts';
 
 /** One in-memory DynamoDB Local for the integration suite, tables from the shared definitions. */
 export default async function setup(project: TestProject) {
   const dynamo = await startDynamoDbLocal();
   await ensureTables(dynamo.endpoint, INTEGRATION_TABLES);
-  await ensureTables(dynamo.endpoint, TAMPER_TABLES);
   project.provide('dynamoEndpoint', dynamo.endpoint);
   return () => dynamo.stop();
 }

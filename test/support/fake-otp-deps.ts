@@ -2,89 +2,98 @@ import { randomBytes } from 'node:crypto';
 import { Envelope, type KeyWrapper } from '#shared/crypto/envelope';
 import { aesGcmOpen, aesGcmSeal, canonicalContext } from '#shared/crypto/envelope';
 import { RateLimited } from '#shared/errors';
-import type { AuditLog, NewAuditEvent } from '#shared/audit/event';
+import type { AuditTrail, NewAuditEvent } from '#shared/audit/event';
 import type { SignalName, Signals } from '#shared/fraud/signals';
 import type { OtpDeps } from '#shared/otp/deps';
-import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/store/consent-store';
+import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/consent/store';
 import type { Verification } from '#shared/otp/verification';
 import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
 import type { Sms, SmsSender } from '#shared/sms/sender';
-import type { Outcome, VerificationStore } from '#shared/store/verification-store';
+import type { VerificationStore, Written } from '#shared/otp/store';
 
-/** In-memory doubles for domain tests. The store mirrors the DynamoDB conditions, which the integration suite proves. */
+/**
+ * In-memory doubles for domain tests. The store mirrors the DynamoDB conditions (which the
+ * integration suite proves) and, like it, commits each write's audit event with the write.
+ */
 export class MemoryStore implements VerificationStore {
   readonly items = new Map<string, Verification>();
   readonly counters = new Map<string, number>();
+  constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number) {
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent) {
     this.consume(counters, nowMs);
     this.items.set(v.id, structuredClone(v));
+    await this.audit.record(event);
   }
   async get(id: string) {
     const v = this.items.get(id);
     return v && structuredClone(v);
   }
-  async approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }) {
-    return this.update(q.id, (v) => this.usable(v, q) && v.codeHash === q.codeHash, (v) => {
+  async approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent) {
+    return this.update(q.id, event, (v) => this.usable(v, q) && v.codeHash === q.codeHash, (v) => {
       v.status = 'approved';
       v.approvedAt = q.nowMs;
     });
   }
-  async recordFailedAttempt(q: { id: string; clientId: string; nowMs: number }) {
-    return this.update(q.id, (v) => this.usable(v, q), (v) => void v.attempts++);
+  async recordFailure(q: { id: string; clientId: string; seenAttempts: number; nowMs: number }, failures: LimitCounter[], event: (locked: boolean) => NewAuditEvent) {
+    const v = this.items.get(q.id);
+    if (!v || !this.usable(v, q) || v.attempts !== q.seenAttempts) return { ok: false as const, current: v && structuredClone(v) };
+    let locked = false;
+    for (const c of failures) {
+      const n = (this.counters.get(c.key) ?? 0) + 1;
+      this.counters.set(c.key, n);
+      if (n === c.reachAt) locked = true;
+    }
+    v.attempts++;
+    await this.audit.record(event(locked));
+    return { ok: true as const, ...(locked ? { locked } : {}) };
   }
   async replaceCode(
     q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
     counters: LimitCounter[],
+    event: NewAuditEvent,
   ) {
     const v = this.items.get(q.id);
     if (!v || !this.usable(v, q) || v.sends !== q.seenSends || v.sends >= v.maxSends) return { ok: false as const, current: v && structuredClone(v) };
     this.consume(counters, q.nowMs);
-    return this.update(q.id, () => true, (x) => {
+    return this.update(q.id, event, () => true, (x) => {
       x.codeHash = q.codeHash;
       x.expiresAt = q.expiresAt;
       x.lastSentAt = q.nowMs;
       x.sends++;
     });
   }
-  async cancel(q: { id: string; clientId: string; nowMs: number }) {
-    return this.update(q.id, (v) => this.usable(v, q), (v) => {
+  async cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent) {
+    return this.update(q.id, event, (v) => this.usable(v, q), (v) => {
       v.status = 'canceled';
       v.canceledAt = q.nowMs;
     });
   }
-  async markFailed(id: string) {
-    const v = this.items.get(id);
-    if (v) v.status = 'failed';
+  async markFailed(id: string, event: NewAuditEvent) {
+    await this.update(id, event, () => true, (v) => void (v.status = 'failed'));
   }
 
   private usable(v: Verification, q: { clientId: string; nowMs: number }) {
     return v.clientId === q.clientId && v.status === 'pending' && v.expiresAt > q.nowMs && v.attempts < v.maxAttempts;
-  }
-  async countFailure(counters: LimitCounter[]) {
-    return counters.map((c) => {
-      const n = (this.counters.get(c.key) ?? 0) + 1;
-      this.counters.set(c.key, n);
-      return n;
-    });
   }
   private consume(counters: LimitCounter[], nowMs: number) {
     const full = counters.find((c) => (this.counters.get(c.key) ?? 0) >= c.limit);
     if (full) throw new RateLimited((full.windowEndsAt - nowMs) / 1000, full.name);
     for (const c of counters) if (!c.checkOnly) this.counters.set(c.key, (this.counters.get(c.key) ?? 0) + 1);
   }
-  private async update(id: string, condition: (v: Verification) => boolean, change: (v: Verification) => void): Promise<Outcome> {
+  private async update(id: string, event: NewAuditEvent, condition: (v: Verification) => boolean, change: (v: Verification) => void): Promise<Written> {
     const v = this.items.get(id);
     if (!v || !condition(v)) return { ok: false, current: v && structuredClone(v) };
     change(v);
-    return { ok: true, item: structuredClone(v) };
+    await this.audit.record(event);
+    return { ok: true };
   }
 }
 
-/** Keeps the events in the order they were appended (no chain: the DynamoDB log is tested for that). */
-export class MemoryAuditLog implements AuditLog {
+/** Keeps the events in the order they were written (the DynamoDB trail and its seals are tested against DynamoDB Local). */
+export class MemoryAuditLog implements AuditTrail {
   readonly events: NewAuditEvent[] = [];
-  async append(event: NewAuditEvent) {
+  async record(event: NewAuditEvent) {
     this.events.push(event);
   }
 }
@@ -92,7 +101,9 @@ export class MemoryAuditLog implements AuditLog {
 export class MemoryConsentStore implements ConsentStore {
   readonly records = new Map<string, ConsentRecord>();
   readonly history = new Map<string, ConsentChange[]>();
-  async apply(phoneIndex: string, change: ConsentChange) {
+  constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
+  async apply(phoneIndex: string, change: ConsentChange, event: NewAuditEvent) {
+    await this.audit.record(event);
     const r = { ...this.records.get(phoneIndex) };
     if (change.category === 'all') {
       r.optedOutAll = change.status === 'opted_out';
@@ -148,10 +159,10 @@ export class RecordingSms implements SmsSender {
 
 export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
   const clock = { now: Date.parse('2026-11-22T10:00:00Z') };
-  const store = new MemoryStore();
-  const sms = new RecordingSms();
   const audit = new MemoryAuditLog();
-  const consent = new MemoryConsentStore();
+  const store = new MemoryStore(audit);
+  const sms = new RecordingSms();
+  const consent = new MemoryConsentStore(audit);
   const signals = new RecordingSignals();
   const deps: OtpDeps = {
     store,

@@ -1,0 +1,30 @@
+import type { NewAuditEvent } from '../audit/event.ts';
+
+/** The port the consent domain owns; DynamoDB implements it (store/consent-store.ts). */
+export type ConsentChange = {
+  id: string;
+  at: number;
+  actor: string;
+  source: string;
+  category: 'promotional' | 'all';
+  status: 'opted_in' | 'opted_out';
+  textVersion?: string;
+  sealedEvidence?: string;
+};
+
+export type ConsentRecord = {
+  promotional?: 'opted_in' | 'opted_out';
+  promotionalUpdatedAt?: number;
+  promotionalSource?: string;
+  optedOutAll?: boolean;
+  optedOutAllUpdatedAt?: number;
+  /** Kept after an erasure: the number stays opted out, and nothing else is known about it. */
+  suppressed?: boolean;
+};
+
+export interface ConsentStore {
+  /** The current record, the change log entry and the change's audit event, in one transaction. */
+  apply(phoneIndex: string, change: ConsentChange, event: NewAuditEvent): Promise<void>;
+  read(phoneIndex: string): Promise<{ state: ConsentRecord | undefined; history: ConsentChange[] }>;
+}
+

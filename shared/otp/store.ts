@@ -1,0 +1,38 @@
+import type { NewAuditEvent } from '../audit/event.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
+import type { Verification } from './verification.ts';
+
+/**
+ * The port the OTP domain owns; DynamoDB implements it (store/verification-store.ts), fakes in unit
+ * tests. Every write that records an action takes its audit event and commits it in the same
+ * transaction. A failed condition is an answer: `current` is the item as it was (read in the same
+ * round trip), so the domain can say why without reading again.
+ */
+export type Written = { ok: true } | { ok: false; current: Verification | undefined };
+
+export interface VerificationStore {
+  /** Rate-limit counters, the new verification and its event in one transaction. Throws RateLimited. */
+  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent): Promise<void>;
+  get(id: string): Promise<Verification | undefined>;
+  /** Single use: approves only a pending, unexpired, unexhausted verification with this hash. */
+  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
+  /**
+   * A wrong code: +1 attempt on a usable verification still at `seenAttempts`, +1 in the number's
+   * failed-verification windows. `locked` when this failure filled one of those windows; the event
+   * is asked for once that is known.
+   */
+  recordFailure(
+    q: { id: string; clientId: string; seenAttempts: number; nowMs: number },
+    failures: LimitCounter[],
+    event: (locked: boolean) => NewAuditEvent,
+  ): Promise<Written & { locked?: boolean }>;
+  /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
+  replaceCode(
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
+    counters: LimitCounter[],
+    event: NewAuditEvent,
+  ): Promise<Written>;
+  cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
+  /** The SMS could not be sent: the verification ends as failed. */
+  markFailed(id: string, event: NewAuditEvent): Promise<void>;
+}
