@@ -4,7 +4,7 @@ import { verifyTrail, type TrailVerdict } from './verify-trail.ts';
 
 /** What a full verification reads: the whole table, the archive's seal list, the public key. */
 export type TrailDeps = {
-  store: { everything(): Promise<{ events: AuditEvent[]; seals: Seal[] }> };
+  store: { everything(): Promise<{ events: (AuditEvent & { storedKey?: string })[]; seals: Seal[] }> };
   key: SealKey;
   archive?: SealArchive;
   now: () => number;

@@ -19,7 +19,8 @@ const DAY_MS = 86_400_000;
  * successor's `prevSealedAt + retentionDays + margin` has.
  */
 export function verifyTrail(input: {
-  events: readonly AuditEvent[];
+  /** As stored; `storedKey` is the sort key the item sits under, where the store knows it. */
+  events: readonly (AuditEvent & { storedKey?: string })[];
   seals: readonly Seal[];
   /** Seqs in the archive (S3 Object Lock / .local/seals); undefined when not available. */
   archived?: readonly number[];
@@ -58,7 +59,9 @@ export function verifyTrail(input: {
     if (seq > oldest && !bySeq.has(seq)) return broken(sealId(seq), 'seal missing from the table but archived');
   }
 
-  const events = new Map(input.events.map((e) => [eventKey(e), e]));
+  const moved = input.events.find((e) => e.storedKey !== undefined && e.storedKey !== eventKey(e));
+  if (moved) return broken(moved.id, 'event stored out of its place (moved or reordered)');
+  const events = new Map(input.events.map(({ storedKey: _k, ...e }) => [eventKey(e), e as AuditEvent]));
   const sealedKeys = new Set<string>();
   let expired = 0;
   for (const s of seals) {

@@ -110,8 +110,8 @@ export class DynamoAuditTrailStore implements SealStore, AuditReader {
   }
 
   /** The whole table, for verification: every event and every seal with its entries. */
-  async everything(): Promise<{ events: AuditEvent[]; seals: Seal[] }> {
-    const events: AuditEvent[] = [];
+  async everything(): Promise<{ events: (AuditEvent & { storedKey: string })[]; seals: Seal[] }> {
+    const events: (AuditEvent & { storedKey: string })[] = [];
     const headers: Record<string, unknown>[] = [];
     const pages = new Map<string, Record<string, unknown>>();
     let start: Record<string, unknown> | undefined;
@@ -119,7 +119,7 @@ export class DynamoAuditTrailStore implements SealStore, AuditReader {
       const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
       for (const item of out.Items ?? []) {
         const pk = String(item.pk);
-        if (pk.startsWith('E#')) events.push(toEvent(item));
+        if (pk.startsWith('E#')) events.push({ ...toEvent(item), storedKey: String(item.sk) });
         else if (pk === SEAL_PK) headers.push(item);
         else if (pk.startsWith('SEALPAGE#')) pages.set(`${pk}|${String(item.sk)}`, item);
       }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { issueOtp } from '#shared/otp/issue';
+import { resendOtp } from '#shared/otp/manage';
+import { IssueOtpRequest } from '#shared/otp/schemas';
+import { verifyOtp } from '#shared/otp/verify';
+import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
+import { hmac } from '#shared/crypto/hmac';
+import { countAwsCalls, totalCalls, type CallTally } from '../../infra/local/aws-calls.ts';
+import { randomUkMobile } from '../support/phones.ts';
+import { dynamoOtpDeps, freshTables } from './deps.ts';
+
+/**
+ * The audit event is one more item of the action's own transaction: these tests count the round
+ * trips each action costs, and show that an action whose transaction fails leaves no event and an
+ * accepted one exactly one, under concurrency too.
+ */
+const generous = Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([k, v]) => [k, { ...v, limit: 1_000_000 }])) as typeof DEFAULT_LIMITS;
+
+async function world() {
+  const tables = await freshTables('atom');
+  const ctx = dynamoOtpDeps(tables);
+  ctx.deps.limits = generous;
+  const tally: CallTally = new Map();
+  countAwsCalls(ctx.doc, tally, 'DynamoDB');
+  const since = () => {
+    const before = new Map(tally);
+    return () => Object.fromEntries([...tally].map(([k, n]) => [k, n - (before.get(k) ?? 0)]).filter(([, n]) => Number(n) > 0));
+  };
+  const events = async (resource: string) => (await ctx.trail.store.byResource(resource, { from: '2000', until: '3000' })).map((e) => `${e.action}:${e.outcome}`);
+  return { ctx, tables, tally, since, events };
+}
+
+describe('audit events in the action\'s own transaction (DynamoDB Local)', () => {
+  it('an issue is one DynamoDB call, a right code one, a wrong code two; each writes exactly one event', async () => {
+    const w = await world();
+    const to = randomUkMobile();
+
+    let calls = w.since();
+    const { verificationId: id } = await issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
+    expect(calls()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+
+    calls = w.since();
+    const code = w.ctx.sms.lastCode(to);
+    await expect(verifyOtp(w.ctx.deps, 'app-a', id, { code: code === '000000' ? '111111' : '000000' })).rejects.toMatchObject({ code: 'invalid_code' });
+    expect(calls()).toEqual({ 'DynamoDB.TransactWriteItems': 2 });
+
+    calls = w.since();
+    await verifyOtp(w.ctx.deps, 'app-a', id, { code });
+    expect(calls()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+
+    expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:invalid_code', 'otp.verify:approved']);
+  });
+
+  it('a resend is a read and one transaction with its event', async () => {
+    const w = await world();
+    const to = randomUkMobile();
+    const { verificationId: id } = await issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
+    w.ctx.clock.now += 31_000;
+    const calls = w.since();
+    await resendOtp(w.ctx.deps, 'app-a', id);
+    expect(calls()).toEqual({ 'DynamoDB.GetItem': 1, 'DynamoDB.TransactWriteItems': 1 });
+    expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.resend:pending']);
+  });
+
+  it('an action whose transaction fails leaves no event: a refused condition, and DynamoDB failing', async () => {
+    const w = await world();
+    const to = randomUkMobile();
+    const { verificationId: id } = await issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
+    await verifyOtp(w.ctx.deps, 'app-a', id, { code: w.ctx.sms.lastCode(to) });
+    // A second right code: the approve condition fails, nothing is approved twice, no second approval event.
+    await expect(verifyOtp(w.ctx.deps, 'app-a', id, { code: w.ctx.sms.lastCode(to) })).rejects.toMatchObject({ code: 'already_approved' });
+    expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:approved', 'otp.verify:already_approved']);
+
+    // DynamoDB fails the issue's transaction: no verification, no event, no SMS.
+    const other = randomUkMobile();
+    w.ctx.doc.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError', $fault: 'server' });
+      },
+      { step: 'initialize', name: 'failTransactions' },
+    );
+    await expect(issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to: other }))).rejects.toThrow();
+    w.ctx.doc.middlewareStack.remove('failTransactions');
+    const index = hmac(w.ctx.deps.keys.blindIndexKey, 'phone', other);
+    expect(await w.ctx.trail.store.bySubject(index, { from: '2000', until: '3000' })).toEqual([]);
+    expect(w.ctx.sms.sent.filter((s) => s.to === other)).toEqual([]);
+  });
+
+  it('64 concurrent issue+verify pairs: every accepted action has exactly one event, no audit item ever conflicts, the trail seals intact', async () => {
+    const w = await world();
+    const conflictsOnAudit: string[] = [];
+    // Watch every cancelled transaction: which of its items failed, and were any of them audit events?
+    w.ctx.doc.middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>) => async (args: { input?: { TransactItems?: { Put?: { TableName?: string } }[] } }) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+          reasons.forEach((r, i) => {
+            if (r.Code !== 'None' && args.input?.TransactItems?.[i]?.Put?.TableName === w.tables.Audit) conflictsOnAudit.push(r.Code ?? '?');
+          });
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'watchCancellations' },
+    );
+    const calls = w.since();
+    const results = await Promise.all(Array.from({ length: 64 }, async (_, i) => {
+      const to = randomUkMobile();
+      const { verificationId } = await issueOtp(w.ctx.deps, `app-${i}`, IssueOtpRequest.parse({ to }));
+      await verifyOtp(w.ctx.deps, `app-${i}`, verificationId, { code: w.ctx.sms.lastCode(to) });
+      return verificationId;
+    }));
+    const used = calls();
+    expect(conflictsOnAudit).toEqual([]);
+    for (const id of results) expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:approved']);
+    // Round trips beyond 2 per pair are counter contention (shared country windows), never the audit path.
+    expect(used['DynamoDB.TransactWriteItems']).toBeGreaterThanOrEqual(128);
+    expect(Object.keys(used)).toEqual(['DynamoDB.TransactWriteItems']);
+    console.log(`64 concurrent issue+verify pairs: ${totalCalls(w.tally)} DynamoDB calls (${(used['DynamoDB.TransactWriteItems']! / 128).toFixed(2)} per action)`);
+
+    await w.ctx.trail.seal();
+    expect(await w.ctx.trail.verify()).toMatchObject({ intact: true, events: 128, unsealed: 0 });
+  });
+});
