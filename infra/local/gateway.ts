@@ -33,6 +33,8 @@ export type GatewayOptions = {
   handlers: Record<string, Handler>;
   /** Runs the audit sealer now (`POST /_local/audit/seal`), instead of waiting for its minute. */
   seal: () => Promise<unknown>;
+  /** AWS SDK requests the handlers made, by service and command (`GET /_local/aws-calls`). */
+  awsCalls: Map<string, number>;
 };
 
 export function createGateway(options: GatewayOptions): Server {
@@ -71,6 +73,9 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   if (url.pathname === '/_local/inbound' && req.method === 'POST') return send(res, await simulateInbound(options, body));
   if (url.pathname === '/_local/metrics' && req.method === 'GET') return send(res, metricsRoute(options.metricsFile, url));
   if (url.pathname === '/_local/brake' && req.method === 'POST') return send(res, await brakeRoute(options.metricsFile, body));
+  if (url.pathname === '/_local/aws-calls' && req.method === 'GET') {
+    return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(Object.fromEntries(options.awsCalls)) });
+  }
   if (url.pathname === '/_local/audit/seal' && req.method === 'POST') {
     const run = await options.seal();
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(run) });

@@ -5,6 +5,8 @@ import { ensureLocalSigningKey } from '#shared/crypto/seal-signers';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
+import { dynamoClients } from '#shared/runtime';
+import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext } from './gateway.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
@@ -65,6 +67,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
     });
 
+    const awsCalls: CallTally = new Map();
+
     const handlers = Object.fromEntries(
       await Promise.all(
         FUNCTION_NAMES.map(async (fn) => [fn, (await import(`../../functions/${fn}.ts`)).handler] as const),
@@ -91,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       metricsFile: layout.metricsFile,
       handlers,
       seal,
+      awsCalls,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -99,6 +104,9 @@ export async function startLocalStack(options: LocalStackOptions) {
     const port = (server.address() as AddressInfo).port;
     // Known only now (the port may have been 0); no request has been served yet, so config() sees it.
     process.env.PUBLIC_BASE_URL = `http://${host}:${port}`;
+    // Every DynamoDB round trip the handlers make, retries included (GET /_local/aws-calls).
+    // Only now: the client reads the configuration, which must already hold the URL above.
+    countAwsCalls(dynamoClients().raw, awsCalls, 'DynamoDB');
     // For tools that talk to this stack's DynamoDB Local (npm run audit:verify).
     writeFileSync(layout.stackFile, JSON.stringify({ url: `http://${host}:${port}`, dynamoEndpoint: dynamo.endpoint, tables: LOCAL_TABLE_NAMES, pid: process.pid }, null, 2));
 

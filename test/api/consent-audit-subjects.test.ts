@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { verify } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { merkleRoot } from '#shared/audit/seal';
 import { randomUkMobile } from '../support/phones.ts';
 import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
 
@@ -58,22 +62,49 @@ describe('promotional consent and STOP/START', () => {
 });
 
 describe('audit trail', () => {
-  it('lists a number\'s events, masked, and verifies the chains intact (API and npm run audit:verify)', async () => {
+  it('lists a number\'s events, masked and sealed, and verifies the trail intact (API and npm run audit:verify)', async () => {
     const to = randomUkMobile();
     const issued = await call('POST', '/v1/otp', { token: a, body: { to } });
     const id = issued.body.verificationId as string;
     await call('DELETE', `/v1/otp/${id}`, { token: a });
     const events = await call('GET', `/v1/audit?to=${enc(to)}`, { token: a });
     expect((events.body.events as { action: string; outcome: string; subject: string; actor: string }[]).map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual([
-      `${clients[0]!.clientId}:otp.issue:sent`,
+      `${clients[0]!.clientId}:otp.issue:pending`,
       `${clients[0]!.clientId}:otp.cancel:canceled`,
     ]);
     expect(events.text).not.toContain(to.slice(1));
-    expect((await call('GET', '/v1/audit/verify', { token: a })).body).toMatchObject({ intact: true });
+    expect((events.body.events as { subject?: string }[])[0]!.subject).toMatch(/^\+44\d{2}\*+\d{2}$/);
+
+    // Sealed once the sealer runs (every minute; here, now).
+    const run1 = await fetch(`${baseUrl}/_local/audit/seal`, { method: 'POST' });
+    expect(run1.status).toBe(200);
+    const sealed = await call('GET', `/v1/audit?to=${enc(to)}`, { token: a });
+    expect((sealed.body.events as { seal?: string }[]).every((e) => /^seal-\d+$/.test(e.seal ?? ''))).toBe(true);
+    const verdict = (await call('GET', '/v1/audit/verify', { token: a })).body;
+    expect(verdict).toMatchObject({ intact: true, seals: expect.any(Number), sealedThrough: expect.any(String) });
+    expect(verdict.events as number).toBeGreaterThanOrEqual(2);
 
     const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'infra/scripts/audit-verify.ts', '--dir', inject('localDir')]);
     expect(JSON.parse(run.stdout)).toMatchObject({ intact: true });
-    expect(baseUrl).toBeTruthy();
+  });
+
+  it('serves the public key, with which anyone verifies an archived seal file without AWS or the API', async () => {
+    const key = await call('GET', '/v1/audit/public-key', { token: a });
+    expect(key.status).toBe(200);
+    expect(key.body).toMatchObject({ algorithm: 'ECDSA_SHA_256', publicKeyPem: expect.stringContaining('BEGIN PUBLIC KEY') });
+    await call('POST', '/v1/otp', { token: a, body: { to: randomUkMobile() } });
+    await fetch(`${baseUrl}/_local/audit/seal`, { method: 'POST' });
+    const dir = join(inject('localDir'), 'seals');
+    const files = readdirSync(dir).sort();
+    expect(files.length).toBeGreaterThan(0);
+    // What docs/audit.md shows an auditor: the signature over the signed message, the root over the entries.
+    const file = JSON.parse(readFileSync(join(dir, files.at(-1)!), 'utf8')) as { signedMessage: string; signature: string; entries: string[]; header: { root: string } };
+    expect(verify('sha256', Buffer.from(file.signedMessage), key.body.publicKeyPem as string, Buffer.from(file.signature, 'base64'))).toBe(true);
+    expect(merkleRoot(file.entries)).toBe(file.header.root);
+    expect(JSON.parse(file.signedMessage).root).toBe(file.header.root);
+    expect(verify('sha256', Buffer.from(file.signedMessage.replace('"count":', '"count":1')), key.body.publicKeyPem as string, Buffer.from(file.signature, 'base64'))).toBe(false);
+    const noScope = await tokenFor(clients[0]!, 'p2a/otp.send');
+    expect((await call('GET', '/v1/audit/public-key', { token: noScope })).status).toBe(403);
   });
 });
 

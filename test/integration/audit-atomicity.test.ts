@@ -91,7 +91,7 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
     const conflictsOnAudit: string[] = [];
     // Watch every cancelled transaction: which of its items failed, and were any of them audit events?
     w.ctx.doc.middlewareStack.add(
-      (next: (a: unknown) => Promise<unknown>) => async (args: { input?: { TransactItems?: { Put?: { TableName?: string } }[] } }) => {
+      ((next: (a: unknown) => Promise<unknown>) => async (args: { input?: { TransactItems?: { Put?: { TableName?: string } }[] } }) => {
         try {
           return await next(args);
         } catch (error) {
@@ -101,7 +101,7 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
           });
           throw error;
         }
-      },
+      }) as never,
       { step: 'initialize', name: 'watchCancellations' },
     );
     const calls = w.since();
