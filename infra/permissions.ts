@@ -5,8 +5,8 @@
 export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from';
 
 export type FunctionNeeds = {
-  /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions). */
-  data: 'read' | 'write';
+  /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions); `none` for functions that never touch it. */
+  data: 'none' | 'read' | 'write';
   /** Data table: Query (consent history, inbound list, subject index). */
   query?: boolean;
   /** Data table: DeleteItem (erasure only). */
@@ -21,10 +21,12 @@ export type FunctionNeeds = {
   decrypt?: EnvelopePurpose[];
   /** May publish SMS to phone numbers. */
   sms?: boolean;
-  /** Appends audit events: PutItem on the audit table, and the chain heads in the data table. */
+  /** Appends audit events: PutItem on the audit table and nothing else (in the action's own transaction). */
   audit?: boolean;
-  /** Reads audit events back (Query on the audit table): the audit.read routes only. */
-  auditRead?: boolean;
+  /** Reads audit events and seals back (Query, GetItem; Scan to verify all): the audit.read routes only. */
+  auditRead?: 'list' | 'verify' | 'publicKey';
+  /** The sealer: reads events, writes seals (PutItem only on the seal partitions), signs, archives. */
+  seal?: boolean;
   /** The brake: reads per-country metrics, writes brake flags, notifies ops. */
   brake?: boolean;
 };
@@ -48,8 +50,11 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'get-consents': { data: 'read', query: true, hmacKeys: true, decrypt: ['consent-evidence'] },
   'inbound-sms': { data: 'write', hmacKeys: true, encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
   'list-inbound': { data: 'read', query: true, decrypt: ['inbound-body'] },
-  'list-audit': { data: 'read', hmacKeys: true, auditRead: true },
-  'verify-audit': { data: 'read', auditRead: true },
+  'list-audit': { data: 'none', hmacKeys: true, auditRead: 'list' },
+  'verify-audit': { data: 'none', auditRead: 'verify' },
+  'audit-public-key': { data: 'none', auditRead: 'publicKey' },
+  // The only function that may sign a seal (the signing key's policy says so too).
+  'seal-audit': { data: 'none', seal: true },
   // A subject access request is the one place besides the recipient's open where bodies are decrypted.
   'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
   'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },

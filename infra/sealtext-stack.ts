@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { DEFAULT_FRAUD_THRESHOLDS } from '#shared/fraud/alarm-rules';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,7 +12,8 @@ import { SealtextFunction } from './constructs/sealtext-function.ts';
 import { SealtextSms } from './constructs/sms.ts';
 import { SealtextTables } from './constructs/tables.ts';
 import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
-import { SUBJECT_INDEX } from '#shared/store/tables';
+import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, SUBJECT_INDEX } from '#shared/store/tables';
+import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
 import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
 import { isDevStage, type StageSettings } from './settings.ts';
@@ -42,6 +43,10 @@ export class SealtextStack extends Stack {
         logRetention,
         removalPolicy,
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
+        // One sealer run at a time: seals form a single sequence.
+        ...(needs.seal ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(120), memorySize: 512 } : {}),
+        // A full verification reads the whole trail: as long as API Gateway waits.
+        ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
         environment: {
           STAGE: settings.stage,
           POWERTOOLS_SERVICE_NAME: 'sealtext',
@@ -52,7 +57,7 @@ export class SealtextStack extends Stack {
           SMS_ADAPTER: 'sns',
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
-          ...(needs.audit || needs.auditRead ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
+          ...(needs.audit || needs.auditRead || needs.seal ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
           ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
           ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
@@ -62,6 +67,14 @@ export class SealtextStack extends Stack {
       grantNeeds(fn, needs, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn, auditTableArn: tables.audit.tableArn });
       this.functions[name] = fn;
     }
+
+    // The audit sealer, its signing key and the write-once seal archive; the readers get the public key.
+    const sealer = this.functions['seal-audit']!;
+    const seals = new AuditSeals(this, 'AuditSeals', {
+      sealer: sealer.fn, sealerRole: sealer.fn.role!, cmk: keys.key, retentionDays: settings.auditRetentionDays, removalPolicy, stage: settings.stage,
+    });
+    seals.grantRead(this.functions['verify-audit']!.fn, { listSeals: true });
+    seals.grantRead(this.functions['audit-public-key']!.fn, { listSeals: false });
 
     // Two-way SMS: inbound texts arrive on the encrypted topic.
     const inbound = this.functions['inbound-sms'];
@@ -109,12 +122,14 @@ function grantNeeds(
     ...(needs.query ? ['dynamodb:Query'] : []),
     ...(needs.delete ? ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : []),
   ];
-  add(new PolicyStatement({
-    sid: 'DataTable',
-    actions: dataActions,
-    // The subject index lives under the table's ARN; only functions that query get it.
-    resources: [arns.dataTableArn, ...(needs.query ? [`${arns.dataTableArn}/index/${SUBJECT_INDEX}`] : [])],
-  }));
+  if (needs.data !== 'none') {
+    add(new PolicyStatement({
+      sid: 'DataTable',
+      actions: dataActions,
+      // The subject index lives under the table's ARN; only functions that query get it.
+      resources: [arns.dataTableArn, ...(needs.query ? [`${arns.dataTableArn}/index/${SUBJECT_INDEX}`] : [])],
+    }));
+  }
   if (needs.idempotency) {
     add(new PolicyStatement({
       sid: 'IdempotencyTable',
@@ -126,8 +141,25 @@ function grantNeeds(
     // Append-only: no update or delete of audit events, ever.
     add(new PolicyStatement({ sid: 'AuditAppendOnly', actions: ['dynamodb:PutItem'], resources: [arns.auditTableArn] }));
   }
-  if (needs.auditRead) {
-    add(new PolicyStatement({ sid: 'AuditRead', actions: ['dynamodb:Query'], resources: [arns.auditTableArn] }));
+  if (needs.auditRead === 'list') {
+    add(new PolicyStatement({
+      sid: 'AuditRead',
+      actions: ['dynamodb:Query', 'dynamodb:GetItem'],
+      resources: [arns.auditTableArn, `${arns.auditTableArn}/index/${AUDIT_SUBJECT_INDEX}`, `${arns.auditTableArn}/index/${AUDIT_RESOURCE_INDEX}`],
+    }));
+  }
+  if (needs.auditRead === 'verify') {
+    add(new PolicyStatement({ sid: 'AuditVerify', actions: ['dynamodb:Scan'], resources: [arns.auditTableArn] }));
+  }
+  if (needs.seal) {
+    add(new PolicyStatement({ sid: 'AuditSealerReads', actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [arns.auditTableArn] }));
+    // Seals only: the sealer can't write (or overwrite) an event.
+    add(new PolicyStatement({
+      sid: 'AuditSealerWritesSeals',
+      actions: ['dynamodb:PutItem'],
+      resources: [arns.auditTableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': SEAL_PARTITIONS } },
+    }));
   }
   // Table SSE with the CMK: only through DynamoDB, never a direct call.
   add(new PolicyStatement({

@@ -60,7 +60,11 @@ export class SealtextKeys extends Construct {
             principals: [account],
             actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
             resources: ['*'],
-            conditions: { ...sameAccount, StringLike: { 'kms:ViaService': [`dynamodb.${stack.region}.amazonaws.com`, `sns.${stack.region}.amazonaws.com`] } },
+            conditions: {
+              ...sameAccount,
+              // S3: the audit seal archive's SSE-KMS.
+              StringLike: { 'kms:ViaService': [`dynamodb.${stack.region}.amazonaws.com`, `sns.${stack.region}.amazonaws.com`, `s3.${stack.region}.amazonaws.com`] },
+            },
           }),
           new PolicyStatement({
             sid: 'EncryptedTopicsForAlarmsAndSns',

@@ -133,13 +133,47 @@ describe('IAM: least privilege', () => {
     expect(kms).toEqual([]);
   });
 
-  it('lets writers only PutItem into the audit table, the audit.read routes only Query it, and nobody update or delete', () => {
+  it('lets writers only PutItem into the audit table, the sealer write only seals, the readers only read, and nobody update or delete', () => {
     const auditTable = Object.entries(template.findResources('AWS::DynamoDB::Table')).find(([id]) => id.includes('Audit'))![0];
     const onAudit = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(auditTable));
     const byRole = (action: string) => onAudit.filter(({ statement }) => actionsOf(statement).includes(action)).map((s) => s.role).sort();
-    for (const { statement } of onAudit) expect([['dynamodb:PutItem'], ['dynamodb:Query']]).toContainEqual(actionsOf(statement));
-    expect(byRole('dynamodb:PutItem')).toEqual(FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n)).sort());
-    expect(byRole('dynamodb:Query')).toEqual(['list-audit', 'verify-audit'].map((n) => roleOf(template, n)).sort());
+    for (const { statement } of onAudit) {
+      expect([['dynamodb:PutItem'], ['dynamodb:GetItem', 'dynamodb:Query'], ['dynamodb:Scan']]).toContainEqual([...actionsOf(statement)].sort());
+    }
+    const sealer = roleOf(template, 'seal-audit');
+    const writers = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n));
+    expect(byRole('dynamodb:PutItem')).toEqual([...writers, sealer].sort());
+    // The sealer's PutItem reaches the seal partitions only: it can't write or overwrite an event.
+    const sealerPut = onAudit.find(({ role, statement }) => role === sealer && actionsOf(statement).includes('dynamodb:PutItem'))!;
+    expect(sealerPut.statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SEAL', 'SEALSEQ', 'SEALPAGE#*'] } });
+    for (const w of writers) expect(onAudit.find(({ role }) => role === w)!.statement.Condition).toBeUndefined();
+    expect(byRole('dynamodb:Query')).toEqual(['list-audit', 'seal-audit'].map((n) => roleOf(template, n)).sort());
+    expect(byRole('dynamodb:Scan')).toEqual([roleOf(template, 'verify-audit')]);
+  });
+
+  it('lets only the sealer sign seals, in its IAM policy and in the signing key\'s own policy', () => {
+    const signers = statements.filter(({ statement }) => actionsOf(statement).some((a) => a === 'kms:Sign' || a === 'kms:*' || a === 'kms:Sign*'));
+    expect(signers.map((s) => s.role)).toEqual([roleOf(template, 'seal-audit')]);
+    const keys = Object.values(template.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeySpec === 'ECC_NIST_P256');
+    expect(keys).toHaveLength(1);
+    expect(keys[0]!.Properties.KeyUsage).toBe('SIGN_VERIFY');
+    const policy = keys[0]!.Properties.KeyPolicy.Statement as { Sid: string; Effect: string; Action: string | string[]; Condition?: unknown; Principal: unknown }[];
+    // The account administers it but its administrators can't sign: no wildcard that covers Sign.
+    for (const st of policy.filter((x) => x.Effect === 'Allow' && x.Sid !== 'OnlyTheSealerSigns')) {
+      for (const a of [st.Action].flat()) expect(['kms:Sign', 'kms:*', 'kms:S*', 'kms:Sign*']).not.toContain(a);
+    }
+    const deny = policy.find((x) => x.Sid === 'NobodyElseSigns')!;
+    expect(deny).toMatchObject({ Effect: 'Deny', Action: 'kms:Sign', Principal: { AWS: '*' } });
+    expect(JSON.stringify(deny.Condition)).toContain(roleOf(template, 'seal-audit'));
+    // The readers may fetch the public key, nothing more.
+    const publicKey = statements.filter(({ statement }) => actionsOf(statement).includes('kms:GetPublicKey')).map((s) => s.role).sort();
+    expect(publicKey).toEqual(['audit-public-key', 'verify-audit'].map((n) => roleOf(template, n)).sort());
+  });
+
+  it('runs the sealer every minute, one at a time', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression === 'rate(1 minute)');
+    expect(rules).toHaveLength(1);
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain('Fnsealaudit');
   });
 
   it('lets only the senders create data keys, for their own purposes', () => {
@@ -156,7 +190,8 @@ describe('IAM: least privilege', () => {
       statements.filter(({ role, statement }) => role === roleOf(template, name) && actionsOf(statement).some((a) => a.startsWith('dynamodb:'))).flatMap(({ statement }) => actionsOf(statement));
     expect(tableActions('get-otp')).toEqual(['dynamodb:GetItem']);
     for (const name of FUNCTION_NAMES) {
-      expect(tableActions(name)).not.toContain('dynamodb:Scan');
+      // Only the full audit verification reads a whole table (the audit table, nothing else).
+      if (name !== 'verify-audit') expect(tableActions(name)).not.toContain('dynamodb:Scan');
       // Only erasure deletes anything.
       if (name !== 'erase-subject' && name !== 'issue-otp' && name !== 'send-message') expect(tableActions(name), name).not.toContain('dynamodb:DeleteItem');
     }
@@ -165,6 +200,21 @@ describe('IAM: least privilege', () => {
 });
 
 describe('data at rest', () => {
+  it('archives seals in a bucket with Object Lock in compliance mode for the audit retention, SSE-KMS, TLS only, no public access', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')).filter((b) => b.Properties.ObjectLockEnabled);
+    expect(buckets).toHaveLength(1);
+    const b = buckets[0]!.Properties;
+    expect(b.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } });
+    expect(b.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
+    // Only the sealer writes there; verify lists it.
+    const writers = roleStatements(template).filter(({ statement }) => actionsOf(statement).includes('s3:PutObject')).map((s) => s.role);
+    expect(writers).toEqual([roleOf(template, 'seal-audit')]);
+  });
+
   it('keeps both tables on demand with TTL, PITR and SSE with the customer managed key', () => {
     const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
     expect(tables).toHaveLength(3);
@@ -209,7 +259,7 @@ describe('functions', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     for (const name of FUNCTION_NAMES) {
       const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
-      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : undefined);
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : FUNCTION_NEEDS[name]!.seal ? 1 : undefined);
     }
   });
 });
