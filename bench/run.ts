@@ -9,10 +9,12 @@ import { codeHash, generateCode } from '#shared/otp/code';
 import { FUNCTION_NAMES } from '../infra/routes.ts';
 import { bundleFunction } from '../infra/bundle.ts';
 import { MemoryKeyWrapper } from '../test/support/fake-otp-deps.ts';
+import { httpBench } from './http-load.ts';
 
 /**
  * `npm run bench`: bundle sizes per function (the deployed bundling), cold import time and memory of
- * the heaviest handlers, and the per-request crypto costs. Each measurement has a budget; the run
+ * the heaviest handlers, the per-request crypto costs, DynamoDB round trips per endpoint and a
+ * 64-client HTTP load run on the local stack. Each measurement has a budget; the run
  * fails when one is exceeded. Times are compared as ratios measured in this run, or with generous
  * absolute budgets: these machines are shared and noisy.
  */
@@ -65,6 +67,20 @@ record('code hash (HMAC-SHA256)', Number(hashUs.toFixed(1)), 'µs', 200);
 record('code generation (6 digits, CSPRNG)', Number(codeUs.toFixed(1)), 'µs', 200);
 record('envelope seal, key-service call each time', Number(sealUs.toFixed(1)), 'µs', 2000);
 record('envelope seal with the data-key cache ÷ without', Number((sealCachedUs / sealUs).toFixed(2)), 'x', 1);
+
+// Round trips per endpoint and a 64-client load run on the local stack (DynamoDB Local).
+const http = await httpBench();
+record('DynamoDB calls: issue (plus 1 SMS)', http.issue, 'calls', 1);
+record('SMS published by one issue', http.sms, 'sms', 1);
+record('DynamoDB calls: right code', http.right, 'calls', 1);
+record('DynamoDB calls: wrong code', http.wrong, 'calls', 2);
+const load = http.load;
+record(`64 clients, ${load.requests} requests: 5xx answers`, Object.entries(load.statuses).filter(([s]) => s >= '500').reduce((a, [, n]) => a + n, 0), 'answers', 0);
+record('64 clients: DynamoDB calls per accepted action', Number(load.callsPerAction.toFixed(2)), 'calls', 1.2);
+record('64 clients: audit events broken or left unsealed after sealing', load.verdict.intact ? load.verdict.unsealed : 1_000_000, 'events', 0);
+process.stdout.write(
+  `load: ${load.requests} requests in ${load.seconds.toFixed(1)} s (${load.perSecond.toFixed(0)}/s), p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms, statuses ${JSON.stringify(load.statuses)}, audit ${JSON.stringify(load.verdict)}\n\n`,
+);
 
 const width = Math.max(...rows.map((r) => r.what.length));
 process.stdout.write(`${'measure'.padEnd(width)}  value      budget\n`);

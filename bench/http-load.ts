@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../infra/local/stack.ts';
+
+/**
+ * Round trips per endpoint and a 64-client load run, over HTTP against the local stack in this
+ * process (DynamoDB Local; every DynamoDB request counted by the SDK middleware behind
+ * GET /_local/aws-calls). What a right code, a wrong code or an issue costs is counted, not timed.
+ */
+type Client = { clientId: string; clientSecret: string };
+const mobile = () => `+4474${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
+export async function httpBench() {
+  process.env.RATE_LIMITS = JSON.stringify({
+    client: { limit: 1_000_000, windowSeconds: 60 }, ip: { limit: 1_000_000, windowSeconds: 60 },
+    prefix: { limit: 1_000_000, windowSeconds: 3600 }, country: { limit: 1_000_000, windowSeconds: 3600 },
+  });
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const dir = mkdtempSync(join(tmpdir(), 'sealtext-bench-stack-'));
+  const stack = await startLocalStack({ dir, port: 0, inMemory: true, sealEveryMs: 3_600_000 });
+  try {
+    const [client] = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as Client[];
+    const tokenRes = await fetch(`${stack.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${client!.clientId}:${client!.clientSecret}`).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${stack.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const calls = async () => (await (await fetch(`${stack.url}/_local/aws-calls`)).json()) as Record<string, number>;
+    const dynamoCalls = async () => Object.entries(await calls()).filter(([k]) => k.startsWith('DynamoDB.')).reduce((a, [, n]) => a + n, 0);
+    const outbox = async (to: string) => ((await (await fetch(`${stack.url}/_local/outbox?${new URLSearchParams({ to })}`)).json()) as { messages: { text: string }[] }).messages;
+    const codeOf = async (to: string) => (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
+    const measure = async (f: () => Promise<unknown>) => {
+      const before = await dynamoCalls();
+      await f();
+      return (await dynamoCalls()) - before;
+    };
+
+    // Warm every handler once, so cold-start reads (none today) would not count.
+    const warm = mobile();
+    const w = await post('/v1/otp', { to: warm });
+    await post(`/v1/otp/${w.body.verificationId}/verify`, { code: await codeOf(warm) });
+
+    const to = mobile();
+    let id = '';
+    const issue = await measure(async () => (id = (await post('/v1/otp', { to })).body.verificationId as string));
+    const sms = (await outbox(to)).length;
+    const code = await codeOf(to);
+    const wrong = await measure(() => post(`/v1/otp/${id}/verify`, { code: code === '000000' ? '111111' : '000000' }));
+    const right = await measure(() => post(`/v1/otp/${id}/verify`, { code }));
+
+    // 64 clients, issue then verify, as fast as they can; calls counted across the run.
+    const pairs = 320;
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    let next = 0;
+    const started = performance.now();
+    const before = await dynamoCalls();
+    const timed = async (f: () => Promise<{ status: number; body: Record<string, unknown> }>) => {
+      const t = performance.now();
+      const r = await f();
+      latencies.push(performance.now() - t);
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      return r;
+    };
+    await Promise.all(Array.from({ length: 64 }, async () => {
+      while (next < pairs) {
+        next++;
+        const phone = mobile();
+        const issued = await timed(() => post('/v1/otp', { to: phone }));
+        if (issued.status !== 201) continue;
+        const code = await codeOf(phone);
+        await timed(() => post(`/v1/otp/${issued.body.verificationId as string}/verify`, { code }));
+      }
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    const used = (await dynamoCalls()) - before;
+    const accepted = (statuses['201'] ?? 0) + (statuses['200'] ?? 0);
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+    await fetch(`${stack.url}/_local/audit/seal`, { method: 'POST' });
+    const verdict = await (await fetch(`${stack.url}/v1/audit/verify`, { headers: { Authorization: `Bearer ${token}` } })).json() as { intact: boolean; events: number; unsealed: number };
+    return {
+      issue, sms, wrong, right,
+      load: { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), statuses, callsPerAction: used / Math.max(1, accepted), verdict },
+    };
+  } finally {
+    await stack.stop();
+  }
+}
