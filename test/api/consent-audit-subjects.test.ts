@@ -132,3 +132,26 @@ describe('data subjects', () => {
     expect((await call('DELETE', `/v1/subjects/${enc(to)}`, { token: noScope })).status).toBe(403);
   });
 });
+
+describe('audit under load', () => {
+  it('64 concurrent clients issue and verify: no 5xx, one event per accepted action, intact once sealed', async () => {
+    const pairs = await Promise.all(Array.from({ length: 64 }, async (_, i) => {
+      const to = randomUkMobile();
+      const headers = { 'X-Forwarded-For': `198.51.100.${i + 1}` };
+      const issued = await call('POST', '/v1/otp', { token: a, body: { to }, headers });
+      const id = issued.body.verificationId as string;
+      const code = (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
+      const verified = await call('POST', `/v1/otp/${id}/verify`, { token: a, body: { code }, headers });
+      return { to, statuses: [issued.status, verified.status] };
+    }));
+    expect(pairs.flatMap((p) => p.statuses).filter((s) => s >= 500)).toEqual([]);
+    expect(pairs.every((p) => p.statuses[0] === 201 && p.statuses[1] === 200)).toBe(true);
+    await fetch(`${baseUrl}/_local/audit/seal`, { method: 'POST' });
+    for (const p of pairs) {
+      const events = (await call('GET', `/v1/audit?to=${enc(p.to)}`, { token: a })).body.events as { action: string; outcome: string; seal?: string }[];
+      expect(events.map((e) => `${e.action}:${e.outcome}`)).toEqual(['otp.issue:pending', 'otp.verify:approved']);
+      expect(events.every((e) => e.seal)).toBe(true);
+    }
+    expect((await call('GET', '/v1/audit/verify', { token: a })).body).toMatchObject({ intact: true });
+  });
+});
