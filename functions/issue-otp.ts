@@ -1,4 +1,4 @@
-import { api, ok, sourceIpOf } from '#shared/http/api';
+import { api, ok } from '#shared/http/api';
 import { idempotent } from '#shared/http/idempotency';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
@@ -10,6 +10,6 @@ import { otpDeps } from '#shared/runtime';
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event, context) => {
   const input = parseWith(IssueOtpRequest, event.json);
   const deps = await otpDeps();
-  const issued = await idempotent(event, context, 'issue-otp', input, () => issueOtp(deps, event.caller.clientId, input, sourceIpOf(event)));
+  const issued = await idempotent(event, context, 'issue-otp', input, () => issueOtp(deps, event.caller.clientId, input));
   return ok(issued, 201);
 });

@@ -1,4 +1,4 @@
-import { api, ok, sourceIpOf } from '#shared/http/api';
+import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { metrics } from '#shared/observability';
@@ -10,7 +10,7 @@ import { pathId } from '#shared/http/path';
 /** POST /v1/otp/{id}/resend: a new code replaces the old one. */
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event) => {
   parseWith(EmptyRequest, event.json);
-  const resent = await resendOtp(await otpDeps(), event.caller.clientId, pathId(event), sourceIpOf(event));
+  const resent = await resendOtp(await otpDeps(), event.caller.clientId, pathId(event));
   metrics.addMetric('OtpResent', 'Count', 1);
   return ok(resent);
 });

@@ -1,4 +1,4 @@
-import { api, ok, sourceIpOf } from '#shared/http/api';
+import { api, ok } from '#shared/http/api';
 import { idempotent } from '#shared/http/idempotency';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
@@ -11,7 +11,7 @@ import { messageDeps } from '#shared/runtime';
 export const handler = api({ scope: SCOPES.messagesSend }).handler(async (event, context) => {
   const input = parseWith(SendMessageRequest, event.json);
   const deps = await messageDeps();
-  const sent = await idempotent(event, context, 'send-message', input, () => sendMessage(deps, event.caller.clientId, input, sourceIpOf(event)));
+  const sent = await idempotent(event, context, 'send-message', input, () => sendMessage(deps, event.caller.clientId, input));
   metrics.addMetric('MessageSent', 'Count', 1);
   return ok(sent, 201);
 });

@@ -44,10 +44,24 @@ export const StageSettings = z.object({
     .default(30),
   /** Per-limit overrides of the built-in rate limits (docs/limits.md). */
   rateLimits: jsonOr(z.partialRecord(LimitName, LimitRule)).optional(),
-  /** WAF: requests per IP per 5 minutes before blocking. */
-  wafRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(1000),
   /** WAF: requests per IP per 5 minutes to the recipient routes (/m/...), which have no bearer token. */
   wafRecipientRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(100),
+  /** WAF on the Cognito token endpoint: requests per IP per 5 minutes (apps cache their tokens for an hour). */
+  wafTokenRequestsPerIpPer5Min: z.coerce.number().int().min(10).max(2_000_000_000).default(300),
+  /**
+   * WAF on the authenticated routes: requests per bearer token per 5 minutes. Per client, never per
+   * IP: one backend address carries all of a business's users.
+   */
+  wafRequestsPerClientPer5Min: z.coerce.number().int().min(100).max(2_000_000_000).default(150_000),
+  /** API Gateway stage throttling (all clients together): steady requests per second and burst. */
+  apiThrottle: jsonOr(z.strictObject({ rateLimit: z.number().positive().max(100_000), burstLimit: z.number().int().min(1).max(100_000) })).default({ rateLimit: 1_000, burstLimit: 2_000 }),
+  /** Per-method throttling, e.g. {"POST /v1/otp":{"rateLimit":300,"burstLimit":600}}; methods not named use apiThrottle. */
+  methodThrottles: jsonOr(
+    z.record(
+      z.string().regex(/^(GET|POST|PUT|DELETE) \/[\w{}/.-]*$/, 'keys like "POST /v1/otp"'),
+      z.strictObject({ rateLimit: z.number().positive().max(100_000), burstLimit: z.number().int().min(1).max(100_000) }),
+    ),
+  ).default({ 'POST /v1/otp': { rateLimit: 500, burstLimit: 1_000 }, 'POST /v1/messages': { rateLimit: 200, burstLimit: 400 } }),
   /** Where recipients open sealed messages (`<url>/m/<token>`); default: the API stage URL. Set it with a custom domain. */
   publicBaseUrl: z.url().optional(),
   /** Fraud alarm thresholds (docs/fraud.md), JSON overrides of the defaults. */

@@ -46,6 +46,8 @@ export class SealtextApi extends Construct {
   readonly api: RestApi;
   readonly userPool: UserPool;
   readonly webAcl: CfnWebACL;
+  /** On the Cognito user pool: the token endpoint. */
+  readonly tokenWebAcl: CfnWebACL;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -97,8 +99,13 @@ export class SealtextApi extends Construct {
       cloudWatchRoleRemovalPolicy: props.removalPolicy,
       deployOptions: {
         stageName: settings.stage,
-        throttlingRateLimit: 50,
-        throttlingBurstLimit: 100,
+        // Protects the service (all clients together); each client's own limit is the app's `client` window.
+        throttlingRateLimit: settings.apiThrottle.rateLimit,
+        throttlingBurstLimit: settings.apiThrottle.burstLimit,
+        methodOptions: Object.fromEntries(Object.entries(settings.methodThrottles).map(([key, t]) => {
+          const [method, path] = key.split(' ') as [string, string];
+          return [`${path}/${method}`, { throttlingRateLimit: t.rateLimit, throttlingBurstLimit: t.burstLimit }];
+        })),
         // Execution logs carry errors only, never request or response bodies (numbers, codes).
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
@@ -179,11 +186,21 @@ export class SealtextApi extends Construct {
       visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-waf`, sampledRequestsEnabled: true },
       rules: [
         {
-          name: 'RatePerIp',
+          // The authenticated routes: per bearer token (one client), never per IP, because one
+          // backend address carries all of a business's users.
+          name: 'RatePerClient',
           priority: 0,
           action: { block: {} },
-          statement: { rateBasedStatement: { limit: settings.wafRequestsPerIpPer5Min, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerIp', sampledRequestsEnabled: true },
+          statement: {
+            rateBasedStatement: {
+              limit: settings.wafRequestsPerClientPer5Min,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              evaluationWindowSec: 300,
+              scopeDownStatement: { notStatement: { statement: RECIPIENT_PATHS } },
+            },
+          },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerClient', sampledRequestsEnabled: true },
         },
         {
           // The recipient routes carry no bearer token: a tighter budget per IP.
@@ -195,14 +212,7 @@ export class SealtextApi extends Construct {
               limit: settings.wafRecipientRequestsPerIpPer5Min,
               aggregateKeyType: 'IP',
               evaluationWindowSec: 300,
-              scopeDownStatement: {
-                byteMatchStatement: {
-                  fieldToMatch: { uriPath: {} },
-                  positionalConstraint: 'CONTAINS',
-                  searchString: '/m/',
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
+              scopeDownStatement: RECIPIENT_PATHS,
             },
           },
           visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RecipientRatePerIp', sampledRequestsEnabled: true },
@@ -215,8 +225,35 @@ export class SealtextApi extends Construct {
       ],
     });
     new CfnWebACLAssociation(this, 'WafAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
+
+    // The token endpoint (Cognito's domain) is the other route a stranger can reach without a token.
+    this.tokenWebAcl = new CfnWebACL(this, 'TokenWaf', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-token-waf`, sampledRequestsEnabled: true },
+      rules: [
+        {
+          name: 'TokenRatePerIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: settings.wafTokenRequestsPerIpPer5Min, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'TokenRatePerIp', sampledRequestsEnabled: true },
+        },
+        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 1, []),
+      ],
+    });
+    new CfnWebACLAssociation(this, 'TokenWafAssociation', { resourceArn: this.userPool.userPoolArn, webAclArn: this.tokenWebAcl.attrArn });
   }
 }
+
+/** The recipient routes (`/m/{token}...`), with or without the stage prefix in the path. */
+const RECIPIENT_PATHS: CfnWebACL.StatementProperty = {
+  regexMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    regexString: '^(/[^/]+)?/m/',
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
 
 function managedRuleGroup(name: string, priority: number, ruleActionOverrides: CfnWebACL.RuleActionOverrideProperty[]): CfnWebACL.RuleProperty {
   return {

@@ -43,11 +43,16 @@ class Driver {
     this.token = ((await res.json()) as { access_token: string }).access_token;
   }
 
-  async call(method: string, path: string, body: unknown, ip: string, tally = this.report) {
+  /**
+   * A request from the app's backend (one address for all its users). Asking for a code, the
+   * backend says which end user it is for, in `signals`, as a production integration does.
+   */
+  async call(method: string, path: string, body: Record<string, unknown>, ip: string, tally = this.report, userId?: string) {
+    const signals = path === '/v1/otp' ? { signals: { ip, ...(userId ? { userId } : {}) } } : {};
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
-      body: JSON.stringify(body),
+      headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...body, ...signals }),
     });
     const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     tally.requests++;
@@ -68,7 +73,7 @@ class Driver {
 
   /** A person: asks for a code, reads it, types it (sometimes wrong first), or walks away. */
   async person(to: string, ip: string, behaviour: 'verify' | 'typo' | 'abandon') {
-    const issued = await this.call('POST', '/v1/otp', { to, brand: 'Acme' }, ip);
+    const issued = await this.call('POST', '/v1/otp', { to, brand: 'Acme' }, ip, this.report, `user-${to.slice(-6)}`);
     if (issued.status !== 201 || behaviour === 'abandon') return;
     const id = issued.json.verificationId as string;
     const code = await this.codeFor(to);
@@ -98,7 +103,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
         to: randomMobile(COUNTRIES[i % COUNTRIES.length]!),
         behaviour: (i % 10 === 3 ? 'typo' : i % 10 === 7 ? 'abandon' : 'verify') as 'verify' | 'typo' | 'abandon',
       }));
-      await inBatches(people, 5, (p) => driver.person(p.to, ip(10), p.behaviour));
+      await inBatches(people, 5, (p) => driver.person(p.to, ip(10 + people.indexOf(p)), p.behaviour));
       break;
     }
     case 'pumping': {
@@ -107,8 +112,9 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
       const bots = sequentialNumbers('+447400900000', 100);
       const people = Array.from({ length: 10 }, () => randomMobile('FR'));
       await Promise.all([
-        inBatches(bots, 10, (to) => driver.call('POST', '/v1/otp', { to }, ip(66)).then(() => undefined)),
-        inBatches(people, 2, (to) => driver.person(to, ip(11), 'verify')),
+        // A botnet: every bot request from another address.
+        inBatches(bots, 10, (to) => driver.call('POST', '/v1/otp', { to }, `203.0.113.${bots.indexOf(to) + 1}`).then(() => undefined)),
+        inBatches(people, 2, (to) => driver.person(to, ip(110 + people.indexOf(to)), 'verify')),
       ]);
       break;
     }
@@ -130,7 +136,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
       break;
     }
     case 'burst': {
-      // One caller fires 400 requests at once: limits answer 429, nothing answers 5xx.
+      // One end-user address fires 400 requests at once: its limit answers 429, nothing answers 5xx.
       const numbers = Array.from({ length: 400 }, (_, i) => randomMobile((['US', 'NL', 'DE'] as const)[i % 3]!));
       await inBatches(numbers, 50, (to) => driver.call('POST', '/v1/otp', { to }, ip(88)).then(() => undefined));
       break;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MessageGoneReason } from '../errors.ts';
+import type { EndUserKeys } from '../ratelimit/end-user.ts';
 
 /** A sealed or direct message as stored. Times are epoch ms from the server clock. */
 export type StoredMessageStatus = 'sent' | 'opened' | 'revoked' | 'failed';
@@ -16,6 +17,8 @@ export type Message = {
   phoneIndex: string;
   phoneMask: string;
   country: string;
+  /** Keyed hashes of the app's end-user signals. */
+  endUser?: EndUserKeys;
   /** Envelope of the number, for the recipient's open codes. */
   sealedRecipient: string;
   /** SHA-256 of the link token (sealed delivery): the link item's key, for erasure. */

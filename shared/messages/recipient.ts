@@ -4,6 +4,7 @@ import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { failureCounters } from '../ratelimit/limits.ts';
+import { ipKey } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import type { MessageDeps } from './deps.ts';
 import { bodyContext, goneReason, LINK_TOKEN_PATTERN, linkHash, MESSAGE_RULES, recipientContext, type Message } from './message.ts';
@@ -51,7 +52,9 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   const phone = checkDestination(await deps.envelope.open(m.sealedRecipient, recipientContext(m.id)), deps.allowedCountries);
   const code = generateCode(MESSAGE_RULES.openCodeLength);
   const codeExpiresAt = now + MESSAGE_RULES.openCodeTtlMs;
-  const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...caller }, now);
+  // Here the browser is the end user: its own address is what the per-IP window counts.
+  const endUser = caller.sourceIp ? { ip: ipKey(deps.keys.blindIndexKey, caller.sourceIp) } : undefined;
+  const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}) }, now);
   const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id };
   const out = await deps.store.setOpenCode(
     { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country },

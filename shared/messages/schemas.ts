@@ -1,3 +1,4 @@
+import { EndUserSignals } from '../ratelimit/end-user.ts';
 import { z } from 'zod';
 import { E164String } from '../otp/schemas.ts';
 
@@ -12,6 +13,7 @@ export const SendMessageRequest = z
     ttlSeconds: z.number().int().min(300).max(2_592_000).default(86_400),
     burnAfterRead: z.boolean().default(true),
     brand: z.string().trim().min(1).max(30).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'Must be plain text on one line' }).optional(),
+    signals: EndUserSignals.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.delivery === 'direct' && v.body.length > 612) {

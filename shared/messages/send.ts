@@ -5,6 +5,7 @@ import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
+import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import type { MessageDeps } from './deps.ts';
 import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, type Message } from './message.ts';
@@ -17,7 +18,7 @@ import { messageView } from './views.ts';
  * condition, the message and its link commit together; the SMS (notice and link, or for `direct`
  * the body itself) goes out after the commit.
  */
-export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest, caller: { sourceIp?: string } = {}) {
+export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
   const id = newId();
@@ -36,6 +37,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     burnAfterRead: input.burnAfterRead,
     ...(input.brand ? { brand: input.brand } : {}),
     phoneIndex,
+    ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
@@ -46,7 +48,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     maxOpenAttempts: MESSAGE_RULES.maxOpenAttempts,
     openSends: 0,
   };
-  const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...caller }, now);
+  const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
   await deps.store.create(message, link, counters, input.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }).catch(async (error: unknown) => {
     // Nothing was written; a consent refusal is still worth a record.

@@ -4,6 +4,7 @@ import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
+import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
@@ -15,7 +16,7 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
  * POST /v1/otp. Order matters: every check that can refuse runs before anything is written;
  * the counters and the verification are one transaction; the SMS goes out only after that commit.
  */
-export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest, caller: { sourceIp?: string } = {}) {
+export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
   const id = verificationId(phone.country);
@@ -40,6 +41,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     lastSentAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
     phoneIndex: hmac(deps.keys.blindIndexKey, 'phone', phone.e164),
+    ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
@@ -48,7 +50,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
-  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now);
+  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   await deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });

@@ -29,7 +29,7 @@ export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: 
  * POST /v1/otp/{id}/resend: a new code replaces the old one (the old stops working), the expiry
  * restarts, attempts are kept. At most `maxSends` sends, `resendIntervalMs` apart.
  */
-export async function resendOtp(deps: OtpDeps, clientId: string, id: string, caller: { sourceIp?: string } = {}) {
+export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const now = deps.now();
   const v = ownedOrNotFound(await deps.store.get(id), clientId);
   const decision = canResend(v, now, OTP_RULES.resendIntervalMs);
@@ -49,7 +49,8 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, cal
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const out = await deps.store.replaceCode(
     { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
-    sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...caller }, now),
+    // The end user the code was first sent for is the one it is sent for again.
+    sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now),
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
   );
   if (!out.ok) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EndUserSignals } from '../ratelimit/end-user.ts';
 
 /** The OTP request and response shapes: validated at the edge and published as OpenAPI. */
 const controlChars = /[\u0000-\u001f\u007f]/;
@@ -30,6 +31,7 @@ export const IssueOtpRequest = z
     locale: Locale.default('en'),
     brand: plainText(30).optional(),
     transaction: Transaction.optional(),
+    signals: EndUserSignals.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.purpose === 'transaction' && !v.transaction)

@@ -1,4 +1,5 @@
 import { newId } from '../crypto/ids.ts';
+import type { EndUserKeys } from '../ratelimit/end-user.ts';
 
 /** A verification as stored. Times are epoch milliseconds from the server clock. */
 export type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
@@ -29,6 +30,8 @@ export type Verification = {
   phoneIndex: string;
   phoneMask: string;
   country: string;
+  /** Keyed hashes of the app's end-user signals (IP, user, device), for the limits and for resends. */
+  endUser?: EndUserKeys;
   /** Envelope-encrypted delivery details (number, transaction) for resends. */
   sealedDelivery: string;
   brand?: string;

@@ -4,6 +4,8 @@ import { z } from 'zod';
  * Fixed-window counters. Each send consumes one unit from every applicable window in the same
  * DynamoDB transaction as the write it guards; a full window cancels the whole transaction, so a
  * refused request consumes nothing. Windows align to multiples of their length (epoch seconds).
+ * Windows that many requests share (a client, a destination range, a country) are split into
+ * shards so that no item is written by every request (docs/limits.md: the error this allows).
  */
 export const LimitRule = z.strictObject({
   limit: z.number().int().positive(),
@@ -12,7 +14,7 @@ export const LimitRule = z.strictObject({
 export type LimitRule = z.infer<typeof LimitRule>;
 
 /** Windows every send consumes. */
-export const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'prefix', 'country']);
+export const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country']);
 /** Windows of failed verifications per number, across verifications (brute force). */
 export const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
 export const LimitName = z.enum([...SendLimitName.options, ...FailureLimitName.options]);
@@ -25,7 +27,9 @@ export const DEFAULT_LIMITS: LimitRules = {
   phoneShort: { limit: 5, windowSeconds: 600 },
   phoneDaily: { limit: 20, windowSeconds: 86_400 },
   client: { limit: 300, windowSeconds: 60 },
-  ip: { limit: 120, windowSeconds: 60 },
+  // Per end user, from the `signals` the app sends (never the app's own address).
+  ip: { limit: 30, windowSeconds: 60 },
+  user: { limit: 10, windowSeconds: 600 },
   prefix: { limit: 60, windowSeconds: 3_600 },
   country: { limit: 1_000, windowSeconds: 3_600 },
   // NIST SP 800-63B caps consecutive failures at 100; we count all failures in the window, lower.
@@ -39,6 +43,17 @@ export function parseLimitOverrides(json: string | undefined): LimitRules {
   return { ...DEFAULT_LIMITS, ...overrides };
 }
 
+/**
+ * Windows shared by many requests (a client's, a country's, a destination range's) are split into
+ * shards once their limit is large enough for that to matter: one shard per MIN_PER_SHARD units,
+ * at most MAX_SHARDS. Small windows see few writes and stay exact; per-number and per-end-user
+ * windows belong to one person and are never hot.
+ */
+export const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country']);
+export const MAX_SHARDS = 8;
+export const MIN_PER_SHARD = 50;
+export const shardsFor = (limit: number) => Math.max(1, Math.min(MAX_SHARDS, Math.floor(limit / MIN_PER_SHARD)));
+
 export type LimitCounter = {
   name: LimitName;
   /** Storage key of this window's counter; holds no PII (blind index, client id, digits prefix). */
@@ -51,16 +66,32 @@ export type LimitCounter = {
   countOnly?: boolean;
   /** With countOnly: the transaction that brings the count to this value learns it (CounterReached). */
   reachAt?: number;
+  /** A sharded window: this item holds one shard of it, `limit` being the shard's share. */
+  shard?: { index: number; of: number; windowKey: string; windowLimit: number };
 };
 
-/** Keys are keyed hashes (number, IP, prefix), the client id, or the country code: no PII. */
-export type LimitSubjects = { phoneIndex: string; clientId: string; prefix: string; country: string; ip?: string };
+/** Keys are keyed hashes (number, IP, user, prefix), the client id, or the country code: no PII. */
+export type LimitSubjects = { phoneIndex: string; clientId: string; prefix: string; country: string; ip?: string; user?: string };
 
-export function counter(rules: LimitRules, name: LimitName, subject: string, nowMs: number): LimitCounter {
+export function counter(rules: LimitRules, name: LimitName, subject: string, nowMs: number, random: () => number = Math.random): LimitCounter {
   const { limit, windowSeconds } = rules[name];
   const windowMs = windowSeconds * 1000;
   const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-  return { name, key: `${name}#${subject}#${windowStart}`, limit, windowEndsAt: windowStart + windowMs };
+  const windowKey = `${name}#${subject}#${windowStart}`;
+  const base = { name, limit, windowEndsAt: windowStart + windowMs };
+  const shards = SHARDED_LIMITS.has(name) ? shardsFor(limit) : 1;
+  if (shards === 1) return { ...base, key: windowKey };
+  return onShard({ ...base, key: windowKey, shard: { index: 0, of: shards, windowKey, windowLimit: limit } }, Math.floor(random() * shards));
+}
+
+/**
+ * The same window on another shard. Each shard admits its share of the limit, rounded up, so the
+ * shards together admit at most `limit + shards - 1`; a request refused by a full shard tries one
+ * other before it is refused (store/rate-limit-ops.ts), which keeps early refusals rare.
+ */
+export function onShard(c: LimitCounter, index: number): LimitCounter {
+  if (!c.shard) return c;
+  return { ...c, key: `${c.shard.windowKey}#s${index}`, limit: Math.ceil(c.shard.windowLimit / c.shard.of), shard: { ...c.shard, index } };
 }
 
 export function countersFor(rules: LimitRules, subjects: LimitSubjects, nowMs: number): LimitCounter[] {
@@ -69,6 +100,7 @@ export function countersFor(rules: LimitRules, subjects: LimitSubjects, nowMs: n
     phoneDaily: subjects.phoneIndex,
     client: subjects.clientId,
     ip: subjects.ip,
+    user: subjects.user,
     prefix: subjects.prefix,
     country: subjects.country,
   };

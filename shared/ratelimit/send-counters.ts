@@ -1,6 +1,7 @@
 import { hmac } from '../crypto/hmac.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import { destinationPrefix, type Phone } from '../phone/phone.ts';
+import type { EndUserKeys } from './end-user.ts';
 import { countersFor, failureCounters, type LimitCounter, type LimitRules } from './limits.ts';
 
 /**
@@ -10,7 +11,7 @@ import { countersFor, failureCounters, type LimitCounter, type LimitRules } from
  */
 export function sendCounters(
   deps: { keys: SecretKeys; limits: LimitRules },
-  who: { phone: Phone; phoneIndex: string; clientId: string; sourceIp?: string },
+  who: { phone: Phone; phoneIndex: string; clientId: string; endUser?: EndUserKeys },
   nowMs: number,
 ): LimitCounter[] {
   return [
@@ -21,7 +22,9 @@ export function sendCounters(
         clientId: who.clientId,
         prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(who.phone)),
         country: who.phone.country,
-        ...(who.sourceIp ? { ip: hmac(deps.keys.blindIndexKey, 'ip', who.sourceIp) } : {}),
+        // End-user windows count only what the app said (or, on the recipient's routes, the browser's address).
+        ...(who.endUser?.ip ? { ip: who.endUser.ip } : {}),
+        ...(who.endUser?.user ? { user: who.endUser.user } : {}),
       },
       nowMs,
     ),

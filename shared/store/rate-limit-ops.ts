@@ -3,7 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DestinationNotAllowed, RateLimited } from '../errors.ts';
-import type { LimitCounter } from '../ratelimit/limits.ts';
+import { randomInt } from 'node:crypto';
+import { onShard, type LimitCounter } from '../ratelimit/limits.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction item and, optionally, the error its failed condition means (e.g. an opt-out). */
@@ -81,17 +82,16 @@ export class CounterReached extends Error {
 export async function transactWithLimits(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  counters: LimitCounter[],
+  initialCounters: LimitCounter[],
   guarded: Guarded[],
   nowMs: number,
 ): Promise<void> {
-  const items = [
-    ...counters.map((c) => counterUpdate(tableName, c)),
-    ...guarded.map(({ onConditionFailed: _drop, ...item }) => item),
-  ];
+  let counters = initialCounters;
+  const others = guarded.map(({ onConditionFailed: _drop, ...item }) => item);
+  let shardRetried = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await doc.send(new TransactWriteCommand({ TransactItems: [...counters.map((c) => counterUpdate(tableName, c)), ...others] }));
       return;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -100,6 +100,12 @@ export async function transactWithLimits(
       if (full >= 0) {
         const c = counters[full]!;
         if (c.countOnly) throw new CounterReached(c);
+        // One shard of a shared window is full: the window may still have room on another.
+        if (c.shard && !shardRetried) {
+          shardRetried = true;
+          counters = counters.map((x, i) => (i === full ? onShard(c, (c.shard!.index + 1 + randomInt(c.shard!.of - 1)) % c.shard!.of) : x));
+          continue;
+        }
         throw new RateLimited((c.windowEndsAt - nowMs) / 1000, c.name);
       }
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');

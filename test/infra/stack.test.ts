@@ -43,21 +43,48 @@ describe('API Gateway', () => {
     expect(ROUTES.filter((r) => r.scope === 'public').every((r) => r.path.startsWith('/m/'))).toBe(true);
   });
 
-  it('is regional, throttled, access-logged, with no body logging, and behind WAF', () => {
+  it('is regional, throttled per stage and per method from the settings, access-logged, with no body logging', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] }, SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09' });
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
-      MethodSettings: [Match.objectLike({ DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
-    });
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!.Properties;
+    expect(stage.AccessLogSetting.Format).toMatch(/requestId/);
+    const settings = stage.MethodSettings as { HttpMethod: string; ResourcePath: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number; DataTraceEnabled?: boolean; LoggingLevel?: string }[];
+    expect(settings.find((m) => m.HttpMethod === '*')).toMatchObject({ DataTraceEnabled: false, ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000, LoggingLevel: 'ERROR' });
+    expect(settings.find((m) => m.HttpMethod === 'POST' && m.ResourcePath === '/~1v1~1otp')).toMatchObject({ ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 });
+    expect(settings.find((m) => m.HttpMethod === 'POST' && m.ResourcePath === '/~1v1~1messages')).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
-    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0]!;
-    const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, unknown> }[];
-    expect(rules.map((r) => r.Name)).toEqual(['RatePerIp', 'RecipientRatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
-    expect(rules[0]!.Statement).toMatchObject({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: 1000 } });
-    expect(rules[1]!.Statement).toMatchObject({
-      RateBasedStatement: { AggregateKeyType: 'IP', Limit: 100, ScopeDownStatement: { ByteMatchStatement: { SearchString: '/m/' } } },
+
+    // Settings flow through: another stage's throttles.
+    const custom = synthesized({ ...NO_BUNDLING, apiThrottle: '{"rateLimit":70,"burstLimit":90}', methodThrottles: '{"GET /v1/audit":{"rateLimit":5,"burstLimit":10}}' }).template;
+    const customSettings = Object.values(custom.findResources('AWS::ApiGateway::Stage'))[0]!.Properties.MethodSettings as typeof settings;
+    expect(customSettings.find((m) => m.HttpMethod === '*')).toMatchObject({ ThrottlingRateLimit: 70, ThrottlingBurstLimit: 90 });
+    expect(customSettings.find((m) => m.HttpMethod === 'GET')).toMatchObject({ ResourcePath: '/~1v1~1audit', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+  });
+
+  it('rate-limits per IP only where a browser or a stranger calls (the recipient routes, the token endpoint); the API per client', () => {
+    const acls = template.findResources('AWS::WAFv2::WebACL');
+    const associations = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
+    expect(associations).toHaveLength(2);
+    // One on the API stage, one on the Cognito user pool (the token endpoint).
+    expect(associations.some((a) => a.includes('restapis'))).toBe(true);
+    expect(associations.some((a) => a.includes('HttpClients'))).toBe(true);
+    const [apiAcl, tokenAcl] = Object.entries(acls).sort(([a], [b]) => (a.includes('Token') ? 1 : b.includes('Token') ? -1 : 0)).map(([, acl]) => acl.Properties);
+    const rules = apiAcl.Rules as { Name: string; Statement: { RateBasedStatement?: Record<string, unknown> } }[];
+    expect(rules.map((r) => r.Name)).toEqual(['RatePerClient', 'RecipientRatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    const recipientOnly = { RegexMatchStatement: { RegexString: '^(/[^/]+)?/m/', FieldToMatch: { UriPath: {} } } };
+    // Per token, on everything but the recipient routes.
+    expect(rules[0]!.Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'CUSTOM_KEYS', Limit: 150000, CustomKeys: [{ Header: { Name: 'authorization' } }], ScopeDownStatement: { NotStatement: { Statement: recipientOnly } },
     });
+    // Per IP, on the recipient routes only.
+    expect(rules[1]!.Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: 100, ScopeDownStatement: recipientOnly });
+    const ipRules = rules.filter((r) => r.Statement.RateBasedStatement?.AggregateKeyType === 'IP');
+    expect(ipRules).toHaveLength(1);
+    for (const r of ipRules) expect(r.Statement.RateBasedStatement!.ScopeDownStatement).toMatchObject(recipientOnly);
+    expect((tokenAcl.Rules as { Name: string; Statement: unknown }[])[0]).toMatchObject({ Name: 'TokenRatePerIp', Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 300 } } });
+    // The recipient-path pattern matches with and without the stage prefix, and nothing else.
+    const re = new RegExp(recipientOnly.RegexMatchStatement.RegexString);
+    expect(['/m/abc', '/prod/m/abc/open'].every((p) => re.test(p))).toBe(true);
+    expect(['/v1/otp', '/prod/v1/messages/m/x', '/prod/v1/otp'].some((p) => re.test(p))).toBe(false);
   });
 
   it('answers its own refusals as problem+json with no-store', () => {

@@ -16,14 +16,14 @@ export default async function setup(project: TestProject) {
     cwd: project.config.root,
     env: {
       ...process.env,
-      // The contract tests run in parallel from one host, so shared windows (client, IP, prefix,
-      // country) would couple them; the simulator needs the defaults it is about.
+      // The contract tests run in parallel with one client, so shared windows (client, prefix,
+      // country) would couple them; end-user windows count only `signals`, so they keep their
+      // defaults; the simulator needs every default it is about.
       ...(project.name === 'simulator'
         ? {}
         : {
             RATE_LIMITS: JSON.stringify({
               client: { limit: 100_000, windowSeconds: 60 },
-              ip: { limit: 100_000, windowSeconds: 60 },
               prefix: { limit: 100_000, windowSeconds: 3600 },
               country: { limit: 100_000, windowSeconds: 3600 },
             }),
