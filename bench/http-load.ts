@@ -1,7 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomUkMobile } from '../test/support/phones.ts';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLocalStack } from '../infra/local/stack.ts';
 
 /**
  * Round trips per endpoint and a 64-client load run, over HTTP against the local stack in this
@@ -9,17 +8,10 @@ import { startLocalStack } from '../infra/local/stack.ts';
  * GET /_local/aws-calls). What a right code, a wrong code or an issue costs is counted, not timed.
  */
 type Client = { clientId: string; clientSecret: string };
-const mobile = () => `+4474${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+const mobile = randomUkMobile;
 
-export async function httpBench() {
-  process.env.RATE_LIMITS = JSON.stringify({
-    client: { limit: 1_000_000, windowSeconds: 60 }, ip: { limit: 1_000_000, windowSeconds: 60 },
-    prefix: { limit: 1_000_000, windowSeconds: 3600 }, country: { limit: 1_000_000, windowSeconds: 3600 },
-  });
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const dir = mkdtempSync(join(tmpdir(), 'sealtext-bench-stack-'));
-  const stack = await startLocalStack({ dir, port: 0, inMemory: true, sealEveryMs: 3_600_000 });
-  try {
+export async function httpBench(stack: { url: string }, dir: string, durationMs: number) {
+  {
     const [client] = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as Client[];
     const tokenRes = await fetch(`${stack.url}/oauth2/token`, {
       method: 'POST',
@@ -54,12 +46,14 @@ export async function httpBench() {
     const wrong = await measure(() => post(`/v1/otp/${id}/verify`, { code: code === '000000' ? '111111' : '000000' }));
     const right = await measure(() => post(`/v1/otp/${id}/verify`, { code }));
 
-    // 64 clients, issue then verify, as fast as they can; calls counted across the run.
-    const pairs = 320;
+    // 64 clients, issue then verify, as fast as they can for `durationMs`; calls counted across the
+    // run, the process's memory sampled every 10 s (the stack's handlers run in this process).
     const latencies: number[] = [];
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 10_000);
     const statuses: Record<string, number> = {};
-    let next = 0;
     const started = performance.now();
+    const deadline = started + durationMs;
     const before = await dynamoCalls();
     const timed = async (f: () => Promise<{ status: number; body: Record<string, unknown> }>) => {
       const t = performance.now();
@@ -69,8 +63,7 @@ export async function httpBench() {
       return r;
     };
     await Promise.all(Array.from({ length: 64 }, async () => {
-      while (next < pairs) {
-        next++;
+      while (performance.now() < deadline) {
         const phone = mobile();
         const issued = await timed(() => post('/v1/otp', { to: phone }));
         if (issued.status !== 201) continue;
@@ -78,6 +71,8 @@ export async function httpBench() {
         await timed(() => post(`/v1/otp/${issued.body.verificationId as string}/verify`, { code }));
       }
     }));
+    clearInterval(sampler);
+    rss.push(process.memoryUsage().rss);
     const seconds = (performance.now() - started) / 1000;
     const used = (await dynamoCalls()) - before;
     const accepted = (statuses['201'] ?? 0) + (statuses['200'] ?? 0);
@@ -87,9 +82,7 @@ export async function httpBench() {
     const verdict = await (await fetch(`${stack.url}/v1/audit/verify`, { headers: { Authorization: `Bearer ${token}` } })).json() as { intact: boolean; events: number; unsealed: number };
     return {
       issue, sms, wrong, right,
-      load: { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), statuses, callsPerAction: used / Math.max(1, accepted), verdict },
+      load: { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), statuses, callsPerAction: used / Math.max(1, accepted), verdict, rssMiB: rss.map((b) => Math.round(b / 1048576)) },
     };
-  } finally {
-    await stack.stop();
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ensureLocalKeys } from '#shared/crypto/local-keyring';
 import { ensureLocalSigningKey } from '#shared/crypto/seal-signers';
+import { resetOutboxIndex } from '#shared/sms/outbox';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
@@ -34,6 +35,7 @@ export async function startLocalStack(options: LocalStackOptions) {
   ensureLocalSigningKey(layout.signingKeyFile);
   if (options.inMemory) {
     writeFileSync(layout.outboxFile, '');
+    resetOutboxIndex(layout.outboxFile);
     writeFileSync(layout.metricsFile, '');
     // The seals of an in-memory trail are gone with it.
     rmSync(layout.sealsDir, { recursive: true, force: true });

@@ -14,7 +14,9 @@ export class OutboxSender implements SmsSender {
 
   async send(sms: Sms): Promise<{ messageId: string }> {
     const entry: OutboxEntry = { id: randomUUID(), to: sms.to, text: sms.text, at: new Date().toISOString() };
+    const idx = index(this.file); // loaded before the append, so the entry is added once
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    add(idx, entry);
     this.print(`[outbox] SMS to ${maskPhone(sms.to)}:\n${sms.text.replace(/^/gm, '[outbox]   ')}`);
     return { messageId: entry.id };
   }
@@ -24,11 +26,36 @@ function defaultPrint(line: string) {
   process.stdout.write(`${line}\n`);
 }
 
+/**
+ * The outbox as read by `GET /_local/outbox`: the file is parsed once per process, then kept in
+ * memory as this process appends (only the local stack writes it), so a long load run does not
+ * re-read a growing file on every lookup.
+ */
+type Index = { all: OutboxEntry[]; byTo: Map<string, OutboxEntry[]> };
+const indexes = new Map<string, Index>();
+function index(file: string): Index {
+  let idx = indexes.get(file);
+  if (!idx) {
+    const all = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxEntry) : [];
+    idx = { all: [], byTo: new Map() };
+    indexes.set(file, idx);
+    for (const e of all) add(idx, e);
+  }
+  return idx;
+}
+function add(idx: Index, e: OutboxEntry) {
+  idx.all.push(e);
+  const list = idx.byTo.get(e.to) ?? [];
+  list.push(e);
+  idx.byTo.set(e.to, list);
+}
+
 export function readOutbox(file: string, to?: string): OutboxEntry[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as OutboxEntry)
-    .filter((e) => to === undefined || e.to === to);
+  const idx = index(file);
+  return [...(to === undefined ? idx.all : idx.byTo.get(to) ?? [])];
+}
+
+/** Forgets what this process knows of the file (the local stack empties it on an in-memory start). */
+export function resetOutboxIndex(file: string): void {
+  indexes.delete(file);
 }
