@@ -93,7 +93,14 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
   const { doc, tables } = opts;
   const bareItem = (i: number) => ({ pk: `BENCH#${i}`, sk: 'B' });
   for (let i = -50; i < opts.n; i++) await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...bareItem(i), status: 'pending', attempts: 0 } }));
-  const auditPut = (i: number) => ({ Put: { TableName: tables.Audit, Item: { pk: `E#bench#${i % 16}`, sk: `${Date.now()}#${i}#${Math.random()}`, a: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } });
+  // Shaped like a real event: it names a resource (and, for an issue, a subject), so the same index entries are written.
+  const auditPut = (i: number, subject?: string) => ({
+    Put: {
+      TableName: tables.Audit,
+      Item: { pk: `E#bench#${i % 16}`, sk: `${new Date().toISOString()}#${i}#${Math.random()}`, resource: `res-${i}-${Math.random()}`, ...(subject ? { subjectIndex: subject } : {}), outcome: 'x', hash: 'h'.repeat(64) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
   const update = (i: number) => ({
     TableName: tables.Data, Key: bareItem(i), UpdateExpression: 'SET #s = :a, #at = :now',
     ConditionExpression: '#s = :p AND #n < :max', ExpressionAttributeNames: { '#s': 'status', '#at': 'approvedAt', '#n': 'attempts' },
@@ -112,8 +119,8 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
       TransactItems: [
         ...['phoneShort', 'phoneDaily', 'client', 'ip', 'prefix', 'country'].map(counter),
         ...['failedShort', 'failedDaily'].map((k) => check(`${k}${i}`)), check(`consent${i}`), check('brake'),
-        { Put: { TableName: tables.Data, Item: { pk: `OTPB#${i}#${Math.random()}`, sk: 'OTP', blob: 'x'.repeat(600) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        auditPut(i),
+        { Put: { TableName: tables.Data, Item: { pk: `OTPB#${i}#${Math.random()}`, sk: 'OTP', subjectKey: `SUBJECT#s${i}`, blob: 'x'.repeat(600) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        auditPut(i, `s${i}`),
       ],
     }));
     appendFileSync(opts.scratchFile, `${JSON.stringify({ to: '+447400000000', text: 'x'.repeat(120), at: new Date().toISOString() })}\n`);

@@ -1,3 +1,4 @@
+import './quiet.ts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -78,7 +79,6 @@ record('envelope seal with the data-key cache ÷ without', round(sealCachedUs / 
 
 // The local stack in this process (DynamoDB Local), limits out of the way of the measurement.
 process.env.RATE_LIMITS = JSON.stringify(Object.fromEntries(['client', 'ip', 'user', 'prefix', 'country'].map((k) => [k, { limit: 10_000_000, windowSeconds: 60 }])));
-process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const dir = mkdtempSync(join(tmpdir(), 'sealtext-bench-stack-'));
 const realWrite = process.stdout.write.bind(process.stdout);
 // The outbox echoes every SMS to the console: not in a benchmark's output.

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** Module substitutions in the deployed bundles (what each saves: infra/bundling/). */
+export const ESBUILD_ALIASES: Record<string, string> = { zod: `${repoRoot}infra/bundling/zod.mjs` };
 
 export type SealtextFunctionProps = {
   /** `functions/<name>.ts` */
@@ -65,6 +67,7 @@ export class SealtextFunction extends Construct {
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,
+        esbuildArgs: Object.fromEntries(Object.entries(ESBUILD_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
       },
     });
   }

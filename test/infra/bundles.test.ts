@@ -31,6 +31,24 @@ describe('deployable bundles', () => {
     });
   }
 
+  it('validates with English messages naming the fields, with zod\'s locales left out of the bundle', async () => {
+    const file = join(out, 'issue-otp.mjs');
+    await bundleFunction('issue-otp', file);
+    const source = (await import('node:fs')).readFileSync(file, 'utf8');
+    // Two of the locales zod ships; neither may be in a bundle any more.
+    expect(source).not.toMatch(/Ungültige Eingabe|Entrada inválida/);
+    const { handler } = (await import(pathToFileURL(file).href)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }> };
+    const claims = { client_id: 'app', scope: 'p2a/otp.send' };
+    const res = await handler({
+      httpMethod: 'POST', path: '/v1/otp', headers: { 'Content-Type': 'application/json' }, requestContext: { authorizer: { claims } },
+      body: JSON.stringify({ to: '12', codeLength: 3, signals: { ip: 'nope' }, extra: true }),
+    }, context);
+    expect(res.statusCode).toBe(400);
+    const errors = (JSON.parse(res.body) as { errors: { path: string; message: string }[] }).errors;
+    expect(errors.map((e) => e.path).sort()).toEqual(['(body)', 'codeLength', 'signals.ip', 'to'].sort());
+    for (const e of errors) expect(e.message).toMatch(/^[A-Z][\w ,.:'"()+-]+/);
+  });
+
   it('recipient-page loads and answers an impossible link with the 404 page, holding no key', async () => {
     const file = join(out, 'recipient-page.mjs');
     await bundleFunction('recipient-page', file);
