@@ -2,7 +2,8 @@ import { randomUkMobile } from '../test/support/phones.ts';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { TransactWriteCommand, UpdateCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { lambdaContext } from '../infra/local/gateway.ts';
 
 /**
@@ -42,7 +43,33 @@ function event(method: string, path: string, body: unknown, pathParameters: Reco
   };
 }
 
-export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentClient; tables: { Data: string; Audit: string }; outboxFile: string; scratchFile: string }) {
+/** Records the TransactWriteItems inputs a client sends (marshalled, as on the wire). */
+function captureTransactions(raw: DynamoDBClient) {
+  const seen: TransactWriteItemsCommandInput[] = [];
+  raw.middlewareStack.add(
+    ((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: TransactWriteItemsCommandInput }) => {
+      if (context.commandName === 'TransactWriteItemsCommand') seen.push(structuredClone(args.input));
+      return next(args);
+    }) as never,
+    { step: 'build', name: 'benchCapture' },
+  );
+  return { last: () => seen.at(-1)!, stop: () => raw.middlewareStack.remove('benchCapture') };
+}
+
+/**
+ * The same transaction on other items: the written items' keys (the record, its counters, its audit
+ * event) get new values; checks of shared items (consent, brake, windows) stay as they were.
+ */
+function rekey(tx: TransactWriteItemsCommandInput, newKey: (pk: string) => string): TransactWriteItemsCommandInput {
+  const copy = structuredClone(tx);
+  for (const item of copy.TransactItems ?? []) {
+    if (item.Update?.Key?.pk?.S) item.Update.Key.pk = { S: newKey(item.Update.Key.pk.S) };
+    if (item.Put?.Item?.pk?.S) item.Put.Item.pk = { S: newKey(item.Put.Item.pk.S) };
+  }
+  return copy;
+}
+
+export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentClient; raw: DynamoDBClient; tables: { Data: string; Audit: string }; outboxFile: string; scratchFile: string }) {
   const issue = (await import('../functions/issue-otp.ts')).handler as unknown as Handler;
   const verify = (await import('../functions/verify-otp.ts')).handler as unknown as Handler;
   const get = (await import('../functions/get-otp.ts')).handler as unknown as Handler;
@@ -89,40 +116,45 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
     if (r.statusCode !== 200) throw new Error(`get answered ${r.statusCode}`);
   });
 
-  // The bare calls they cannot avoid, on the same client and tables.
-  const { doc, tables } = opts;
-  const bareItem = (i: number) => ({ pk: `BENCH#${i}`, sk: 'B' });
-  for (let i = -50; i < opts.n; i++) await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...bareItem(i), status: 'pending', attempts: 0 } }));
-  // Shaped like a real event: it names a resource (and, for an issue, a subject), so the same index entries are written.
-  const auditPut = (i: number, subject?: string) => ({
-    Put: {
-      TableName: tables.Audit,
-      Item: { pk: `E#bench#${i % 16}`, sk: `${new Date().toISOString()}#${i}#${Math.random()}`, resource: `res-${i}-${Math.random()}`, ...(subject ? { subjectIndex: subject } : {}), outcome: 'x', hash: 'h'.repeat(64) },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
-  const update = (i: number) => ({
-    TableName: tables.Data, Key: bareItem(i), UpdateExpression: 'SET #s = :a, #at = :now',
-    ConditionExpression: '#s = :p AND #n < :max', ExpressionAttributeNames: { '#s': 'status', '#at': 'approvedAt', '#n': 'attempts' },
-    ExpressionAttributeValues: { ':a': 'approved', ':p': 'pending', ':now': Date.now(), ':max': 5 },
-  });
-  const bareUpdate = await timed(opts.n, (i) => doc.send(new UpdateCommand(update(i))));
-  for (let i = -50; i < opts.n; i++) await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...bareItem(i), status: 'pending', attempts: 0 } }));
-  const bareVerifyTx = await timed(opts.n, (i) => doc.send(new TransactWriteCommand({ TransactItems: [{ Update: update(i) }, auditPut(i)] })));
-  // An issue's transaction: 9 counters, consent and brake checks, the verification, the event; then the SMS line.
+  // The bare calls they cannot avoid: the endpoint's own TransactWriteItems, captured as the SDK
+  // sent it and replayed on copies of the same items (new keys, so conditions hold), on the same
+  // client, plus one plain conditional UpdateItem for reference.
+  const raw = opts.raw;
+  const bareUpdate = await (async () => {
+    const { doc, tables } = opts;
+    const item = (i: number) => ({ pk: `BENCH#${i}`, sk: 'B' });
+    for (let i = -50; i < opts.n; i++) {
+      await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...item(i), subjectKey: `SUBJECT#bench${i}`, status: 'pending', attempts: 0, blob: 'x'.repeat(700) } }));
+    }
+    return timed(opts.n, (i) => doc.send(new UpdateCommand({
+      TableName: tables.Data, Key: item(i), UpdateExpression: 'SET #s = :a, #at = :now',
+      ConditionExpression: '#s = :p AND #n < :max', ExpressionAttributeNames: { '#s': 'status', '#at': 'approvedAt', '#n': 'attempts' },
+      ExpressionAttributeValues: { ':a': 'approved', ':p': 'pending', ':now': Date.now(), ':max': 5 },
+    })));
+  })();
+
+  const v = await issueOne();
+  const capture = captureTransactions(raw);
+  const code = codes().get(v.to)!;
+  await verify(event('POST', `/v1/otp/${v.id}/verify`, { code: code === '000000' ? '111111' : '000000' }, { id: v.id }, 'p2a/otp.verify'), ctx);
+  const fresh = await issueOne();
+  const issueTx = capture.last();
+  await verify(event('POST', `/v1/otp/${fresh.id}/verify`, { code: codes().get(fresh.to) }, { id: fresh.id }, 'p2a/otp.verify'), ctx);
+  const verifyTx = capture.last();
+  capture.stop();
+  const original = await raw.send(new GetItemCommand({ TableName: verifyTx.TransactItems![0]!.Update!.TableName, Key: verifyTx.TransactItems![0]!.Update!.Key, ConsistentRead: true }));
+  const copies = new Map<number, string>();
+  for (let i = -50; i < opts.n; i++) {
+    const pk = `OTP#benchcopy-${i}-${randomBytes(4).toString('hex')}`;
+    copies.set(i, pk);
+    await raw.send(new PutItemCommand({ TableName: verifyTx.TransactItems![0]!.Update!.TableName, Item: { ...original.Item!, pk: { S: pk }, status: { S: 'pending' } } }));
+  }
+  const bareVerifyTx = await timed(opts.n, (i) => raw.send(new TransactWriteItemsCommand(rekey(verifyTx, (k) => (k.startsWith('OTP#') ? copies.get(i)! : `${k}#${i}#${randomBytes(3).toString('hex')}`)))));
   const bareIssueTx = await timed(opts.n, async (i) => {
-    const counter = (k: string) => ({
-      Update: { TableName: tables.Data, Key: { pk: `RL#bench#${k}#${i}`, sk: 'RL' }, UpdateExpression: 'ADD #n :one', ConditionExpression: 'attribute_not_exists(#n) OR #n < :l', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': 1, ':l': 100 } },
-    });
-    const check = (k: string) => ({ ConditionCheck: { TableName: tables.Data, Key: { pk: `CHK#${k}`, sk: 'C' }, ConditionExpression: 'attribute_not_exists(#x) OR #x = :f', ExpressionAttributeNames: { '#x': 'x' }, ExpressionAttributeValues: { ':f': false } } });
-    await doc.send(new TransactWriteCommand({
-      TransactItems: [
-        ...['phoneShort', 'phoneDaily', 'client', 'ip', 'prefix', 'country'].map(counter),
-        ...['failedShort', 'failedDaily'].map((k) => check(`${k}${i}`)), check(`consent${i}`), check('brake'),
-        { Put: { TableName: tables.Data, Item: { pk: `OTPB#${i}#${Math.random()}`, sk: 'OTP', subjectKey: `SUBJECT#s${i}`, blob: 'x'.repeat(600) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        auditPut(i, `s${i}`),
-      ],
-    }));
+    // Per-number windows, the verification and the event are new each time, as for a new number;
+    // the shared windows (client, country, prefix, end user) are the same items the endpoint updates.
+    const perCall = (k: string) => /^(OTP#|E#|RL#phone)/.test(k);
+    await raw.send(new TransactWriteItemsCommand(rekey(issueTx, (k) => (perCall(k) ? `${k}#${i}#${randomBytes(3).toString('hex')}` : k))));
     appendFileSync(opts.scratchFile, `${JSON.stringify({ to: '+447400000000', text: 'x'.repeat(120), at: new Date().toISOString() })}\n`);
   });
   return { issue: issueP, right: rightP, wrong: wrongP, get: getP, bareUpdate, bareVerifyTx, bareIssueTx };
