@@ -102,7 +102,9 @@ try {
 
 const ms = (p: Percentiles) => `p50 ${p.p50.toFixed(2)} / p95 ${p.p95.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms (n=${p.n})`;
 record('right code p50 ÷ its own transaction replayed bare', round(inproc.right.p50 / inproc.bareVerifyTx.p50), 'x', 1.3, `${ms(inproc.right)} vs ${ms(inproc.bareVerifyTx)}`);
-record('right code p50 ÷ one conditional UpdateItem (reported)', round(inproc.right.p50 / inproc.bareUpdate.p50), 'x', 2, `UpdateItem ${ms(inproc.bareUpdate)}`);
+// The issue's budget against a lone UpdateItem; the audit event rides in the same transaction by
+// design, so this compares against a call the endpoint can no longer make (docs/performance.md).
+record('right code p50 ÷ one conditional UpdateItem', round(inproc.right.p50 / inproc.bareUpdate.p50), 'x', 1.3, `UpdateItem ${ms(inproc.bareUpdate)}`);
 record('issue p50 ÷ its own transaction replayed bare + outbox write', round(inproc.issue.p50 / inproc.bareIssueTx.p50), 'x', 1.5, `${ms(inproc.issue)} vs ${ms(inproc.bareIssueTx)}`);
 record('wrong code p50 ÷ two of the right code\'s bare transactions', round(inproc.wrong.p50 / (2 * inproc.bareVerifyTx.p50)), 'x', 1.3, ms(inproc.wrong));
 record('GET /v1/otp p50 ÷ one conditional UpdateItem', round(inproc.get.p50 / inproc.bareUpdate.p50), 'x', 1.3, ms(inproc.get));
