@@ -27,14 +27,13 @@ export type FunctionNeeds = {
   auditRead?: 'list' | 'verify' | 'publicKey';
   /** The sealer: reads events, writes seals (PutItem only on the seal partitions), signs, archives. */
   seal?: boolean;
-  /** The brake: reads per-country metrics, writes brake flags, notifies ops. */
-  brake?: boolean;
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A carrier opt-out seen on send is recorded with its (empty) evidence envelope: hence consent-evidence.
-  'issue-otp': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
-  'resend-otp': { data: 'write', hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
+  // Query: whether a number in a blocked range is trusted (its index, the rare path).
+  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: true, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
+  'resend-otp': { data: 'write', query: true, hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
   'verify-otp': { data: 'write', hmacKeys: true, audit: true },
   'get-otp': { data: 'read' },
   'cancel-otp': { data: 'write', audit: true },
@@ -53,10 +52,13 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'list-audit': { data: 'none', hmacKeys: true, auditRead: 'list' },
   'verify-audit': { data: 'none', auditRead: 'verify' },
   'audit-public-key': { data: 'none', auditRead: 'publicKey' },
+  // Ops' blocks: the block items only, listed through the data table's index; HMAC for range tags.
+  'list-fraud-blocks': { data: 'read', query: true },
+  'put-fraud-block': { data: 'write', hmacKeys: true, audit: true },
+  'delete-fraud-block': { data: 'write', delete: true, hmacKeys: true, audit: true },
   // The only function that may sign a seal (the signing key's policy says so too).
   'seal-audit': { data: 'none', seal: true },
   // A subject access request is the one place besides the recipient's open where bodies are decrypted.
   'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
   'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
-  'trip-brake': { data: 'write', audit: true, brake: true },
 };

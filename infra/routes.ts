@@ -6,6 +6,7 @@ import {
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
 import { AuditPage, AuditPublicKey, AuditVerdict } from '#shared/audit/query';
 import { ConsentView, PutConsentRequest } from '#shared/consent/schemas';
+import { FraudBlockLifted, FraudBlockList, FraudBlockView, PutFraudBlockRequest } from '#shared/fraud/schemas';
 import { InboundList } from '#shared/inbound/schemas';
 import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
 
@@ -133,6 +134,24 @@ export const ROUTES: readonly Route[] = [
     errors: {},
   },
   {
+    method: 'GET', path: '/v1/fraud/blocks', fn: 'list-fraud-blocks', scope: SCOPES.fraudManage,
+    summary: 'Range and country blocks in force (range keys are digit prefixes, never numbers)',
+    success: { status: 200, schema: FraudBlockList },
+    errors: {},
+  },
+  {
+    method: 'PUT', path: '/v1/fraud/blocks', fn: 'put-fraud-block', scope: SCOPES.fraudManage,
+    summary: 'Block a range or pause a whole country by hand, for some hours (audited)',
+    request: PutFraudBlockRequest, success: { status: 200, schema: FraudBlockView },
+    errors: {},
+  },
+  {
+    method: 'DELETE', path: '/v1/fraud/blocks/{kind}/{key}', fn: 'delete-fraud-block', scope: SCOPES.fraudManage,
+    summary: 'Lift a range or country block (audited)',
+    success: { status: 200, schema: FraudBlockLifted },
+    errors: { 404: ['not_found'] },
+  },
+  {
     method: 'GET', path: '/v1/subjects/{phone}/export', fn: 'export-subject', scope: SCOPES.subjectsManage,
     summary: 'Everything held about a number, decrypted (subject access request)',
     success: { status: 200, schema: SubjectExport },
@@ -146,8 +165,8 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Functions driven by events rather than routes: two-way SMS, the brake on the ops alarm topic, the audit sealer's schedule. */
-export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'trip-brake', 'seal-audit'];
+/** Functions driven by events rather than routes: two-way SMS and the audit sealer's schedule. */
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'seal-audit'];
 
 /** Distinct functions, in route order, then the event functions. */
 export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

@@ -87,25 +87,7 @@ export class SealtextStack extends Stack {
     // resource) so the functions don't depend on the deployment that depends on them.
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
-    const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
-
-    // The automatic brake listens on the ops topic and acts on the pumping alarm.
-    const brake = this.functions['trip-brake'];
-    if (brake) {
-      const thresholds = { ...DEFAULT_FRAUD_THRESHOLDS, ...settings.fraudThresholds };
-      alarms.opsTopic.addSubscription(new LambdaSubscription(brake.fn));
-      brake.fn.addEnvironment('PUMPING_ALARM_NAME', alarms.pumpingAlarmName);
-      brake.fn.addEnvironment('OPS_TOPIC_ARN', alarms.opsTopic.topicArn);
-      brake.fn.addEnvironment('BRAKE_MIN_SENT', String(thresholds.pumpingMinSent));
-      brake.fn.addEnvironment('BRAKE_MAX_CONVERSION', String(thresholds.pumpingMaxConversion));
-      brake.fn.addToRolePolicy(new PolicyStatement({ sid: 'NotifyOps', actions: ['sns:Publish'], resources: [alarms.opsTopic.topicArn] }));
-      brake.fn.addToRolePolicy(new PolicyStatement({
-        sid: 'EncryptedOpsTopic',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [keys.key.keyArn],
-        conditions: { StringLike: { 'kms:ViaService': 'sns.*.amazonaws.com' } },
-      }));
-    }
+    new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
   }
 }
 
@@ -187,14 +169,6 @@ function grantNeeds(
       resources: [arns.keyArn],
       conditions: { StringEquals: { [APP_CONTEXT]: 'sealtext', [PURPOSE_CONTEXT]: needs.encrypt } },
     }));
-  }
-  if (needs.brake) {
-    // GetMetricData has no resource type: IAM accepts only "*".
-    add(new PolicyStatement({ sid: 'ReadCountryMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-    Validations.of(f).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:GetMetricData supports no resource-level permission; the brake reads only the Sealtext namespace by its queries.',
-    });
   }
   if (needs.sms) {
     // Phone numbers only: every topic ARN is excluded.

@@ -51,7 +51,7 @@ export class InsufficientScope extends AppError {
 export class DestinationNotAllowed extends AppError {
   readonly status = 403;
   readonly code = 'destination_not_allowed';
-  constructor(reason: 'country' | 'number_type' | 'paused') {
+  constructor(reason: 'country' | 'number_type' | 'prefix_blocked' | 'country_paused') {
     super('Messages to this destination are not allowed');
     this.extra.reason = reason;
   }

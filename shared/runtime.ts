@@ -20,6 +20,7 @@ import { SnsSender } from './sms/sns.ts';
 import { AuditItems } from './store/audit-items.ts';
 import { createDocumentClient } from './store/client.ts';
 import { DynamoConsentStore } from './store/consent-store.ts';
+import { DynamoFraudStore } from './store/fraud-store.ts';
 import { DynamoInboundStore } from './store/inbound-store.ts';
 import { DynamoMessageStore } from './store/message-store.ts';
 import { DynamoSubjectStore } from './store/subject-store.ts';
@@ -75,6 +76,8 @@ const table = () => config().DATA_TABLE_NAME;
 const limits = () => parseLimitOverrides(config().RATE_LIMITS);
 const allowedCountries = () => new Set(config().ALLOWED_COUNTRIES);
 const consentStore = once(() => new DynamoConsentStore(doc(), table(), auditItems()));
+/** Range and country blocks, and trust (fraud/ranges.ts). */
+export const fraudStore = once(() => new DynamoFraudStore(doc(), table(), auditItems()));
 
 /** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
 export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table(), auditItems()), now: Date.now }));
@@ -97,6 +100,7 @@ export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
   return {
     ...(await senderDeps()),
     ...otpStoreDeps(),
+    fraud: fraudStore(),
     ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
   };
 });
@@ -146,6 +150,9 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
   audit: auditItems(),
   now: Date.now,
 }));
+
+/** Ops' routes on blocks: the store and the HMAC key that turns a range's digits into its tag. */
+export const fraudOpsDeps = oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
 
 /** A number's keyed blind index (audit queries by number). */
 export async function blindIndexOf(e164: string): Promise<string> {

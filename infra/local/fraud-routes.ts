@@ -1,21 +1,17 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { countriesByTraffic, evaluateOver } from '../simulator/evaluate.ts';
-import { PUMPING_RULE_ID } from '#shared/fraud/alarm-rules';
-import { tripBrake } from '#shared/fraud/trip-brake';
+import { evaluateOver } from '../simulator/evaluate.ts';
 import { problemResponse } from '#shared/http/problem';
 import { auditItems, dynamoClients } from '#shared/runtime';
 import { config } from '#shared/config';
-import { DynamoBrakeStore } from '#shared/store/brake-store';
+import { DynamoFraudStore } from '#shared/store/fraud-store';
 import { fraudSettings } from '../fraud-settings.ts';
 import { readMetrics } from './emf-capture.ts';
 import { parseLocalBody } from './local-json.ts';
 
 /**
- * Local stand-ins for what CloudWatch and the brake function do in AWS:
- * `GET /_local/metrics?since=` lists the emitted metrics; `POST /_local/brake` either evaluates the
- * alarm rules over the metrics since `since` and trips the brake as the pumping alarm would
- * (`{"action":"evaluate","since":ms}`), or trips/lifts one country by hand.
+ * Local stand-ins for CloudWatch: `GET /_local/metrics?since=` lists the emitted metrics;
+ * `POST /_local/brake` evaluates the alarm rules or pauses/lifts a country by hand.
  */
 const json = (status: number, body: unknown): APIGatewayProxyResult => ({
   statusCode: status,
@@ -32,27 +28,24 @@ const BrakeRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.enum(['trip', 'lift']), country: z.string().regex(/^[A-Z]{2}$/) }),
 ]);
 
+/**
+ * `evaluate` answers what the deployed alarm rules would decide over the metrics since `since`
+ * (alarms notify ops; nothing pauses a country by itself); `trip`/`lift` pause or resume one country
+ * by hand, as `PUT`/`DELETE /v1/fraud/blocks` and `npm run brake` do.
+ */
 export async function brakeRoute(file: string, body: string): Promise<APIGatewayProxyResult> {
   const request = parseLocalBody(BrakeRequest, body);
   if (!request) return problemResponse(400, { title: 'Send {"action":"evaluate","since":ms} or {"action":"trip"|"lift","country":"GB"}', code: 'validation_failed' });
-  const brakes = new DynamoBrakeStore(dynamoClients().doc, config().DATA_TABLE_NAME, auditItems());
-  const deps = { brakes, now: Date.now };
-  const thresholds = fraudSettings();
+  const blocks = new DynamoFraudStore(dynamoClients().doc, config().DATA_TABLE_NAME, auditItems());
+  const now = Date.now();
   switch (request.action) {
     case 'lift':
-      await brakes.lift(request.country, { actor: 'ops', action: 'brake.lift', outcome: request.country });
+      await blocks.lift('country', request.country, { actor: 'ops', action: 'fraud.unblock', outcome: `country:${request.country}` });
       return json(200, { lifted: request.country });
     case 'trip':
-      await brakes.pause(request.country, Date.now() + 24 * 3_600_000, 'manual', Date.now(), { actor: 'ops', action: 'brake.trip', outcome: request.country });
+      await blocks.put({ kind: 'country', key: request.country, reason: 'manual', since: now, until: now + 24 * 3_600_000 }, { actor: 'ops', action: 'fraud.block', outcome: `country:${request.country}` });
       return json(200, { paused: [request.country] });
-    case 'evaluate': {
-      const points = readMetrics(file, request.since);
-      const decisions = evaluateOver(points, thresholds);
-      const pumping = decisions.find((d) => d.id === PUMPING_RULE_ID)!;
-      const paused = pumping.fired
-        ? await tripBrake(deps, countriesByTraffic(points), { minSent: thresholds.pumpingMinSent, maxConversion: thresholds.pumpingMaxConversion })
-        : [];
-      return json(200, { decisions, paused });
-    }
+    case 'evaluate':
+      return json(200, { decisions: evaluateOver(readMetrics(file, request.since), fraudSettings()), blocks: await blocks.list(now) });
   }
 }

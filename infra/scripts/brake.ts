@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditItems } from '#shared/store/audit-items';
-import { DynamoBrakeStore } from '#shared/store/brake-store';
+import { DynamoFraudStore } from '#shared/store/fraud-store';
 
 /**
- * `npm run brake -- lift GB` / `npm run brake -- trip GB`: ops' one command for the SMS brake.
+ * `npm run brake -- lift GB` / `npm run brake -- trip GB`: ops pause or resume SMS to a whole country
+ * by hand (nothing does it automatically; `PUT /v1/fraud/blocks` does the same over the API).
  * Local stack by default (.local/stack.json); in AWS pass `--data-table <name> --audit-table <name>` with your credentials.
  */
 const { values, positionals } = parseArgs({
@@ -36,8 +37,9 @@ if (!values['audit-table']) {
   process.exit(2);
 }
 const doc = DynamoDBDocumentClient.from(client);
-const brakes = new DynamoBrakeStore(doc, table, new AuditItems(doc, values['audit-table'], Number(process.env.AUDIT_RETENTION_DAYS ?? 400)));
-const event = { actor: 'ops', action: action === 'lift' ? 'brake.lift' : 'brake.trip', outcome: country! } as const;
-if (action === 'lift') await brakes.lift(country!, event);
-else await brakes.pause(country!, Date.now() + Number(values.hours) * 3_600_000, 'manual', Date.now(), event);
+const blocks = new DynamoFraudStore(doc, table, new AuditItems(doc, values['audit-table'], Number(process.env.AUDIT_RETENTION_DAYS ?? 400)));
+const event = { actor: 'ops', action: action === 'lift' ? 'fraud.unblock' : 'fraud.block', outcome: `country:${country!}` } as const;
+const now = Date.now();
+if (action === 'lift') await blocks.lift('country', country!, event);
+else await blocks.put({ kind: 'country', key: country!, reason: 'manual', since: now, until: now + Number(values.hours) * 3_600_000 }, event);
 process.stdout.write(`${action === 'lift' ? 'Lifted' : 'Paused'} SMS to ${country}.\n`);

@@ -1,6 +1,4 @@
 import { evaluateRules, fraudRules, type FraudThresholds, type MetricRef, type RuleDecision } from '#shared/fraud/alarm-rules';
-import type { CountryTraffic } from '#shared/fraud/brake';
-import { SIGNAL } from '#shared/fraud/signals';
 import type { MetricPoint } from '../local/emf-capture.ts';
 
 /** Matches a point to a metric reference as CloudWatch would: same name, every named dimension equal. */
@@ -24,18 +22,4 @@ export function evaluateOver(points: MetricPoint[], thresholds: FraudThresholds)
     return Array.from(buckets, (v) => v ?? 0);
   };
   return evaluateRules(fraudRules(thresholds), sum, perMinute);
-}
-
-/** Issued and approved per country, from the per-country series. */
-export function countriesByTraffic(points: MetricPoint[]): CountryTraffic[] {
-  const byCountry = new Map<string, CountryTraffic>();
-  for (const p of points) {
-    const country = p.dimensions.country;
-    if (!country) continue;
-    const t = byCountry.get(country) ?? { country, issued: 0, approved: 0 };
-    if (p.name === SIGNAL.issuedByCountry) t.issued += p.value;
-    if (p.name === SIGNAL.approvedByCountry) t.approved += p.value;
-    byCountry.set(country, t);
-  }
-  return [...byCountry.values()];
 }

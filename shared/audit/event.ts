@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 export type AuditAction =
   | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
-  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'brake.trip' | 'brake.lift';
+  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock';
 
 export type NewAuditEvent = {
   /** Client id, `recipient`, `system` or `ops`. */

@@ -10,6 +10,8 @@ export const SCOPES = {
   subjectsManage: 'p2a/subjects.manage',
   /** Not in API.md's table: reading the inbound texts people send to the business (GET /v1/inbound). */
   inboundRead: 'p2a/inbound.read',
+  /** Ops: range and country blocks (GET/PUT/DELETE /v1/fraud/blocks). */
+  fraudManage: 'p2a/fraud.manage',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

@@ -1,6 +1,7 @@
 import { codeHash, generateCode } from '../otp/code.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { RANGE_RULES } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { failureCounters } from '../ratelimit/limits.ts';
@@ -97,6 +98,8 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
   const opened = await deps.store.open(
     { id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, seenBody: m.sealedBody!, nowMs: now },
     { actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', ...subject },
+    // Opening proves the number is a person's: it passes range blocks for the trust window.
+    { phoneIndex: m.phoneIndex, until: now + RANGE_RULES.trustDays * 86_400_000 },
   );
   if (opened.ok) {
     // The write was conditional on this very ciphertext, which is already gone from the store with burn-after-read.

@@ -1,4 +1,6 @@
 import { RecipientOptedOut } from '../errors.ts';
+import { withinRange } from '../fraud/range-guard.ts';
+import { rangeCheck, type RangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
@@ -19,7 +21,8 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const now = deps.now();
-  const id = verificationId(phone.country);
+  const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
+  const id = verificationId(phone.country, range.tag);
   const code = generateCode(input.codeLength);
   const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
   const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}) };
@@ -51,7 +54,8 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
-  await deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }).catch(async (error: unknown) => {
+  const write = (r: RangeCheck | undefined) => deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r);
+  await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;

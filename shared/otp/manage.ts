@@ -1,4 +1,6 @@
 import { RateLimited, VerificationClosed } from '../errors.ts';
+import { withinRange } from '../fraud/range-guard.ts';
+import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
@@ -47,12 +49,14 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const code = generateCode(v.codeLength);
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
-  const out = await deps.store.replaceCode(
+  const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
+  const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r) => deps.store.replaceCode(
     { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
     // The end user the code was first sent for is the one it is sent for again.
     sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now),
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
-  );
+    r,
+  ));
   if (!out.ok) {
     // Lost a race with another resend, a verify or a cancel: report the state as it now is.
     const reason = closedReason(ownedOrNotFound(out.current, clientId), now);

@@ -1,5 +1,8 @@
 import type { NewAuditEvent } from '../audit/event.ts';
+import type { RangeCheck } from '../fraud/ranges.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
+
+export type RangeApproval = { tag: string; windowStart: number; windowEndsAt: number; rules: RangeCheck['rules'] };
 import type { Verification } from './verification.ts';
 
 /**
@@ -12,10 +15,14 @@ export type Written = { ok: true } | { ok: false; current: Verification | undefi
 
 export interface VerificationStore {
   /** Rate-limit counters, the new verification and its event in one transaction. Throws RateLimited. */
-  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent): Promise<void>;
+  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck): Promise<void>;
   get(id: string): Promise<Verification | undefined>;
-  /** Single use: approves only a pending, unexpired, unexhausted verification with this hash. */
-  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
+  /**
+   * Single use: approves only a pending, unexpired, unexhausted verification with this hash; the
+   * approval counts back into its range's window, and the approved record is kept (without its code
+   * hash or sealed number) for the trust window.
+   */
+  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number; keepUntil: number }, event: NewAuditEvent, approval?: RangeApproval): Promise<Written>;
   /**
    * A wrong code: +1 attempt on a usable verification still at `seenAttempts`, +1 in the number's
    * failed-verification windows. `locked` when this failure filled one of those windows; the event
@@ -31,6 +38,7 @@ export interface VerificationStore {
     q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
+    range?: RangeCheck,
   ): Promise<Written>;
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
   /** The SMS could not be sent: the verification ends as failed. */

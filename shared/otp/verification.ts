@@ -39,12 +39,14 @@ export type Verification = {
 };
 
 /**
- * A verification id is 128 random bits followed by the destination's ISO country code. The right
- * code is one conditional write that reads nothing, so the id is how that path knows the country
- * its conversion metric counts under; the client already knows where it sent the code.
+ * A verification id is 128 random bits, the destination's ISO country code and its range's keyed
+ * tag (fraud/ranges.ts). The right code is one write that reads nothing, so the id is how that path
+ * knows the country its conversion metric counts under and the range its approval counts back into;
+ * the client already knows where it sent the code, and the tag is a keyed hash.
  */
-export const verificationId = (country: string) => `${newId()}${country}`;
-export const countryOfVerification = (id: string): string | undefined => (id.length === 24 ? id.slice(22) : undefined);
+export const verificationId = (country: string, rangeTag: string) => `${newId()}${country}${rangeTag}`;
+export const countryOfVerification = (id: string): string | undefined => (id.length >= 24 ? id.slice(22, 24) : undefined);
+export const rangeTagOfVerification = (id: string): string | undefined => (id.length === 32 ? id.slice(24) : undefined);
 
 export const OTP_RULES = {
   maxAttempts: 5,

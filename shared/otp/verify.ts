@@ -7,7 +7,8 @@ import { failureCounters } from '../ratelimit/limits.ts';
 import type { OtpDeps } from './deps.ts';
 import type { VerifyOtpRequest } from './schemas.ts';
 import { closedReason } from './state.ts';
-import { countryOfVerification, type Verification } from './verification.ts';
+import { approvalWindow, RANGE_RULES } from '../fraud/ranges.ts';
+import { countryOfVerification, rangeTagOfVerification, type Verification } from './verification.ts';
 
 /**
  * POST /v1/otp/{id}/verify. The right code is one transaction and no KMS call: DynamoDB compares
@@ -24,7 +25,10 @@ export async function verifyOtp(deps: OtpDeps, clientId: string, id: string, inp
     actor: clientId, action: 'otp.verify', outcome, resource: id, ...(v ? { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask } : {}),
   });
 
-  const approved = await deps.store.approve({ id, clientId, codeHash: hash, nowMs: now }, event('approved'));
+  // The approval counts back into the range the code was sent to (its tag rides in the id).
+  const tag = rangeTagOfVerification(id);
+  const keepUntil = now + RANGE_RULES.trustDays * 86_400_000;
+  const approved = await deps.store.approve({ id, clientId, codeHash: hash, nowMs: now, keepUntil }, event('approved'), tag ? approvalWindow(tag, now) : undefined);
   if (approved.ok) {
     deps.signals.count(SIGNAL.approved);
     const country = countryOfVerification(id);

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 import type { AuditItems } from './audit-items.ts';
-import { ConditionFailed, CounterReached, transactWithLimits, type Guarded } from './rate-limit-ops.ts';
+import { ConditionFailed, CounterReached, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
 export type Update = {
   UpdateExpression: string;
@@ -19,13 +19,14 @@ export type WriteResult<T> = { ok: true } | { ok: false; current: T | undefined 
  */
 export async function writeWithEvent<T>(
   s: { doc: DynamoDBDocumentClient; tableName: string; audit: AuditItems; fromItem: (item: Record<string, unknown> | undefined) => T | undefined },
-  w: { key: Record<string, string>; update: Update; event: NewAuditEvent; nowMs: number; counters?: LimitCounter[]; guards?: Guarded[] },
+  w: { key: Record<string, string>; update: Update; event: NewAuditEvent; nowMs: number; counters?: LimitCounter[]; guards?: Guarded[]; also?: TransactItem[] },
 ): Promise<WriteResult<T>> {
   try {
     await transactWithLimits(s.doc, s.tableName, w.counters ?? [], [
       ...(w.guards ?? []),
       { Update: { TableName: s.tableName, Key: w.key, ...w.update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
       s.audit.put(w.event),
+      ...(w.also ?? []),
     ], w.nowMs);
     return { ok: true };
   } catch (error) {

@@ -9,7 +9,8 @@ import { recordFailureWithEvent, writeWithEvent, type Update } from './condition
 import { consentGuard } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
-import { brakeGuard, transactWithLimits, type Guarded } from './rate-limit-ops.ts';
+import { trustKey } from './fraud-store.ts';
+import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
 const key = (id: string) => ({ pk: `MSG#${id}`, sk: 'MSG' });
 export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
@@ -70,7 +71,8 @@ export class DynamoMessageStore implements MessageStore {
     }, counters, [brakeGuard(this.tableName, q.country, q.nowMs)]);
   }
 
-  open(q: { id: string; codeHash: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+  open(q: { id: string; codeHash: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written> {
+    const trusted = { ...trustKey(trust.phoneIndex), ...subjectKey(trust.phoneIndex), at: q.nowMs, ttl: Math.ceil(trust.until / 1000) };
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: q.burn
         ? 'SET #status = :opened, #openedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt'
@@ -79,7 +81,7 @@ export class DynamoMessageStore implements MessageStore {
       ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now AND #sealedBody = :body`,
       ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead' },
       ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn, ':body': q.seenBody },
-    });
+    }, [], [], [{ Put: { TableName: this.tableName, Item: trusted } }]);
   }
 
   recordFailedOpen(q: { id: string; seenAttempts: number; nowMs: number }, failures: LimitCounter[], event: (locked: boolean) => NewAuditEvent): Promise<Written & { locked?: boolean }> {
@@ -115,7 +117,7 @@ export class DynamoMessageStore implements MessageStore {
     });
   }
 
-  private write(id: string, nowMs: number, event: NewAuditEvent, update: Update, counters: LimitCounter[] = [], guards: Guarded[] = []): Promise<Written> {
-    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards });
+  private write(id: string, nowMs: number, event: NewAuditEvent, update: Update, counters: LimitCounter[] = [], guards: Guarded[] = [], also: TransactItem[] = []): Promise<Written> {
+    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards, also });
   }
 }

@@ -8,7 +8,7 @@ import { onShard, type LimitCounter } from '../ratelimit/limits.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction item and, optionally, the error its failed condition means (e.g. an opt-out). */
-export type Guarded = TransactItem & { onConditionFailed?: () => Error };
+export type Guarded = TransactItem & { onConditionFailed?: (old: Record<string, unknown> | undefined) => Error };
 
 const counterKey = (c: LimitCounter) => ({ pk: `RL#${c.key}`, sk: 'RL' });
 
@@ -111,7 +111,8 @@ export async function transactWithLimits(
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed >= 0) {
         const old = reasons[failed]?.Item;
-        throw guarded[failed - counters.length]?.onConditionFailed?.() ?? new ConditionFailed(old ? unmarshall(old) : undefined);
+        const item = old ? unmarshall(old) : undefined;
+        throw guarded[failed - counters.length]?.onConditionFailed?.(item) ?? new ConditionFailed(item);
       }
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict) throw error;
@@ -124,7 +125,7 @@ export async function transactWithLimits(
 }
 
 
-/** The brake: SMS to a paused country is refused until ops lift it (or it lapses). */
+/** A country paused by ops (by hand): SMS to it is refused until they lift it (or it lapses). */
 export const brakeKey = (country: string) => ({ pk: `BRAKE#COUNTRY#${country}`, sk: 'BRAKE' });
 export function brakeGuard(tableName: string, country: string, nowMs: number): Guarded {
   return {
@@ -135,6 +136,6 @@ export function brakeGuard(tableName: string, country: string, nowMs: number): G
       ExpressionAttributeNames: { '#until': 'pausedUntil' },
       ExpressionAttributeValues: { ':now': nowMs },
     },
-    onConditionFailed: () => new DestinationNotAllowed('paused'),
+    onConditionFailed: () => new DestinationNotAllowed('country_paused'),
   };
 }

@@ -1,14 +1,16 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
-import type { VerificationStore, Written } from '../otp/store.ts';
+import type { RangeCheck } from '../fraud/ranges.ts';
+import type { RangeApproval, VerificationStore, Written } from '../otp/store.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
 import type { AuditItems } from './audit-items.ts';
 import { consentGuard } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
-import { brakeGuard, transactWithLimits, type Guarded } from './rate-limit-ops.ts';
+import { rangeApproval, rangeGuards } from './range-ops.ts';
+import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
 const key = (id: string) => ({ pk: `OTP#${id}`, sk: 'OTP' });
 const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
@@ -40,10 +42,11 @@ export class DynamoVerificationStore implements VerificationStore {
 
   readonly fromItem = fromItem;
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent): Promise<void> {
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, v.phoneIndex, 'otp'),
       brakeGuard(this.tableName, v.country, nowMs),
+      ...(range ? rangeGuards(this.tableName, range, nowMs) : []),
       {
         Put: {
           TableName: this.tableName,
@@ -60,13 +63,14 @@ export class DynamoVerificationStore implements VerificationStore {
     return fromItem(out.Item);
   }
 
-  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number; keepUntil: number }, event: NewAuditEvent, approval?: RangeApproval): Promise<Written> {
     return this.write(q.id, q.nowMs, [], event, {
-      UpdateExpression: 'SET #status = :approved, #approvedAt = :now',
+      // Kept as the number's trust record; what could resend or re-check a code goes now.
+      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #bindingHash, #sealedDelivery',
       ConditionExpression: `${USABLE} AND #codeHash = :codeHash`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash' },
-      ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash },
-    });
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery' },
+      ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash, ':keep': Math.ceil(q.keepUntil / 1000) },
+    }, [], approval ? [rangeApproval(this.tableName, approval)] : []);
   }
 
   recordFailure(
@@ -89,6 +93,7 @@ export class DynamoVerificationStore implements VerificationStore {
     q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
+    range?: RangeCheck,
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
       UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl ADD #sends :one',
@@ -97,7 +102,7 @@ export class DynamoVerificationStore implements VerificationStore {
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
       },
-    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs)])
+    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
@@ -119,7 +124,7 @@ export class DynamoVerificationStore implements VerificationStore {
     });
   }
 
-  private write(id: string, nowMs: number, counters: LimitCounter[], event: NewAuditEvent, update: Update, guards: Guarded[] = []): Promise<Written> {
-    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards });
+  private write(id: string, nowMs: number, counters: LimitCounter[], event: NewAuditEvent, update: Update, guards: Guarded[] = [], also: TransactItem[] = []): Promise<Written> {
+    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards, also });
   }
 }

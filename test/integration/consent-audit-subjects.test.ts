@@ -52,7 +52,8 @@ describe('consent on DynamoDB Local', () => {
     const to = randomUkMobile();
     await text(w, to, 'stop');
     const { DynamoVerificationStore } = await import('#shared/store/verification-store');
-    const deps = { ...w.ctx.deps, store: new DynamoVerificationStore(w.ctx.doc, INTEGRATION_TABLES.Data, w.ctx.trail.items) };
+    const { DynamoFraudStore } = await import('#shared/store/fraud-store');
+    const deps = { ...w.ctx.deps, store: new DynamoVerificationStore(w.ctx.doc, INTEGRATION_TABLES.Data, w.ctx.trail.items), fraud: new DynamoFraudStore(w.ctx.doc, INTEGRATION_TABLES.Data, w.ctx.trail.items) };
     await expect(issueOtp(deps, 'app-a', IssueOtpRequest.parse({ to }))).rejects.toMatchObject({ status: 403, code: 'recipient_opted_out' });
     expect(w.ctx.sms.sent.filter((s) => s.to === to)).toHaveLength(0);
     const index = hmac(w.ctx.deps.keys.blindIndexKey, 'phone', to);

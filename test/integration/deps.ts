@@ -11,6 +11,7 @@ import { AuditItems } from '#shared/store/audit-items';
 import { DynamoAuditTrailStore } from '#shared/store/audit-trail-store';
 import { createDocumentClient } from '#shared/store/client';
 import { DynamoConsentStore } from '#shared/store/consent-store';
+import { DynamoFraudStore } from '#shared/store/fraud-store';
 import { DynamoMessageStore } from '#shared/store/message-store';
 import { DynamoVerificationStore } from '#shared/store/verification-store';
 import { ensureTables } from '../../infra/local/dynamodb.ts';
@@ -56,8 +57,9 @@ export function auditTrail(auditTable: string, now: () => number = Date.now) {
 export function dynamoOtpDeps(names: TableNames = INTEGRATION_TABLES) {
   const trail = auditTrail(names.Audit);
   const store = new DynamoVerificationStore(trail.doc, names.Data, trail.items);
-  const fake = fakeOtpDeps({ store, audit: trail.items });
-  return { ...fake, store, doc: trail.doc, trail };
+  const fraud = new DynamoFraudStore(trail.doc, names.Data, trail.items);
+  const fake = fakeOtpDeps({ store, audit: trail.items, fraud });
+  return { ...fake, store, fraud, doc: trail.doc, trail };
 }
 
 /** The messages domain on DynamoDB Local, with the real audit trail; SMS and keys in memory. */

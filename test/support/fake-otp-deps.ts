@@ -3,6 +3,8 @@ import { Envelope, type KeyWrapper } from '#shared/crypto/envelope';
 import { aesGcmOpen, aesGcmSeal, canonicalContext } from '#shared/crypto/envelope';
 import { RateLimited } from '#shared/errors';
 import type { AuditTrail, NewAuditEvent } from '#shared/audit/event';
+import type { FraudStore } from '#shared/fraud/blocks';
+import type { FraudBlock, RangeCheck } from '#shared/fraud/ranges';
 import type { SignalName, Signals } from '#shared/fraud/signals';
 import type { OtpDeps } from '#shared/otp/deps';
 import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/consent/store';
@@ -98,6 +100,27 @@ export class MemoryAuditLog implements AuditTrail {
   }
 }
 
+/** Blocks and trust in memory: the DynamoDB adapter is tested against DynamoDB Local. */
+export class MemoryFraudStore implements FraudStore {
+  readonly trusted = new Set<string>();
+  readonly blocks: FraudBlock[] = [];
+  async isTrusted(phoneIndex: string) {
+    return this.trusted.has(phoneIndex);
+  }
+  async blockRange(r: RangeCheck, seen: { sent: number; approved: number }, untilMs: number, nowMs: number) {
+    this.blocks.push({ kind: 'prefix', key: r.digits, reason: 'low_conversion', since: nowMs, until: untilMs, ...seen });
+  }
+  async list() {
+    return this.blocks;
+  }
+  async put(block: FraudBlock) {
+    this.blocks.push(block);
+  }
+  async lift() {
+    return true;
+  }
+}
+
 export class MemoryConsentStore implements ConsentStore {
   readonly records = new Map<string, ConsentRecord>();
   readonly history = new Map<string, ConsentChange[]>();
@@ -166,6 +189,7 @@ export function fakeOtpDeps(overrides: Partial<OtpDeps> = {}) {
   const signals = new RecordingSignals();
   const deps: OtpDeps = {
     store,
+    fraud: new MemoryFraudStore(),
     envelope: new Envelope(new MemoryKeyWrapper()),
     keys: { codeHashKey: randomBytes(32), blindIndexKey: randomBytes(32) },
     sms,

@@ -1,9 +1,5 @@
-import { GetMetricDataCommand, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRAUD_THRESHOLDS, evaluateRules, fraudRules, PUMPING_RULE_ID } from '#shared/fraud/alarm-rules';
-import { countriesToPause } from '#shared/fraud/brake';
-import { countryTraffic } from '#shared/fraud/cloudwatch-traffic';
 import { SIGNAL } from '#shared/fraud/signals';
 import { issueOtp } from '#shared/otp/issue';
 import { IssueOtpRequest } from '#shared/otp/schemas';
@@ -23,35 +19,6 @@ describe('alarm rules', () => {
   it('fires threshold rules at their threshold', () => {
     expect(decide({ [SIGNAL.failedVerify]: DEFAULT_FRAUD_THRESHOLDS.failedVerifySpike })).toEqual(['BruteForceFailedVerifies']);
     expect(decide({ [SIGNAL.locked]: 2 })).toEqual([]);
-  });
-});
-
-describe('brake', () => {
-  it('pauses only countries with enough volume and a conversion below the threshold', () => {
-    const rule = { minSent: 30, maxConversion: 0.3 };
-    expect(countriesToPause([
-      { country: 'GB', issued: 70, approved: 2 },
-      { country: 'FR', issued: 10, approved: 10 },
-      { country: 'DE', issued: 4, approved: 0 },
-      { country: 'US', issued: 12, approved: 3 },
-    ], rule)).toEqual(['GB', 'US']);
-  });
-
-  it('reads per-country issued and approved from CloudWatch with exact queries', async () => {
-    const cw = mockClient(CloudWatchClient);
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'i0', Values: [40, 30] }, { Id: 'a0', Values: [2] }, { Id: 'i1', Values: [5] }, { Id: 'a1', Values: [5] }] });
-    const traffic = await countryTraffic(new CloudWatchClient({ region: 'eu-west-1' }), ['GB', 'FR'], 15, Date.parse('2026-11-22T10:15:00Z'));
-    expect(traffic).toEqual([{ country: 'GB', issued: 70, approved: 2 }, { country: 'FR', issued: 5, approved: 5 }]);
-    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
-    expect(input.StartTime).toEqual(new Date('2026-11-22T10:00:00Z'));
-    expect(input.MetricDataQueries![0]).toEqual({
-      Id: 'i0',
-      MetricStat: {
-        Metric: { Namespace: 'Sealtext', MetricName: 'OtpIssuedByCountry', Dimensions: [{ Name: 'service', Value: 'sealtext' }, { Name: 'country', Value: 'GB' }] },
-        Period: 900,
-        Stat: 'Sum',
-      },
-    });
   });
 });
 

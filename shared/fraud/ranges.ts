@@ -1,0 +1,85 @@
+import { hmac } from '../crypto/hmac.ts';
+import type { Phone } from '../phone/phone.ts';
+
+/**
+ * Inline range blocking, decided before any SMS, with no CloudWatch delay (the way Twilio Fraud
+ * Guard and AWS End User Messaging Protect block ranges, not countries).
+ *
+ * A destination range is the calling code plus the first digits of the national number (RANGE_DIGITS:
+ * national digits by country; the default 5 covers 10^5 numbers of a 10-digit plan, about one
+ * operator block). Each OTP send counts in the range's window; each approved code counts back.
+ * The window keeps one score, `sent − weight × approved`, because a DynamoDB condition can compare
+ * attributes but not multiply them: conversion ≥ 1/weight ⇔ score ≤ 0. A send is refused, and the
+ * range blocked for `blockMinutes`, when the window already has `minSent` sends and a score above
+ * `slack` (approvals lag sends by the seconds people take to type a code; the slack absorbs that).
+ * Pumping (no approvals) therefore gets at most max(minSent, slack + 1) codes per range and window.
+ */
+export const RANGE_RULES = {
+  windowSeconds: 900,
+  minSent: 10,
+  /** Conversion threshold 1/weight = 20%. */
+  weight: 5,
+  slack: 10,
+  blockMinutes: 60,
+  /** A number that verified within this many days passes a range block. */
+  trustDays: 90,
+} as const;
+export type RangeRules = typeof RANGE_RULES;
+
+/** National digits that make a range, by country; others use DEFAULT_RANGE_DIGITS. */
+export const RANGE_DIGITS: Readonly<Record<string, number>> = {
+  US: 6, CA: 6, // NPA + NXX: one exchange (10^4 numbers)
+  GB: 5, IE: 5, DE: 5, FR: 5, NL: 5,
+};
+export const DEFAULT_RANGE_DIGITS = 5;
+
+/** The range's digits (calling code + leading national digits): never a whole number. */
+export function rangeOf(phone: Phone): string {
+  const national = phone.e164.slice(1 + phone.callingCode.length);
+  const digits = Math.min(RANGE_DIGITS[phone.country] ?? DEFAULT_RANGE_DIGITS, national.length - 3);
+  return `${phone.callingCode}${national.slice(0, digits)}`;
+}
+
+/** The keyed tag a range is stored and carried under (8 base64url characters). */
+export const rangeTag = (blindIndexKey: Buffer, range: string) => hmac(blindIndexKey, 'range', range).slice(0, 8);
+export const RANGE_TAG_PATTERN = /^[A-Za-z0-9_-]{8}$/;
+
+export type RangeCheck = { tag: string; digits: string; windowStart: number; windowEndsAt: number; rules: RangeRules };
+
+export function rangeCheck(blindIndexKey: Buffer, phone: Phone, nowMs: number, rules: RangeRules = RANGE_RULES): RangeCheck {
+  const windowMs = rules.windowSeconds * 1000;
+  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+  const digits = rangeOf(phone);
+  return { tag: rangeTag(blindIndexKey, digits), digits, windowStart, windowEndsAt: windowStart + windowMs, rules };
+}
+
+/** The window an approval counts back into (the approval's own time). */
+export function approvalWindow(tag: string, nowMs: number, rules: RangeRules = RANGE_RULES) {
+  const windowMs = rules.windowSeconds * 1000;
+  return { tag, windowStart: Math.floor(nowMs / windowMs) * windowMs, windowEndsAt: Math.floor(nowMs / windowMs) * windowMs + windowMs, rules };
+}
+
+/** The pure rule, as the store's condition states it (unit-tested against the condition's cases). */
+export function admits(window: { sent: number; approved: number } | undefined, rules: RangeRules = RANGE_RULES): boolean {
+  if (!window || window.sent < rules.minSent) return true;
+  return window.sent - rules.weight * window.approved <= rules.slack;
+}
+
+/** Raised inside the send's transaction: the range is blocked, or this send would exceed its rule. */
+export class RangeRefused extends Error {
+  constructor(readonly why: 'blocked' | 'low_conversion', readonly window?: { sent: number; approved: number }) {
+    super('Range refused');
+    this.name = 'RangeRefused';
+  }
+}
+
+/** Ops' view of a block (GET /v1/fraud/blocks). */
+export type FraudBlock = {
+  kind: 'prefix' | 'country';
+  key: string;
+  reason: string;
+  since: number;
+  until: number;
+  sent?: number;
+  approved?: number;
+};
