@@ -73,6 +73,9 @@ export const StageSettings = z.object({
       lockedSpike: z.number().int().positive(),
       rateLimitedSpike: z.number().int().positive(),
       refusedSpike: z.number().int().positive(),
+      exportSpike: z.number().int().positive(),
+      auditReadSpike: z.number().int().positive(),
+      authRefusedSpike: z.number().int().positive(),
     }).partial(),
   ).default({}),
   /** Days audit events are kept (DynamoDB TTL on the audit table). */

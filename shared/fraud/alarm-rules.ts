@@ -19,6 +19,9 @@ export type FraudThresholds = {
   lockedSpike: number;
   rateLimitedSpike: number;
   refusedSpike: number;
+  exportSpike: number;
+  auditReadSpike: number;
+  authRefusedSpike: number;
 };
 
 export const DEFAULT_FRAUD_THRESHOLDS: FraudThresholds = {
@@ -28,6 +31,9 @@ export const DEFAULT_FRAUD_THRESHOLDS: FraudThresholds = {
   lockedSpike: 3,
   rateLimitedSpike: 100,
   refusedSpike: 20,
+  exportSpike: 10,
+  auditReadSpike: 100,
+  authRefusedSpike: 20,
 };
 
 export const PUMPING_RULE_ID = 'SmsPumpingConversion';
@@ -50,7 +56,7 @@ export function fraudRules(t: FraudThresholds = DEFAULT_FRAUD_THRESHOLDS): Fraud
       minDenominator: t.pumpingMinSent,
       below: t.pumpingMaxConversion,
       periodSeconds: 600,
-      description: `SMS pumping signature: fewer than ${Math.round(t.pumpingMaxConversion * 100)}% of codes sent (at least ${t.pumpingMinSent} in 10 min) were verified. The brake pauses SMS to the countries with the lowest conversion; find them in OtpIssuedByCountry/OtpApprovedByCountry, block the calling client or IP, then lift the brake (docs/fraud.md).`,
+      description: `SMS pumping signature: fewer than ${Math.round(t.pumpingMaxConversion * 100)}% of codes sent (at least ${t.pumpingMinSent} in 10 min) were verified. Ranges block themselves inline (GET /v1/fraud/blocks shows which); nothing pauses a country by itself. Find the client behind it, and pause a country by hand only if ranges keep moving (docs/fraud.md).`,
     },
     {
       id: 'BruteForceFailedVerifies',
@@ -82,7 +88,31 @@ export function fraudRules(t: FraudThresholds = DEFAULT_FRAUD_THRESHOLDS): Fraud
       metric: { name: SIGNAL.refused },
       threshold: t.refusedSpike,
       periodSeconds: 300,
-      description: `At least ${t.refusedSpike} sends to countries off the allow list, paused countries or premium-rate numbers in 5 min: someone is probing for expensive destinations. Check the calling client; do not widen allowedCountries in a hurry.`,
+      description: `At least ${t.refusedSpike} sends to countries off the allow list, blocked ranges, paused countries or premium-rate numbers in 5 min: someone is probing for expensive destinations. Check the calling client; do not widen allowedCountries in a hurry.`,
+    },
+    {
+      id: 'SubjectExportSpike',
+      kind: 'threshold',
+      metric: { name: SIGNAL.subjectExported },
+      threshold: t.exportSpike,
+      periodSeconds: 3600,
+      description: `At least ${t.exportSpike} data-subject exports in an hour: exports decrypt everything held about a number. Unless a batch of access requests is under way, treat it as data theft through a client's credentials: find the client in the audit trail (subject.export) and rotate its secret.`,
+    },
+    {
+      id: 'AuditReadSpike',
+      kind: 'threshold',
+      metric: { name: SIGNAL.auditRead },
+      threshold: t.auditReadSpike,
+      periodSeconds: 300,
+      description: `At least ${t.auditReadSpike} audit listings in 5 min: someone is walking the audit trail (masked numbers, who did what). Check which client holds p2a/audit.read and whether it should.`,
+    },
+    {
+      id: 'AuthRefusedSpike',
+      kind: 'threshold',
+      metric: { name: SIGNAL.authRefused },
+      threshold: t.authRefusedSpike,
+      periodSeconds: 300,
+      description: `At least ${t.authRefusedSpike} requests refused for a missing, forged or expired token or a missing scope in 5 min: a probe with stolen or guessed credentials, or a client misconfigured after a secret rotation. The access logs name the source.`,
     },
   ];
 }

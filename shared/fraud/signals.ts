@@ -14,6 +14,10 @@ export const SIGNAL = {
   smsFailed: 'SmsFailed',
   issuedByCountry: 'OtpIssuedByCountry',
   approvedByCountry: 'OtpApprovedByCountry',
+  /** The data-access side: subject exports, audit reads, refused authentication (401/403). */
+  subjectExported: 'SubjectExported',
+  auditRead: 'AuditListed',
+  authRefused: 'AuthRefused',
 } as const;
 export type SignalName = (typeof SIGNAL)[keyof typeof SIGNAL];
 

@@ -115,6 +115,7 @@ function problemDetails(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
           powertoolsSignals.count(SIGNAL.rateLimited, { limit: String(error.extra.limit) });
         }
         if (error instanceof DestinationNotAllowed) powertoolsSignals.count(SIGNAL.refused);
+        if (error.code === 'unauthorized' || error.code === 'insufficient_scope') powertoolsSignals.count(SIGNAL.authRefused);
         if (error instanceof DeliveryFailed) powertoolsSignals.count(SIGNAL.smsFailed);
       } else {
         // Name and frames only: an SDK message can quote the values it was given.

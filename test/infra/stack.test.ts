@@ -313,7 +313,7 @@ describe('SMS and alarms', () => {
   });
 });
 
-describe('fraud alarms and the brake', () => {
+describe('fraud alarms', () => {
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
   const byName = (id: string) => alarms.find((a) => a.Properties.AlarmName === `sealtext-dev-${id}`)!;
 
@@ -339,16 +339,26 @@ describe('fraud alarms and the brake', () => {
     }
   });
 
-  it('lets the brake hear the pumping alarm, read country metrics, set flags and tell ops; nothing more', () => {
-    const brakeRole = roleOf(template, 'trip-brake');
+  it('notifies ops and pauses nothing: no function listens on the ops topic, only ops routes write blocks', () => {
     const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol === 'lambda');
-    expect(subscriptions).toHaveLength(2); // inbound SMS, brake
-    const statements = roleStatements(template).filter((s) => s.role === brakeRole).flatMap((s) => actionsOf(s.statement));
-    expect(statements).toEqual(expect.arrayContaining(['cloudwatch:GetMetricData', 'sns:Publish', 'dynamodb:PutItem']));
-    expect(statements).not.toContain('kms:GenerateDataKeyWithoutPlaintext');
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PUMPING_ALARM_NAME: `sealtext-dev-${PUMPING_RULE_ID}`, BRAKE_MIN_SENT: '30', BRAKE_MAX_CONVERSION: '0.3' }) },
-    });
+    expect(subscriptions).toHaveLength(1); // inbound SMS only
+    for (const name of FUNCTION_NAMES) expect(FUNCTION_NEEDS[name], name).not.toHaveProperty('brake');
+    expect(FUNCTION_NAMES).not.toContain('trip-brake');
+    // The data-access side is watched too.
+    for (const id of ['SubjectExportSpike', 'AuditReadSpike', 'AuthRefusedSpike']) expect(byName(id), id).toBeDefined();
+    expect(byName('SubjectExportSpike').Properties).toMatchObject({ MetricName: 'SubjectExported', Period: 3600 });
+  });
+
+  it('gives the fraud routes the fraud.manage scope and least privilege', () => {
+    const routes = ROUTES.filter((r) => r.path.startsWith('/v1/fraud/'));
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['DELETE /v1/fraud/blocks/{kind}/{key}', 'GET /v1/fraud/blocks', 'PUT /v1/fraud/blocks']);
+    expect(routes.every((r) => r.scope === SCOPES.fraudManage)).toBe(true);
+    const actions = (name: string) => roleStatements(template).filter((s) => s.role === roleOf(template, name)).flatMap((s) => actionsOf(s.statement));
+    expect(actions('list-fraud-blocks')).not.toContain('dynamodb:PutItem');
+    // Listing needs no key material: its only KMS use is the tables' own encryption, through DynamoDB.
+    const direct = roleStatements(template).filter((x) => x.role === roleOf(template, 'list-fraud-blocks') && actionsOf(x.statement).some((a) => a.startsWith('kms:')) && !x.statement.Condition?.StringLike?.['kms:ViaService']);
+    expect(direct).toEqual([]);
+    expect(actions('put-fraud-block')).not.toContain('sns:Publish');
   });
 });
 
