@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { issueOtp } from '#shared/otp/issue';
+import { IssueOtpRequest } from '#shared/otp/schemas';
+import { verifyOtp } from '#shared/otp/verify';
+import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
+import { RANGE_RULES, rangeTag } from '#shared/fraud/ranges';
+import { listBlocks, putBlock } from '#shared/fraud/manage';
+import { sequentialNumbers } from '../../infra/simulator/numbers.ts';
+import { countAwsCalls, type CallTally } from '../../infra/local/aws-calls.ts';
+import { dynamoOtpDeps, freshTables } from './deps.ts';
+
+/**
+ * Range blocking on DynamoDB Local: the block check and the range's counters ride in the issue's
+ * own transaction; a pumped range stops within its rule; approvals count back; trusted numbers
+ * pass; a lapsed block lets traffic through.
+ */
+async function world() {
+  const tables = await freshTables('range');
+  const ctx = dynamoOtpDeps(tables);
+  ctx.deps.limits = { ...DEFAULT_LIMITS, prefix: { limit: 100_000, windowSeconds: 3600 } };
+  ctx.deps.now = () => Date.now();
+  const issue = (to: string) => issueOtp(ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
+  return { ctx, tables, issue };
+}
+
+describe('range blocking (DynamoDB Local)', () => {
+  it('checks the range and counts the send in the issue\'s own transaction: one DynamoDB call', async () => {
+    const w = await world();
+    const tally: CallTally = new Map();
+    countAwsCalls(w.ctx.doc, tally, 'DynamoDB');
+    await w.issue('+447400900100');
+    expect(Object.fromEntries(tally)).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+  });
+
+  it('stops a pumped range at its rule, blocks it with an audit event, and answers 403 prefix_blocked', async () => {
+    const w = await world();
+    const answers: string[] = [];
+    for (const to of sequentialNumbers('+447400901000', 30)) {
+      answers.push(await w.issue(to).then(() => '201', (e: { status: number; extra?: { reason?: string } }) => `${e.status}:${e.extra?.reason}`));
+    }
+    const sent = answers.filter((a) => a === '201').length;
+    expect(sent).toBe(Math.max(RANGE_RULES.minSent, RANGE_RULES.slack + 1));
+    expect(answers.slice(sent).every((a) => a === '403:prefix_blocked')).toBe(true);
+    expect(w.ctx.sms.sent).toHaveLength(sent);
+    const { blocks } = await listBlocks({ fraud: w.ctx.fraud, now: Date.now });
+    expect(blocks).toEqual([expect.objectContaining({ kind: 'prefix', key: '4474009', reason: 'low_conversion', sent, approved: 0 })]);
+    const events = await w.ctx.trail.store.eventsBetween(Date.now() - 60_000, Date.now());
+    expect(events.filter((e) => e.action === 'fraud.block').map((e) => e.outcome)).toEqual(['prefix:4474009']);
+    // Another range of the same country is not affected.
+    await expect(w.issue('+447400800100')).resolves.toMatchObject({ status: 'pending' });
+  });
+
+  it('honest traffic that verifies is never refused, however busy the range', async () => {
+    const w = await world();
+    for (const to of sequentialNumbers('+447400902000', 40)) {
+      const { verificationId } = await w.issue(to);
+      await verifyOtp(w.ctx.deps, 'app-a', verificationId, { code: w.ctx.sms.lastCode(to) });
+    }
+    expect(w.ctx.sms.sent).toHaveLength(40);
+    expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toEqual([]);
+  });
+
+  it('a number that verified before passes its range\'s block; a new number does not', async () => {
+    const w = await world();
+    const [trusted, ...others] = sequentialNumbers('+447400903000', 25);
+    const first = await w.issue(trusted!);
+    await verifyOtp(w.ctx.deps, 'app-a', first.verificationId, { code: w.ctx.sms.lastCode(trusted!) });
+    for (const to of others) await w.issue(to).catch(() => undefined);
+    expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toHaveLength(1);
+    await expect(w.issue(others.at(-1)!)).rejects.toMatchObject({ extra: { reason: 'prefix_blocked' } });
+    await expect(w.issue(trusted!)).resolves.toMatchObject({ status: 'pending' });
+  });
+
+  it('ops block a range by hand and lift it; a block that lapsed lets traffic through', async () => {
+    const w = await world();
+    const ops = { fraud: w.ctx.fraud, keys: w.ctx.deps.keys, now: Date.now };
+    await putBlock(ops, 'ops-client', { kind: 'prefix', key: '4474009', hours: 1, reason: 'carrier report' });
+    await expect(w.issue('+447400904100')).rejects.toMatchObject({ extra: { reason: 'prefix_blocked' } });
+    // A block whose time is over (TTL deletes late): the condition reads `until`, not the item's presence.
+    await w.ctx.fraud.put({ kind: 'prefix', key: '4474009', reason: 'old', since: 0, until: Date.now() - 1000, tag: rangeTag(w.ctx.deps.keys.blindIndexKey, '4474009') }, { actor: 'ops', action: 'fraud.block', outcome: 'prefix:4474009' });
+    await expect(w.issue('+447400904101')).resolves.toMatchObject({ status: 'pending' });
+    // A whole country: by hand only, and answered as such.
+    await putBlock(ops, 'ops-client', { kind: 'country', key: 'GB', hours: 1, reason: 'incident' });
+    await expect(w.issue('+447400800200')).rejects.toMatchObject({ extra: { reason: 'country_paused' } });
+  });
+});
