@@ -5,11 +5,15 @@ import { randomMobile, sequentialNumbers } from './numbers.ts';
 
 /**
  * The traffic simulator: drives the local stack over HTTP with a scenario's mix of people and bots,
- * then asks the stack to evaluate the deployed alarm rules over the metrics its functions emitted
- * (and trip the brake if the pumping rule fires, as the alarm action would in AWS).
+ * then asks the stack what the deployed alarm rules would decide over the metrics its functions
+ * emitted, and which ranges and countries are blocked. Alarms notify; nothing pauses a country.
  */
-export type Scenario = 'normal' | 'pumping' | 'bruteforce' | 'burst';
-export const SCENARIOS: readonly Scenario[] = ['normal', 'pumping', 'bruteforce', 'burst'];
+export type Scenario = 'normal' | 'pumping' | 'bruteforce' | 'burst' | 'mixed';
+export const SCENARIOS: readonly Scenario[] = ['normal', 'pumping', 'bruteforce', 'burst', 'mixed'];
+
+export type Block = { kind: 'prefix' | 'country'; key: string; reason: string; since: number; sent?: number; approved?: number };
+/** Per actor group of the mixed scenario: what they asked for and how they were answered. */
+export type Group = { requests: number; sent: number; refused: Record<string, number> };
 
 export type Report = {
   scenario: Scenario;
@@ -20,15 +24,16 @@ export type Report = {
   /** 403s by code/reason. */
   refused: Record<string, number>;
   decisions: RuleDecision[];
-  paused: string[];
-  /** Requests after the brake tripped, and how they were answered. */
-  afterBrake?: Record<string, number>;
+  /** Range and country blocks this run caused (GET /v1/fraud/blocks shows all in force). */
+  blocks: Block[];
+  /** The mixed scenario's groups (bots per attacked range, honest people, the burst). */
+  groups?: Record<string, Group>;
 };
 
 type Client = { clientId: string; clientSecret: string };
 
 class Driver {
-  readonly report: Omit<Report, 'decisions' | 'paused'>;
+  readonly report: Omit<Report, 'decisions' | 'blocks'>;
   private token = '';
   constructor(readonly baseUrl: string, private readonly client: Client, scenario: Scenario) {
     this.report = { scenario, requests: 0, statuses: {}, limited: {}, refused: {} };
@@ -65,6 +70,17 @@ class Driver {
     return { status: res.status, json };
   }
 
+  /** A person who once opened a sealed message: a trusted number from then on. */
+  async openSealedMessage(to: string) {
+    await this.call('POST', '/v1/messages', { to, body: 'Your statement is ready', brand: 'Acme' }, '203.0.113.250', { scenario: this.report.scenario, requests: 0, statuses: {}, limited: {}, refused: {} });
+    const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
+    const link = ((await res.json()) as { messages: { text: string }[] }).messages.at(-1)!.text.match(/\/m\/([\w-]+)/)![1]!;
+    await fetch(`${this.baseUrl}/m/${link}/code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const code = await this.codeFor(to);
+    const opened = await fetch(`${this.baseUrl}/m/${link}/open`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) });
+    if (opened.status !== 200) throw new Error(`could not open the message (${opened.status})`);
+  }
+
   async codeFor(to: string): Promise<string | undefined> {
     const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
     const messages = ((await res.json()) as { messages: { text: string }[] }).messages;
@@ -72,8 +88,9 @@ class Driver {
   }
 
   /** A person: asks for a code, reads it, types it (sometimes wrong first), or walks away. */
-  async person(to: string, ip: string, behaviour: 'verify' | 'typo' | 'abandon') {
+  async person(to: string, ip: string, behaviour: 'verify' | 'typo' | 'abandon', group?: Group) {
     const issued = await this.call('POST', '/v1/otp', { to, brand: 'Acme' }, ip, this.report, `user-${to.slice(-6)}`);
+    if (group) tallyGroup(group, issued);
     if (issued.status !== 201 || behaviour === 'abandon') return;
     const id = issued.json.verificationId as string;
     const code = await this.codeFor(to);
@@ -81,6 +98,16 @@ class Driver {
     await this.call('POST', `/v1/otp/${id}/verify`, { code }, ip);
   }
 }
+
+function tallyGroup(g: Group, answer: { status: number; json: Record<string, unknown> }) {
+  g.requests++;
+  if (answer.status === 201) g.sent++;
+  else {
+    const why = answer.status === 429 ? `429:${answer.json.limit}` : answer.status === 403 ? `403:${answer.json.reason ?? answer.json.code}` : String(answer.status);
+    g.refused[why] = (g.refused[why] ?? 0) + 1;
+  }
+}
+const group = (): Group => ({ requests: 0, sent: 0, refused: {} });
 
 async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
@@ -95,7 +122,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
   const since = Date.now();
   const ip = (n: number) => `198.51.100.${n}`;
 
-  let afterBrake: Record<string, number> | undefined;
+  let groups: Record<string, Group> | undefined;
   switch (scenario) {
     case 'normal': {
       // 40 people across five countries: most verify, some mistype once, some walk away.
@@ -141,19 +168,37 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
       await inBatches(numbers, 50, (to) => driver.call('POST', '/v1/otp', { to }, ip(88)).then(() => undefined));
       break;
     }
+    case 'mixed': {
+      // A botnet pumps three ranges (a new address and user per request), one address bursts, and
+      // honest people keep signing in: new users across many ranges, users in other countries,
+      // and people inside the attacked ranges who verified before (they once opened a message).
+      // Ranges the honest people's random numbers (+1415…, +49151…) never fall into.
+      const attacked = { '4474008': '+447400805000', '1212555': '+12125550100', '4917612': '+4917612300000' } as const;
+      groups = { burst: group(), honest: group(), trustedInAttackedRanges: group() };
+      for (const range of Object.keys(attacked)) groups[`bots ${range}`] = group();
+      const trusted = Object.values(attacked).map((start) => sequentialNumbers(start.replace(/\d{3}$/, '900'), 2)).flat();
+      for (const to of trusted) await driver.openSealedMessage(to);
+      let n = 0;
+      const bots = Object.entries(attacked).flatMap(([range, start]) => sequentialNumbers(start, 60).map((to) => ({ range, to })));
+      const botnet = inBatches(bots, 12, async (b) => {
+        n++;
+        tallyGroup(groups![`bots ${b.range}`]!, await driver.call('POST', '/v1/otp', { to: b.to }, `203.0.${n >> 8}.${n % 256}`, driver.report, `bot-${n}`));
+      });
+      const burst = inBatches(Array.from({ length: 200 }, () => randomMobile('GB')), 25, async (to) => {
+        tallyGroup(groups!.burst!, await driver.call('POST', '/v1/otp', { to }, '198.51.100.66'));
+      });
+      const honest = Array.from({ length: 60 }, (_, i) => randomMobile(COUNTRIES[i % COUNTRIES.length]!));
+      const people = inBatches(honest, 6, (to) => driver.person(to, ip(150 + honest.indexOf(to)), honest.indexOf(to) % 9 === 4 ? 'typo' : 'verify', groups!.honest));
+      // The trusted come back once the bots are at it.
+      const returning = botnet.then(() => inBatches(trusted, 3, (to) => driver.person(to, `192.0.2.${trusted.indexOf(to) + 1}`, 'verify', groups!.trustedInAttackedRanges)));
+      await Promise.all([botnet, burst, people, returning]);
+      break;
+    }
   }
 
   const res = await fetch(`${baseUrl}/_local/brake`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'evaluate', since }) });
-  const { decisions, paused } = (await res.json()) as { decisions: RuleDecision[]; paused: string[] };
-
-  if (scenario === 'pumping' && paused.length) {
-    // What the bots get once the brake is on.
-    afterBrake = {};
-    const tally = { scenario, requests: 0, statuses: afterBrake, limited: {}, refused: {} };
-    // A fresh range, so the prefix limit can't be what answers.
-    for (const to of sequentialNumbers('+447911123000', 5)) await driver.call('POST', '/v1/otp', { to }, ip(67), tally);
-  }
-  return { ...driver.report, decisions, paused, ...(afterBrake ? { afterBrake } : {}) };
+  const { decisions, blocks } = (await res.json()) as { decisions: RuleDecision[]; blocks: Block[] };
+  return { ...driver.report, decisions, blocks: blocks.filter((b) => b.since >= since), ...(groups ? { groups } : {}) };
 }
 
 export function formatReport(r: Report): string {
@@ -164,8 +209,9 @@ export function formatReport(r: Report): string {
     `  refused:     ${Object.entries(r.refused).map(([c, n]) => `${c}×${n}`).join('  ') || 'none'}`,
     '  alarm rules (as deployed):',
     ...r.decisions.map((d) => `    ${d.fired ? 'ALARM' : 'ok   '} ${d.id}: ${d.observed}`),
-    `  brake:       ${r.paused.length ? `paused ${r.paused.join(', ')}` : 'not tripped'}`,
-    ...(r.afterBrake ? [`  after brake: ${Object.entries(r.afterBrake).map(([s, n]) => `${s}×${n}`).join('  ')}`] : []),
+    `  blocks:      ${r.blocks.map((b) => `${b.kind} ${b.key} (${b.reason}${b.sent !== undefined ? `, ${b.approved}/${b.sent} verified` : ''})`).join('; ') || 'none'}`,
+    ...Object.entries(r.groups ?? {}).map(([name, g]) =>
+      `  ${name.padEnd(26)} asked ${String(g.requests).padStart(3)}, got ${String(g.sent).padStart(3)} SMS, refused ${Object.entries(g.refused).map(([w, n]) => `${w}×${n}`).join(' ') || 'none'}`),
   ];
   return lines.join('\n');
 }

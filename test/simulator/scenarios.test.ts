@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
 import { formatReport, simulate, type Report } from '../../infra/simulator/simulate.ts';
 
@@ -20,11 +20,6 @@ async function freshWindow(windowSeconds: number, runSeconds: number) {
   if (left < runSeconds) await new Promise((r) => setTimeout(r, left * 1000 + 200));
 }
 
-afterEach(async () => {
-  for (const country of ['GB', 'US', 'DE', 'FR', 'NL']) {
-    await fetch(`${url}/_local/brake`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'lift', country }) });
-  }
-});
 
 describe('traffic simulator', () => {
   it('normal traffic is never limited, refused or braked, and no alarm fires', async () => {
@@ -33,7 +28,7 @@ describe('traffic simulator', () => {
     expect(Object.keys(r.statuses).sort()).toEqual(['200', '201', '422']);
     expect(r.limited).toEqual({});
     expect(fired(r)).toEqual([]);
-    expect(r.paused).toEqual([]);
+    expect(r.blocks).toEqual([]);
   });
 
   it('brute force locks the numbers under attack and fires the brute-force alarms', async () => {
@@ -47,15 +42,15 @@ describe('traffic simulator', () => {
     expect(count(r.statuses, '500', '502', '503')).toBe(0);
   });
 
-  it('pumping trips the prefix limit within its volume, fires the conversion alarm and brakes only the pumped country', async () => {
-    await freshWindow(DEFAULT_LIMITS.prefix.windowSeconds, 30);
+  it('pumping one range is stopped inline within 20 codes by the range rule; only that range is blocked, no country', async () => {
     const r = await simulate(url, 'pumping', dir, 0);
     console.log(formatReport(r));
-    // 100 bot requests + 10 people: at most the prefix limit of bot codes went out.
-    expect(r.limited.prefix).toBe(100 - DEFAULT_LIMITS.prefix.limit);
-    expect(fired(r)).toContain('SmsPumpingConversion');
-    expect(r.paused).toEqual(['GB']);
-    expect(r.afterBrake).toEqual({ 403: 5 });
+    // 100 bot requests from 100 addresses + 10 people in France.
+    const botCodes = (r.statuses['201'] ?? 0) - 10;
+    expect(botCodes).toBeLessThanOrEqual(20);
+    expect(r.refused['destination_not_allowed:prefix_blocked']).toBe(100 - botCodes);
+    expect(r.blocks).toEqual([expect.objectContaining({ kind: 'prefix', key: '4474009', reason: 'low_conversion' })]);
+    expect(count(r.statuses, '500', '502', '503')).toBe(0);
   });
 
   it('a burst gets 429s, never 5xx', async () => {
@@ -66,5 +61,30 @@ describe('traffic simulator', () => {
     expect(Object.keys(r.statuses).every((s) => s === '201' || s === '429')).toBe(true);
     expect(r.statuses['201']).toBeLessThanOrEqual(DEFAULT_LIMITS.ip.limit);
     expect(fired(r)).toContain('RateLimitedSpike');
+    // A one-address burst is its own limit's business: it blocks no range and no country.
+    expect(r.blocks).toEqual([]);
+  });
+
+  it('mixed: a botnet on three ranges, a burst and honest people at once; each range loses at most 20 codes and no honest person is refused', async () => {
+    await freshWindow(DEFAULT_LIMITS.ip.windowSeconds, 40);
+    const r = await simulate(url, 'mixed', dir, 1);
+    console.log(formatReport(r));
+    const g = r.groups!;
+    for (const range of ['4474008', '1212555', '4917612']) {
+      expect(g[`bots ${range}`]!.sent, range).toBeLessThanOrEqual(20);
+      expect(Object.keys(g[`bots ${range}`]!.refused)).toEqual(['403:prefix_blocked']);
+    }
+    expect(g.honest!.refused).toEqual({});
+    expect(g.honest!.sent).toBe(g.honest!.requests);
+    expect(g.trustedInAttackedRanges!.refused).toEqual({});
+    expect(g.trustedInAttackedRanges!.sent).toBe(6);
+    // The burst met its end user's limit, and nothing else.
+    expect(Object.keys(g.burst!.refused)).toEqual(['429:ip']);
+    expect(r.blocks.filter((b) => b.kind === 'country')).toEqual([]);
+    expect(r.blocks.map((b) => b.key).sort()).toEqual(['1212555', '4474008', '4917612']);
+    expect(count(r.statuses, '500', '502', '503')).toBe(0);
+    // After the burst, people in its country still get codes.
+    const after = await simulate(url, 'normal', dir, 0);
+    expect(after.statuses['201']).toBe(40);
   });
 });
