@@ -29,8 +29,8 @@ describe('POST /v1/otp → verify', () => {
     expect(issued.body).toMatchObject({ status: 'pending', channel: 'sms', purpose: 'login', sendsRemaining: 4, to: `${to.slice(0, 5)}******${to.slice(-2)}` });
     expect(issued.headers.get('cache-control')).toBe('no-store');
     const id = issued.body.verificationId as string;
-    // 128 random bits, then the destination's country (the right-code path reads nothing else).
-    expect(id).toMatch(/^[A-Za-z0-9_-]{22}GB$/);
+    // 128 random bits, then the destination's country and its range's keyed tag (the right-code path reads nothing else).
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}GB[A-Za-z0-9_-]{8}$/);
 
     const [sms] = await outbox(to);
     expect(sms!.text).toMatch(/^Acme Bank: \d{6} is your sign-in code/);
