@@ -2,7 +2,7 @@ import { DestinationNotAllowed } from '../errors.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { Phone } from '../phone/phone.ts';
 import type { FraudStore } from './blocks.ts';
-import { RANGE_RULES, RangeRefused, type RangeCheck } from './ranges.ts';
+import { RangeRefused, type RangeCheck } from './ranges.ts';
 
 /**
  * Runs a send's write with the range rule inside its transaction. When the range refuses, a number
@@ -29,5 +29,3 @@ export async function withinRange<T>(
     throw new DestinationNotAllowed('prefix_blocked');
   }
 }
-
-export { RANGE_RULES };

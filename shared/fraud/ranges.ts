@@ -46,17 +46,16 @@ export const RANGE_TAG_PATTERN = /^[A-Za-z0-9_-]{8}$/;
 
 export type RangeCheck = { tag: string; digits: string; windowStart: number; windowEndsAt: number; rules: RangeRules };
 
-export function rangeCheck(blindIndexKey: Buffer, phone: Phone, nowMs: number, rules: RangeRules = RANGE_RULES): RangeCheck {
-  const windowMs = rules.windowSeconds * 1000;
-  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
-  const digits = rangeOf(phone);
-  return { tag: rangeTag(blindIndexKey, digits), digits, windowStart, windowEndsAt: windowStart + windowMs, rules };
-}
-
-/** The window an approval counts back into (the approval's own time). */
+/** The range window a send (or, by its tag, an approval) at `nowMs` counts in. */
 export function approvalWindow(tag: string, nowMs: number, rules: RangeRules = RANGE_RULES) {
   const windowMs = rules.windowSeconds * 1000;
-  return { tag, windowStart: Math.floor(nowMs / windowMs) * windowMs, windowEndsAt: Math.floor(nowMs / windowMs) * windowMs + windowMs, rules };
+  const windowStart = Math.floor(nowMs / windowMs) * windowMs;
+  return { tag, windowStart, windowEndsAt: windowStart + windowMs, rules };
+}
+
+export function rangeCheck(blindIndexKey: Buffer, phone: Phone, nowMs: number, rules: RangeRules = RANGE_RULES): RangeCheck {
+  const digits = rangeOf(phone);
+  return { ...approvalWindow(rangeTag(blindIndexKey, digits), nowMs, rules), digits };
 }
 
 /** The pure rule, as the store's condition states it (unit-tested against the condition's cases). */
