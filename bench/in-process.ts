@@ -20,15 +20,22 @@ const stats = (ms: number[]): Percentiles => {
   const at = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), n: s.length };
 };
-async function timed(n: number, f: (i: number) => Promise<unknown>): Promise<Percentiles> {
-  for (let i = 0; i < Math.min(50, n); i++) await f(-1 - i); // warm-up, untimed
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await f(i);
-    ms.push(performance.now() - t);
+/**
+ * An endpoint and its baseline, call for call in turn (after 50 untimed rounds, i = -50 .. -1), so
+ * both see the same machine, the same DynamoDB Local and the same moment.
+ */
+async function pair(n: number, endpoint: (i: number) => Promise<unknown>, baseline: (i: number) => Promise<unknown>): Promise<[Percentiles, Percentiles]> {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = -50; i < n; i++) {
+    let t = performance.now();
+    await endpoint(i);
+    if (i >= 0) a.push(performance.now() - t);
+    t = performance.now();
+    await baseline(i);
+    if (i >= 0) b.push(performance.now() - t);
   }
-  return stats(ms);
+  return [stats(a), stats(b)];
 }
 
 function event(method: string, path: string, body: unknown, pathParameters: Record<string, string> | null, scope: string): APIGatewayProxyEvent {
@@ -89,73 +96,84 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
     return byTo;
   };
 
-  // The endpoints.
-  const issued: { to: string; id: string }[] = [];
-  const issueP = await timed(opts.n, async (i) => {
-    const v = await issueOne();
-    if (i >= 0) issued.push(v);
-  });
-  // Untimed: the verifications the verify runs use (each warm-up gets 50 of its own).
-  const pending: { to: string; id: string }[] = [];
-  for (let k = 0; k < opts.n + 100; k += 25) pending.push(...(await Promise.all(Array.from({ length: 25 }, () => issueOne()))));
-  const known = codes();
-  const rightP = await timed(opts.n, async (i) => {
-    const v = i >= 0 ? issued[i]! : pending[opts.n - 1 - i]!; // warm-up: pending[n .. n+49]
-    const r = await verify(event('POST', `/v1/otp/${v.id}/verify`, { code: known.get(v.to) }, { id: v.id }, 'p2a/otp.verify'), ctx);
-    if (r.statusCode !== 200) throw new Error(`verify answered ${r.statusCode}`);
-  });
-  const wrongP = await timed(opts.n, async (i) => {
-    const v = pending[i >= 0 ? i : opts.n + 49 - i]!; // warm-up: pending[n+50 .. n+99]
-    const code = known.get(v.to) === '000000' ? '111111' : '000000';
-    const r = await verify(event('POST', `/v1/otp/${v.id}/verify`, { code }, { id: v.id }, 'p2a/otp.verify'), ctx);
-    if (r.statusCode !== 422) throw new Error(`wrong verify answered ${r.statusCode}`);
-  });
-  const getP = await timed(opts.n, async (i) => {
-    const v = issued[Math.max(0, i)]!;
-    const r = await get(event('GET', `/v1/otp/${v.id}`, undefined, { id: v.id }, 'p2a/otp.verify'), ctx);
-    if (r.statusCode !== 200) throw new Error(`get answered ${r.statusCode}`);
-  });
+  // DynamoDB Local's JVM compiles its hot paths as it goes: whatever is timed first looks slower.
+  // Warm it up, then time each endpoint call interleaved with the bare calls it is compared to.
+  for (let k = 0; k < 300; k += 25) await Promise.all(Array.from({ length: 25 }, () => issueOne()));
 
-  // The bare calls they cannot avoid: the endpoint's own TransactWriteItems, captured as the SDK
-  // sent it and replayed on copies of the same items (new keys, so conditions hold), on the same
-  // client, plus one plain conditional UpdateItem for reference.
+  // Capture the endpoints' own transactions, as the SDK sends them.
   const raw = opts.raw;
-  const bareUpdate = await (async () => {
-    const { doc, tables } = opts;
-    const item = (i: number) => ({ pk: `BENCH#${i}`, sk: 'B' });
-    for (let i = -50; i < opts.n; i++) {
-      await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...item(i), subjectKey: `SUBJECT#bench${i}`, status: 'pending', attempts: 0, blob: 'x'.repeat(700) } }));
-    }
-    return timed(opts.n, (i) => doc.send(new UpdateCommand({
-      TableName: tables.Data, Key: item(i), UpdateExpression: 'SET #s = :a, #at = :now',
-      ConditionExpression: '#s = :p AND #n < :max', ExpressionAttributeNames: { '#s': 'status', '#at': 'approvedAt', '#n': 'attempts' },
-      ExpressionAttributeValues: { ':a': 'approved', ':p': 'pending', ':now': Date.now(), ':max': 5 },
-    })));
-  })();
-
-  const v = await issueOne();
   const capture = captureTransactions(raw);
-  const code = codes().get(v.to)!;
-  await verify(event('POST', `/v1/otp/${v.id}/verify`, { code: code === '000000' ? '111111' : '000000' }, { id: v.id }, 'p2a/otp.verify'), ctx);
-  const fresh = await issueOne();
+  const sample = await issueOne();
   const issueTx = capture.last();
-  await verify(event('POST', `/v1/otp/${fresh.id}/verify`, { code: codes().get(fresh.to) }, { id: fresh.id }, 'p2a/otp.verify'), ctx);
+  // The verification as the right code finds it (pending, with its code hash), before it is approved.
+  const written = issueTx.TransactItems!.find((t) => t.Put?.Item?.pk?.S?.startsWith('OTP#'))!.Put!;
+  const original = await raw.send(new GetItemCommand({ TableName: written.TableName, Key: { pk: written.Item!.pk!, sk: written.Item!.sk! }, ConsistentRead: true }));
+  await verify(event('POST', `/v1/otp/${sample.id}/verify`, { code: codes().get(sample.to) }, { id: sample.id }, 'p2a/otp.verify'), ctx);
   const verifyTx = capture.last();
   capture.stop();
-  const original = await raw.send(new GetItemCommand({ TableName: verifyTx.TransactItems![0]!.Update!.TableName, Key: verifyTx.TransactItems![0]!.Update!.Key, ConsistentRead: true }));
-  const copies = new Map<number, string>();
-  for (let i = -50; i < opts.n; i++) {
+  const verification = verifyTx.TransactItems![0]!.Update!;
+
+  // What the timed runs use: pending verifications (right and wrong), copies for the bare replays.
+  const n = opts.n;
+  const issueBatch = async (count: number) => {
+    const out: { to: string; id: string }[] = [];
+    for (let k = 0; k < count; k += 25) out.push(...(await Promise.all(Array.from({ length: Math.min(25, count - k) }, () => issueOne()))));
+    return out;
+  };
+  const forRight = await issueBatch(n + 50);
+  const forWrong = await issueBatch(n + 50);
+  const forGet = forWrong.slice(0, 50);
+  const known = codes();
+  const copies: string[] = [];
+  for (let i = 0; i < 2 * (n + 50); i++) {
     const pk = `OTP#benchcopy-${i}-${randomBytes(4).toString('hex')}`;
-    copies.set(i, pk);
-    await raw.send(new PutItemCommand({ TableName: verifyTx.TransactItems![0]!.Update!.TableName, Item: { ...original.Item!, pk: { S: pk }, status: { S: 'pending' } } }));
+    copies.push(pk);
+    await raw.send(new PutItemCommand({ TableName: verification.TableName, Item: { ...original.Item!, pk: { S: pk }, status: { S: 'pending' } } }));
   }
-  const bareVerifyTx = await timed(opts.n, (i) => raw.send(new TransactWriteItemsCommand(rekey(verifyTx, (k) => (k.startsWith('OTP#') ? copies.get(i)! : `${k}#${i}#${randomBytes(3).toString('hex')}`)))));
-  const bareIssueTx = await timed(opts.n, async (i) => {
-    // Per-number windows, the verification and the event are new each time, as for a new number;
-    // the shared windows (client, country, prefix, end user) are the same items the endpoint updates.
-    const perCall = (k: string) => /^(OTP#|E#|RL#phone)/.test(k);
-    await raw.send(new TransactWriteItemsCommand(rekey(issueTx, (k) => (perCall(k) ? `${k}#${i}#${randomBytes(3).toString('hex')}` : k))));
-    appendFileSync(opts.scratchFile, `${JSON.stringify({ to: '+447400000000', text: 'x'.repeat(120), at: new Date().toISOString() })}\n`);
-  });
+  const { doc, tables } = opts;
+  const bareItem = (i: number) => ({ pk: `BENCH#${i}`, sk: 'B' });
+  for (let i = 0; i < n + 50; i++) {
+    await doc.send(new PutCommand({ TableName: tables.Data, Item: { ...bareItem(i), subjectKey: `SUBJECT#bench${i}`, status: 'pending', attempts: 0, blob: 'x'.repeat(700) } }));
+  }
+  const fresh = (k: string) => `${k}#${randomBytes(4).toString('hex')}`;
+  // Per-number windows, the record, its event and the range window are new each time (a new
+  // number); the shared windows (client, country, prefix) are the same items the endpoint updates.
+  const bareIssue = () => raw.send(new TransactWriteItemsCommand(rekey(issueTx, (k) => (/^(OTP#|E#|RL#phone|RANGE#)/.test(k) ? fresh(k) : k))));
+  let copy = 0;
+  const bareVerify = () => raw.send(new TransactWriteItemsCommand(rekey(verifyTx, (k) => (k.startsWith('OTP#') ? copies[copy++]! : fresh(k)))));
+  const bareUpdateCall = (i: number) => doc.send(new UpdateCommand({
+    TableName: tables.Data, Key: bareItem(i), UpdateExpression: 'SET #s = :a, #at = :now',
+    ConditionExpression: '#s = :p AND #n < :max', ExpressionAttributeNames: { '#s': 'status', '#at': 'approvedAt', '#n': 'attempts' },
+    ExpressionAttributeValues: { ':a': 'approved', ':p': 'pending', ':now': Date.now(), ':max': 5 },
+  }));
+
+  const [issueP, bareIssueTx] = await pair(n,
+    () => issueOne(),
+    async () => {
+      await bareIssue();
+      appendFileSync(opts.scratchFile, `${JSON.stringify({ to: '+447400000000', text: 'x'.repeat(120), at: new Date().toISOString() })}\n`);
+    });
+  const [rightP, bareVerifyTx] = await pair(n,
+    async (i) => {
+      const v = forRight[i + 50]!;
+      const r = await verify(event('POST', `/v1/otp/${v.id}/verify`, { code: known.get(v.to) }, { id: v.id }, 'p2a/otp.verify'), ctx);
+      if (r.statusCode !== 200) throw new Error(`verify answered ${r.statusCode}`);
+    },
+    () => bareVerify());
+  const [wrongP, bareUpdate] = await pair(n,
+    async (i) => {
+      const v = forWrong[i + 50]!;
+      const code = known.get(v.to) === '000000' ? '111111' : '000000';
+      const r = await verify(event('POST', `/v1/otp/${v.id}/verify`, { code }, { id: v.id }, 'p2a/otp.verify'), ctx);
+      if (r.statusCode !== 422) throw new Error(`wrong verify answered ${r.statusCode}`);
+    },
+    (i) => bareUpdateCall(i + 50));
+  const [getP] = await pair(n,
+    async (i) => {
+      const v = forGet[Math.abs(i) % forGet.length]!;
+      const r = await get(event('GET', `/v1/otp/${v.id}`, undefined, { id: v.id }, 'p2a/otp.verify'), ctx);
+      if (r.statusCode !== 200) throw new Error(`get answered ${r.statusCode}`);
+    },
+    async () => undefined);
   return { issue: issueP, right: rightP, wrong: wrongP, get: getP, bareUpdate, bareVerifyTx, bareIssueTx };
 }
