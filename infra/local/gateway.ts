@@ -52,7 +52,8 @@ export function createGateway(options: GatewayOptions): Server {
 }
 
 async function handle(options: GatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://local');
+  // The request target is a path: `//x` must not be read as a protocol-relative URL (a host named x).
+  const url = new URL(`http://local${(req.url ?? '/').startsWith('/') ? req.url ?? '/' : `/${req.url}`}`);
   const body = await readBody(req);
   if (body === undefined) return send(res, problemResponse(413, { title: 'The request body is too large', code: 'payload_too_large' }));
 
