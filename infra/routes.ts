@@ -25,7 +25,7 @@ export type Route = {
   request?: z.ZodType;
   /** A JSON schema, or `html` for the recipient page. */
   success: { status: number; schema: z.ZodType | 'html' };
-  /** Problem `code`s by status, for the docs; 400/401/403/413/500 apply to every route. */
+  /** Problem `code`s by status, for the docs; 400/401/403/413/500/503 apply to every route. */
   errors: Partial<Record<number, string[]>>;
   idempotent?: boolean;
 };

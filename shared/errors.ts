@@ -156,3 +156,36 @@ export class DeliveryFailed extends AppError {
   /** `providerReason` is for the log only; it is not part of the problem document. */
   constructor(readonly providerReason = 'unknown') { super('The SMS provider did not accept the message'); }
 }
+
+/**
+ * A dependency (DynamoDB, KMS, SNS) is throttling, timing out or failing after the SDK's own retries
+ * with backoff and jitter: nothing was committed (every write is one transaction), so the caller may
+ * simply try again later. `503` with `Retry-After`, never the dependency's own message.
+ */
+export class ServiceUnavailable extends AppError {
+  readonly status = 503;
+  readonly code = 'service_unavailable';
+  constructor(retryAfterSeconds = 2) {
+    super('A service Sealtext depends on is busy or unavailable; try again shortly');
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+    this.extra.retryAfter = retryAfterSeconds;
+  }
+}
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException',
+  'InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException', 'KMSInternalException', 'DependencyTimeoutException',
+  'KeyUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'TransactionInProgressException', 'TransactionConflictException',
+]);
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** True for an AWS SDK or network error that says "later", not "never". */
+export function isTransientDependencyError(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $fault?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (e.$retryable) return true;
+  if (e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return e.cause !== undefined && e.cause !== error && isTransientDependencyError(e.cause);
+}

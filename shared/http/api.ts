@@ -3,7 +3,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AppError, DeliveryFailed, DestinationNotAllowed, InsufficientScope, MalformedJson, PayloadTooLarge, RateLimited, Unauthorized, UnsupportedMediaType } from '../errors.ts';
+import {
+  AppError, DeliveryFailed, DestinationNotAllowed, InsufficientScope, isTransientDependencyError, MalformedJson, PayloadTooLarge, RateLimited, Unauthorized, UnsupportedMediaType,
+} from '../errors.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { logger, metrics, powertoolsSignals } from '../observability.ts';
 import { securityHeaders } from './headers.ts';
@@ -117,6 +119,10 @@ function problemDetails(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
         if (error instanceof DestinationNotAllowed) powertoolsSignals.count(SIGNAL.refused);
         if (error.code === 'unauthorized' || error.code === 'insufficient_scope') powertoolsSignals.count(SIGNAL.authRefused);
         if (error instanceof DeliveryFailed) powertoolsSignals.count(SIGNAL.smsFailed);
+      } else if (isTransientDependencyError(error)) {
+        // The SDK already retried with backoff; the caller may try again (503 + Retry-After).
+        logger.warn('Dependency unavailable', { errorName: error?.name ?? 'unknown' });
+        metrics.addMetric('DependencyUnavailable', 'Count', 1);
       } else {
         // Name and frames only: an SDK message can quote the values it was given.
         logger.error('Unhandled error', { errorName: error?.name ?? 'unknown', frames: error?.stack?.split('\n').slice(1, 8).join('\n') });

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AppError } from '../errors.ts';
+import { AppError, isTransientDependencyError, ServiceUnavailable } from '../errors.ts';
 import { securityHeaders } from './headers.ts';
 
 /** RFC 9457 problem details: the only place an error becomes a response. */
@@ -7,6 +7,7 @@ export function toProblem(error: unknown): APIGatewayProxyResult {
   if (error instanceof AppError) {
     return problemResponse(error.status, { title: error.title, code: error.code, ...error.extra }, error.headers);
   }
+  if (isTransientDependencyError(error)) return toProblem(new ServiceUnavailable());
   // Anything else is ours to fix: a fixed text, never the error's own message or stack.
   return problemResponse(500, { title: 'Internal error', code: 'internal_error' });
 }

@@ -123,3 +123,32 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
     expect(await w.ctx.trail.verify()).toMatchObject({ intact: true, events: 128, unsealed: 0 });
   });
 });
+
+describe('DynamoDB Local stopped mid-run', () => {
+  it('an issue while DynamoDB is gone is answered 503 with Retry-After after the SDK retries; nothing is texted', async () => {
+    const { startDynamoDbLocal, ensureTables } = await import('../../infra/local/dynamodb.ts');
+    const { toProblem } = await import('#shared/http/problem');
+    const { createDocumentClient } = await import('#shared/store/client');
+    const { AuditItems } = await import('#shared/store/audit-items');
+    const { DynamoVerificationStore } = await import('#shared/store/verification-store');
+    const { DynamoFraudStore } = await import('#shared/store/fraud-store');
+    const { fakeOtpDeps } = await import('../support/fake-otp-deps.ts');
+    const own = await startDynamoDbLocal();
+    try {
+      const names = { Data: 'stop-data', Idempotency: 'stop-idem', Audit: 'stop-audit' };
+      await ensureTables(own.endpoint, names);
+      const { doc } = createDocumentClient(own.endpoint);
+      const items = new AuditItems(doc, names.Audit, 400);
+      const fake = fakeOtpDeps({ store: new DynamoVerificationStore(doc, names.Data, items), fraud: new DynamoFraudStore(doc, names.Data, items), audit: items });
+      await expect(issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123456' }))).resolves.toMatchObject({ status: 'pending' });
+      await own.stop();
+      const error = await issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123457' })).catch((e: unknown) => e);
+      const answer = toProblem(error);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.headers?.['Retry-After']).toBe('2');
+      expect(fake.sms.sent.map((s) => s.to)).toEqual(['+447400123456']);
+    } finally {
+      await own.stop().catch(() => undefined);
+    }
+  });
+});
