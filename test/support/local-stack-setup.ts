@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -56,7 +56,28 @@ export default async function setup(project: TestProject) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+    assertNoSecretsLogged(logFile, dir);
   };
+}
+
+/**
+ * Everything the stack printed while a whole suite ran, but for the outbox's own echo of the SMS
+ * (the local stand-in for the phone): no full number, no bearer token, no client secret, no key.
+ * Only counts are reported, never what was found.
+ */
+function assertNoSecretsLogged(logFile: string, dir: string) {
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => !l.startsWith('[outbox]'));
+  const text = lines.join('\n');
+  const clients = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as { clientSecret: string }[];
+  const keys = JSON.stringify(JSON.parse(readFileSync(join(dir, 'keys.json'), 'utf8')));
+  const keyMaterial = [...keys.matchAll(/"([A-Za-z0-9+/=_-]{32,})"/g)].map((m) => m[1]!);
+  const findings = {
+    fullNumbers: (text.match(/\+\d{8,15}\b/g) ?? []).length,
+    bearerTokens: (text.match(/eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]+/g) ?? []).length,
+    clientSecrets: clients.filter((c) => text.includes(c.clientSecret)).length,
+    keyMaterial: keyMaterial.filter((k) => text.includes(k)).length,
+  };
+  if (Object.values(findings).some((n) => n > 0)) throw new Error(`The stack logged secrets: ${JSON.stringify(findings)}`);
 }
 
 declare module 'vitest' {
