@@ -79,3 +79,18 @@ describe('DynamoDB conditions (DynamoDB Local)', () => {
     await expect(verifyOtp(ctx.deps, 'app-a', id, { code: fresh })).resolves.toMatchObject({ status: 'approved' });
   });
 });
+
+describe('expiry at the boundary, by the server clock (DynamoDB Local)', () => {
+  it('a right code a second before expiry is approved; at and a second after, 410 expired', async () => {
+    const ctx = dynamoOtpDeps();
+    const outcomes: string[] = [];
+    for (const offset of [-1000, 0, 1000]) {
+      const start = ctx.clock.now;
+      const { id, code } = await issued(ctx, { ttlSeconds: 60 });
+      ctx.clock.now = start + 60_000 + offset;
+      outcomes.push(await verifyOtp(ctx.deps, 'app-a', id, { code }).then((r) => r.status, (e: { code: string }) => e.code));
+      ctx.clock.now = start + 120_000;
+    }
+    expect(outcomes).toEqual(['approved', 'expired', 'expired']);
+  });
+});
