@@ -65,7 +65,7 @@ export default async function setup(project: TestProject) {
  * (the local stand-in for the phone): no full number, no bearer token, no client secret, no key.
  * Only counts are reported, never what was found.
  */
-function assertNoSecretsLogged(logFile: string, dir: string) {
+export function assertNoSecretsLogged(logFile: string, dir: string) {
   const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => !l.startsWith('[outbox]'));
   const text = lines.join('\n');
   const clients = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as { clientSecret: string }[];

@@ -65,3 +65,14 @@ describe('dependency faults', () => {
     expect(healthy.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual(['otp.issue:pending', 'otp.failed:delivery_failed']);
   });
 });
+
+describe('KMS failing', () => {
+  it('an issue whose envelope cannot get a data key writes nothing and texts nothing (never plaintext)', async () => {
+    const { deps, store, sms, audit } = fakeOtpDeps();
+    deps.envelope = { seal: async () => { throw new KMSInternalException({ message: 'kms down', $metadata: { httpStatusCode: 500 } }); } } as unknown as typeof deps.envelope;
+    await expect(issueOtp(deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123456' }))).rejects.toBeInstanceOf(KMSInternalException);
+    expect(store.items.size).toBe(0);
+    expect(sms.sent).toEqual([]);
+    expect(audit.events).toEqual([]);
+  });
+});
