@@ -4,7 +4,7 @@ import type { AuditEvent } from '../audit/event.ts';
 import type { AuditReader, AuditListPage } from '../audit/query.ts';
 import { PAGE_SIZE, SEAL_RETENTION_MARGIN_MS, type Seal, type SealHeader, type SealStore } from '../audit/seal.ts';
 import { AUDIT_SHARDS, eventPartition } from './audit-items.ts';
-import { queryAll } from './conditional.ts';
+import { queryAll } from './paged-query.ts';
 import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX } from './tables.ts';
 
 const HOUR_MS = 3_600_000;

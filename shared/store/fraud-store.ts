@@ -4,7 +4,7 @@ import type { NewAuditEvent } from '../audit/event.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
 import type { FraudBlock, RangeCheck } from '../fraud/ranges.ts';
 import type { AuditItems } from './audit-items.ts';
-import { queryAll } from './conditional.ts';
+import { queryAll } from './paged-query.ts';
 import { rangeBlockKey } from './range-ops.ts';
 import { brakeKey } from './rate-limit-ops.ts';
 import { SUBJECT_INDEX, subjectKey } from './tables.ts';

@@ -2,7 +2,7 @@ import { BatchWriteCommand, TransactWriteCommand, type DynamoDBDocumentClient } 
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { SubjectItem, SubjectStore } from '../subjects/store.ts';
 import type { AuditItems } from './audit-items.ts';
-import { queryAll } from './conditional.ts';
+import { queryAll } from './paged-query.ts';
 import { consentKey } from './consent-guard.ts';
 import { linkKey } from './message-store.ts';
 import { SUBJECT_INDEX, subjectKey } from './tables.ts';
