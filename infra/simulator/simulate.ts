@@ -114,6 +114,14 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
 }
 
 const COUNTRIES = ['GB', 'US', 'DE', 'FR', 'NL'] as const;
+/** The ranges the scenarios attack (pumping, mixed): people and bursts are drawn outside them. */
+const ATTACKED_RANGES = ['+4474009', '+4474008', '+1212555', '+4917612'];
+const personMobile = (country: (typeof COUNTRIES)[number]) => {
+  for (;;) {
+    const n = randomMobile(country);
+    if (!ATTACKED_RANGES.some((r) => n.startsWith(r))) return n;
+  }
+};
 
 export async function simulate(baseUrl: string, scenario: Scenario, localDir: string, clientIndex = 0): Promise<Report> {
   const clients = JSON.parse(readFileSync(join(localDir, 'clients.json'), 'utf8')) as Client[];
@@ -127,7 +135,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
     case 'normal': {
       // 40 people across five countries: most verify, some mistype once, some walk away.
       const people = Array.from({ length: 40 }, (_, i) => ({
-        to: randomMobile(COUNTRIES[i % COUNTRIES.length]!),
+        to: personMobile(COUNTRIES[i % COUNTRIES.length]!),
         behaviour: (i % 10 === 3 ? 'typo' : i % 10 === 7 ? 'abandon' : 'verify') as 'verify' | 'typo' | 'abandon',
       }));
       await inBatches(people, 5, (p) => driver.person(p.to, ip(10 + people.indexOf(p)), p.behaviour));
@@ -137,7 +145,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
       // Bots ask for codes to 100 consecutive numbers in one GB range and never verify, while
       // 10 real French customers keep signing in.
       const bots = sequentialNumbers('+447400900000', 100);
-      const people = Array.from({ length: 10 }, () => randomMobile('FR'));
+      const people = Array.from({ length: 10 }, () => personMobile('FR'));
       await Promise.all([
         // A botnet: every bot request from another address.
         inBatches(bots, 10, (to) => driver.call('POST', '/v1/otp', { to }, `203.0.113.${bots.indexOf(to) + 1}`).then(() => undefined)),
@@ -148,7 +156,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
     case 'bruteforce': {
       // An attacker holding three victims' verification ids guesses codes, asking for new codes
       // whenever attempts run out.
-      const victims = Array.from({ length: 3 }, () => randomMobile('DE'));
+      const victims = Array.from({ length: 3 }, () => personMobile('DE'));
       await Promise.all(
         victims.map(async (to) => {
           for (let round = 0; round < 3; round++) {
@@ -164,7 +172,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
     }
     case 'burst': {
       // One end-user address fires 400 requests at once: its limit answers 429, nothing answers 5xx.
-      const numbers = Array.from({ length: 400 }, (_, i) => randomMobile((['US', 'NL', 'DE'] as const)[i % 3]!));
+      const numbers = Array.from({ length: 400 }, (_, i) => personMobile((['US', 'NL', 'DE'] as const)[i % 3]!));
       await inBatches(numbers, 50, (to) => driver.call('POST', '/v1/otp', { to }, ip(88)).then(() => undefined));
       break;
     }
@@ -184,10 +192,10 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
         n++;
         tallyGroup(groups![`bots ${b.range}`]!, await driver.call('POST', '/v1/otp', { to: b.to }, `203.0.${n >> 8}.${n % 256}`, driver.report, `bot-${n}`));
       });
-      const burst = inBatches(Array.from({ length: 200 }, () => randomMobile('GB')), 25, async (to) => {
+      const burst = inBatches(Array.from({ length: 200 }, () => personMobile('GB')), 25, async (to) => {
         tallyGroup(groups!.burst!, await driver.call('POST', '/v1/otp', { to }, '198.51.100.66'));
       });
-      const honest = Array.from({ length: 60 }, (_, i) => randomMobile(COUNTRIES[i % COUNTRIES.length]!));
+      const honest = Array.from({ length: 60 }, (_, i) => personMobile(COUNTRIES[i % COUNTRIES.length]!));
       const people = inBatches(honest, 6, (to) => driver.person(to, ip(150 + honest.indexOf(to)), honest.indexOf(to) % 9 === 4 ? 'typo' : 'verify', groups!.honest));
       // The trusted come back once the bots are at it.
       const returning = botnet.then(() => inBatches(trusted, 3, (to) => driver.person(to, `192.0.2.${trusted.indexOf(to) + 1}`, 'verify', groups!.trustedInAttackedRanges)));

@@ -35,21 +35,22 @@ describe('/v1/fraud/blocks', () => {
 
   it('blocks a range by hand: its sends are refused 403 prefix_blocked, the block is listed and audited, lifting restores them', async () => {
     const from = new Date(Date.now() - 1000).toISOString();
-    const put = await call('PUT', '/v1/fraud/blocks', { token: ops, body: { kind: 'prefix', key: '4474001', hours: 2, reason: 'carrier fraud report' } });
+    // A range no other test's random numbers (+4474… to +4478…) fall into.
+    const put = await call('PUT', '/v1/fraud/blocks', { token: ops, body: { kind: 'prefix', key: '4479601', hours: 2, reason: 'carrier fraud report' } });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ kind: 'prefix', key: '4474001', reason: 'carrier fraud report' });
+    expect(put.body).toMatchObject({ kind: 'prefix', key: '4479601', reason: 'carrier fraud report' });
     const list = (await call('GET', '/v1/fraud/blocks', { token: ops })).body.blocks as { kind: string; key: string }[];
-    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'prefix', key: '4474001' })]));
+    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'prefix', key: '4479601' })]));
 
-    const inRange = await call('POST', '/v1/otp', { token: ops, body: { to: '+447400100123' } });
+    const inRange = await call('POST', '/v1/otp', { token: ops, body: { to: '+447960100123' } });
     expect(inRange.status).toBe(403);
     expect(inRange.body).toMatchObject({ code: 'destination_not_allowed', reason: 'prefix_blocked' });
     expect((await call('POST', '/v1/otp', { token: ops, body: { to: randomUkMobile() } })).status).toBe(201);
 
-    const lifted = await call('DELETE', '/v1/fraud/blocks/prefix/4474001', { token: ops });
-    expect(lifted.body).toEqual({ kind: 'prefix', key: '4474001', status: 'lifted' });
-    expect((await call('DELETE', '/v1/fraud/blocks/prefix/4474001', { token: ops })).status).toBe(404);
-    expect((await call('POST', '/v1/otp', { token: ops, body: { to: '+447400100124' } })).status).toBe(201);
+    const lifted = await call('DELETE', '/v1/fraud/blocks/prefix/4479601', { token: ops });
+    expect(lifted.body).toEqual({ kind: 'prefix', key: '4479601', status: 'lifted' });
+    expect((await call('DELETE', '/v1/fraud/blocks/prefix/4479601', { token: ops })).status).toBe(404);
+    expect((await call('POST', '/v1/otp', { token: ops, body: { to: '+447960100124' } })).status).toBe(201);
 
     const audit: { action: string; outcome: string; actor: string }[] = [];
     for (let cursor: string | undefined, page = 0; page === 0 || cursor; page++) {
@@ -58,7 +59,7 @@ describe('/v1/fraud/blocks', () => {
       cursor = r.body.nextCursor as string | undefined;
     }
     expect(audit.filter((e) => e.action.startsWith('fraud.')).map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual(expect.arrayContaining([
-      `${clients[0]!.clientId}:fraud.block:prefix:4474001`, `${clients[0]!.clientId}:fraud.unblock:prefix:4474001`,
+      `${clients[0]!.clientId}:fraud.block:prefix:4479601`, `${clients[0]!.clientId}:fraud.unblock:prefix:4479601`,
     ]));
   });
 
