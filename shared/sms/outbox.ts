@@ -37,28 +37,27 @@ function defaultPrint(line: string) {
  * memory as this process appends (only the local stack writes it), so a long load run does not
  * re-read a growing file on every lookup.
  */
-type Index = { all: OutboxEntry[]; byTo: Map<string, OutboxEntry[]> };
+type Index = { byTo: Map<string, OutboxEntry[]> };
 const indexes = new Map<string, Index>();
 function index(file: string): Index {
   let idx = indexes.get(file);
   if (!idx) {
-    const all = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxEntry) : [];
-    idx = { all: [], byTo: new Map() };
+    idx = { byTo: new Map() };
     indexes.set(file, idx);
-    for (const e of all) add(idx, e);
+    for (const e of readOutbox(file)) add(idx, e);
   }
   return idx;
 }
 function add(idx: Index, e: OutboxEntry) {
-  idx.all.push(e);
   const list = idx.byTo.get(e.to) ?? [];
   list.push(e);
   idx.byTo.set(e.to, list);
 }
 
 export function readOutbox(file: string, to?: string): OutboxEntry[] {
-  const idx = index(file);
-  return [...(to === undefined ? idx.all : idx.byTo.get(to) ?? [])];
+  // The whole outbox (rare, no `to`) is read from the file rather than kept twice in memory.
+  if (to === undefined) return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxEntry) : [];
+  return [...(index(file).byTo.get(to) ?? [])];
 }
 
 /** Forgets what this process knows of the file (the local stack empties it on an in-memory start). */

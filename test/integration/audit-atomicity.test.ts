@@ -124,8 +124,8 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
   });
 });
 
-describe('DynamoDB Local stopped mid-run', () => {
-  it('an issue while DynamoDB is gone is answered 503 with Retry-After after the SDK retries; nothing is texted', async () => {
+describe('DynamoDB Local stopped and started mid-run', () => {
+  it('answers 503 with Retry-After while it is gone (after the SDK retries), texts nothing, and carries on when it is back', async () => {
     const { startDynamoDbLocal, ensureTables } = await import('../../infra/local/dynamodb.ts');
     const { toProblem } = await import('#shared/http/problem');
     const { createDocumentClient } = await import('#shared/store/client');
@@ -133,20 +133,34 @@ describe('DynamoDB Local stopped mid-run', () => {
     const { DynamoVerificationStore } = await import('#shared/store/verification-store');
     const { DynamoFraudStore } = await import('#shared/store/fraud-store');
     const { fakeOtpDeps } = await import('../support/fake-otp-deps.ts');
-    const own = await startDynamoDbLocal();
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dbDir = mkdtempSync(join(tmpdir(), 'ddb-restart-'));
+    let own = await startDynamoDbLocal({ dbDir });
+    const port = Number(new URL(own.endpoint).port);
     try {
       const names = { Data: 'stop-data', Idempotency: 'stop-idem', Audit: 'stop-audit' };
       await ensureTables(own.endpoint, names);
       const { doc } = createDocumentClient(own.endpoint);
       const items = new AuditItems(doc, names.Audit, 400);
       const fake = fakeOtpDeps({ store: new DynamoVerificationStore(doc, names.Data, items), fraud: new DynamoFraudStore(doc, names.Data, items), audit: items });
-      await expect(issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123456' }))).resolves.toMatchObject({ status: 'pending' });
+      fake.deps.now = () => Date.now();
+      const before = await issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123456' }));
+
       await own.stop();
       const error = await issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123457' })).catch((e: unknown) => e);
       const answer = toProblem(error);
       expect(answer.statusCode).toBe(503);
       expect(answer.headers?.['Retry-After']).toBe('2');
       expect(fake.sms.sent.map((s) => s.to)).toEqual(['+447400123456']);
+
+      own = await startDynamoDbLocal({ dbDir, port });
+      // What committed before is whole and usable; nothing of the failed request was written.
+      await expect(verifyOtp(fake.deps, 'app-a', before.verificationId, { code: fake.sms.lastCode('+447400123456') })).resolves.toMatchObject({ status: 'approved' });
+      await expect(issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123457' }))).resolves.toMatchObject({ status: 'pending' });
+      const events = await new (await import('#shared/store/audit-trail-store')).DynamoAuditTrailStore(doc, names.Audit).everything();
+      expect(events.events.map((e) => `${e.action}:${e.outcome}`).sort()).toEqual(['otp.issue:pending', 'otp.issue:pending', 'otp.verify:approved']);
     } finally {
       await own.stop().catch(() => undefined);
     }
