@@ -7,7 +7,6 @@ export type CallTally = Map<string, number>;
 
 type Next = (args: unknown) => Promise<unknown>;
 // The SDK's own middleware types differ per client; the counter needs only this much of them.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stack = { add(middleware: any, options: any): void };
 
 export function countAwsCalls(client: { middlewareStack: Stack }, tally: CallTally, service: string): void {
