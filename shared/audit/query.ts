@@ -89,7 +89,7 @@ export async function listAudit(reader: AuditReader, q: { subjectIndex?: string;
   };
 }
 
-export const publicEvent = (e: AuditEvent, seal?: string) => ({
+const publicEvent = (e: AuditEvent, seal?: string) => ({
   id: e.id, at: e.at, actor: e.actor, action: e.action, ...(e.subjectMask ? { subject: e.subjectMask } : {}), outcome: e.outcome,
   ...(e.resource ? { resource: e.resource } : {}), ...(seal ? { seal } : {}),
 });
