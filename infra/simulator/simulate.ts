@@ -109,7 +109,8 @@ function tallyGroup(g: Group, answer: { status: number; json: Record<string, unk
 }
 const group = (): Group => ({ requests: 0, sent: 0, refused: {} });
 
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
+/** Runs `run` over the items, `size` at a time. */
+export async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
+import { inBatches } from '../../infra/simulator/simulate.ts';
 import { randomUkMobile } from '../support/phones.ts';
+import { freshWindow } from '../support/windows.ts';
 import { call, clients, outbox, tokenFor } from './client.ts';
 
 /**
@@ -11,16 +13,6 @@ let a: string;
 beforeAll(async () => {
   a = await tokenFor(clients[0]!);
 });
-
-/** Fixed windows align to the clock: wait, when needed, until the window has room for the run. */
-async function freshWindow(windowSeconds: number, runSeconds: number) {
-  const left = windowSeconds - ((Date.now() / 1000) % windowSeconds);
-  if (left < runSeconds) await new Promise((r) => setTimeout(r, left * 1000 + 200));
-}
-
-async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
-}
 
 describe('end-user signals', () => {
   it('250 different people behind one backend address are not limited per IP', async () => {

@@ -1,4 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toProblem } from '#shared/http/problem';
+import { AuditItems } from '#shared/store/audit-items';
+import { DynamoAuditTrailStore } from '#shared/store/audit-trail-store';
+import { createDocumentClient } from '#shared/store/client';
+import { DynamoFraudStore } from '#shared/store/fraud-store';
+import { DynamoVerificationStore } from '#shared/store/verification-store';
+import { ensureTables, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
+import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
 import { issueOtp } from '#shared/otp/issue';
 import { resendOtp } from '#shared/otp/manage';
 import { IssueOtpRequest } from '#shared/otp/schemas';
@@ -126,16 +137,6 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
 
 describe('DynamoDB Local stopped and started mid-run', () => {
   it('answers 503 with Retry-After while it is gone (after the SDK retries), texts nothing, and carries on when it is back', async () => {
-    const { startDynamoDbLocal, ensureTables } = await import('../../infra/local/dynamodb.ts');
-    const { toProblem } = await import('#shared/http/problem');
-    const { createDocumentClient } = await import('#shared/store/client');
-    const { AuditItems } = await import('#shared/store/audit-items');
-    const { DynamoVerificationStore } = await import('#shared/store/verification-store');
-    const { DynamoFraudStore } = await import('#shared/store/fraud-store');
-    const { fakeOtpDeps } = await import('../support/fake-otp-deps.ts');
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dbDir = mkdtempSync(join(tmpdir(), 'ddb-restart-'));
     let own = await startDynamoDbLocal({ dbDir });
     const port = Number(new URL(own.endpoint).port);
@@ -159,7 +160,7 @@ describe('DynamoDB Local stopped and started mid-run', () => {
       // What committed before is whole and usable; nothing of the failed request was written.
       await expect(verifyOtp(fake.deps, 'app-a', before.verificationId, { code: fake.sms.lastCode('+447400123456') })).resolves.toMatchObject({ status: 'approved' });
       await expect(issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123457' }))).resolves.toMatchObject({ status: 'pending' });
-      const events = await new (await import('#shared/store/audit-trail-store')).DynamoAuditTrailStore(doc, names.Audit).everything();
+      const events = await new DynamoAuditTrailStore(doc, names.Audit).everything();
       expect(events.events.map((e) => `${e.action}:${e.outcome}`).sort()).toEqual(['otp.issue:pending', 'otp.issue:pending', 'otp.verify:approved']);
     } finally {
       await own.stop().catch(() => undefined);

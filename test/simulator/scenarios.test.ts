@@ -1,25 +1,16 @@
 import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
 import { formatReport, simulate, type Report } from '../../infra/simulator/simulate.ts';
+import { freshWindow } from '../support/windows.ts';
 
 /**
  * The simulator's scenarios as tests, against a local stack with the default limits. Each scenario
- * gets its own OAuth client and source IP, and brakes are lifted between scenarios.
+ * gets its own OAuth client and end-user addresses, and reports only the blocks it caused.
  */
 const url = inject('apiUrl');
 const dir = inject('localDir');
 const fired = (r: Report) => r.decisions.filter((d) => d.fired).map((d) => d.id).sort();
 const count = (r: Record<string, number>, ...keys: string[]) => keys.reduce((a, k) => a + (r[k] ?? 0), 0);
-
-/**
- * Limits use fixed windows aligned to the clock; a run straddling a boundary would see two windows.
- * Wait, when needed, until the current window has room for the whole run.
- */
-async function freshWindow(windowSeconds: number, runSeconds: number) {
-  const left = windowSeconds - ((Date.now() / 1000) % windowSeconds);
-  if (left < runSeconds) await new Promise((r) => setTimeout(r, left * 1000 + 200));
-}
-
 
 describe('traffic simulator', () => {
   it('normal traffic is never limited, refused or braked, and no alarm fires', async () => {
