@@ -105,9 +105,12 @@ export async function ensureTables(endpoint: string, names: Record<string, strin
       if (existing.has(tableName)) {
         const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
         const want = createTableInput(def, tableName);
-        const shape = (keys: unknown, indexes: { IndexName?: string; KeySchema?: unknown }[] | undefined) =>
-          JSON.stringify([keys, (indexes ?? []).map((i) => [i.IndexName, i.KeySchema]).sort()]);
-        if (shape(Table?.KeySchema, Table?.GlobalSecondaryIndexes) === shape(want.KeySchema, want.GlobalSecondaryIndexes)) continue;
+        const shape = (keys: unknown, indexes: { IndexName?: string; KeySchema?: unknown }[] | undefined, stream: boolean) =>
+          JSON.stringify([keys, (indexes ?? []).map((i) => [i.IndexName, i.KeySchema]).sort(), stream]);
+        const same =
+          shape(Table?.KeySchema, Table?.GlobalSecondaryIndexes, Boolean(Table?.StreamSpecification?.StreamEnabled)) ===
+          shape(want.KeySchema, want.GlobalSecondaryIndexes, Boolean(want.StreamSpecification?.StreamEnabled));
+        if (same) continue;
         process.stderr.write(`Local table ${tableName} has an older layout: recreating it (its local data is dropped).\n`);
         await client.send(new DeleteTableCommand({ TableName: tableName }));
       }

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
  */
 export type AuditAction =
   | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed'
+  | 'otp.expired'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
+  | 'delivery.receipt'
   | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock';
 
 export type NewAuditEvent = {
@@ -21,6 +23,11 @@ export type NewAuditEvent = {
   subjectMask?: string;
   /** The verification or message id the event is about. */
   resource?: string;
+  /**
+   * The client whose verification or message this is, where the actor is someone else (the
+   * recipient, the system): the events feed (events/) tells each client only its own.
+   */
+  owner?: string;
 };
 
 export type AuditEvent = NewAuditEvent & {
@@ -36,6 +43,8 @@ export const eventKey = (e: Pick<AuditEvent, 'at' | 'id'>) => `${e.at}#${e.id}`;
 
 export function eventHash(e: Omit<AuditEvent, 'hash'>): string {
   const fields = [e.id, e.at, e.actor, e.action, e.outcome, e.subjectIndex ?? '', e.subjectMask ?? '', e.resource ?? ''];
+  // Appended only when present, so events written before `owner` existed keep their hashes.
+  if (e.owner !== undefined) fields.push(e.owner);
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 

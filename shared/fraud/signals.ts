@@ -18,6 +18,8 @@ export const SIGNAL = {
   subjectExported: 'SubjectExported',
   auditRead: 'AuditListed',
   authRefused: 'AuthRefused',
+  /** The provider took an SMS but its id could not be recorded: its receipt will not match (delivery/sent.ts). */
+  sentUnrecorded: 'SmsSentUnrecorded',
 } as const;
 export type SignalName = (typeof SIGNAL)[keyof typeof SIGNAL];
 

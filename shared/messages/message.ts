@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MessageGoneReason } from '../errors.ts';
 import type { EndUserKeys } from '../ratelimit/end-user.ts';
+import type { Receipt } from '../delivery/receipt.ts';
 
 /** A sealed or direct message as stored. Times are epoch ms from the server clock. */
 export type StoredMessageStatus = 'sent' | 'opened' | 'revoked' | 'failed';
@@ -36,6 +37,8 @@ export type Message = {
   maxOpenAttempts: number;
   openSends: number;
   openLastSentAt?: number;
+  /** What became of the SMS with the notice and link, or the direct body (delivery/receipt.ts). */
+  receipt?: Receipt;
 };
 
 export const MESSAGE_RULES = {

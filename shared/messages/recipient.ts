@@ -34,7 +34,7 @@ const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string)
 
 async function gone(deps: Pick<MessageDeps, 'audit'>, m: Message, reason: ReturnType<typeof goneReason> & string): Promise<never> {
   if (reason === 'expired') {
-    await deps.audit.record({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id });
+    await deps.audit.record({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId });
   }
   throw new MessageGone(reason);
 }
@@ -56,7 +56,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   // Here the browser is the end user: its own address is what the per-IP window counts.
   const endUser = caller.sourceIp ? { ip: ipKey(deps.keys.blindIndexKey, caller.sourceIp) } : undefined;
   const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}) }, now);
-  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id };
+  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const out = await deps.store.setOpenCode(
     { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country },
     counters,
@@ -94,7 +94,7 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
   // The key-service call happens before the burn, so a KMS failure loses nothing; the body itself is
   // decrypted only after the conditional write committed (never after a revoke).
   const decrypt = await deps.envelope.prepareOpen(m.sealedBody!, bodyContext(m.id));
-  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id };
+  const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const opened = await deps.store.open(
     { id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, seenBody: m.sealedBody!, nowMs: now },
     { actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', ...subject },

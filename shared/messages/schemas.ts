@@ -1,3 +1,4 @@
+import { DeliveryView } from '../delivery/schemas.ts';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 import { z } from 'zod';
 import { E164String } from '../otp/schemas.ts';
@@ -27,7 +28,10 @@ const Time = z.iso.datetime();
 const Status = z.enum(['sent', 'opened', 'expired', 'revoked', 'failed']);
 
 export const MessageSent = z
-  .object({ messageId: z.string(), status: z.literal('sent'), to: z.string(), delivery: z.enum(['sealed', 'direct']), category: z.enum(['transactional', 'promotional']), expiresAt: Time })
+  .object({
+    messageId: z.string(), status: z.literal('sent'), to: z.string(), delivery: z.enum(['sealed', 'direct']), category: z.enum(['transactional', 'promotional']), expiresAt: Time,
+    deliveryStatus: DeliveryView,
+  })
   .meta({ id: 'MessageSent' });
 
 export const MessageView = z
@@ -41,6 +45,7 @@ export const MessageView = z
     expiresAt: Time,
     openedAt: Time.optional(),
     revokedAt: Time.optional(),
+    deliveryStatus: DeliveryView,
   })
   .meta({ id: 'MessageView' });
 

@@ -11,7 +11,9 @@ import type { MessageDeps } from './deps.ts';
 import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, type Message } from './message.ts';
 import type { SendMessageRequest } from './schemas.ts';
 import { directSms, sealedNoticeSms } from './sms-text.ts';
+import { recordSent } from '../delivery/sent.ts';
 import { messageView } from './views.ts';
+import { queued } from '../delivery/receipt.ts';
 
 /**
  * POST /v1/messages. The body is sealed before anything is written; counters, the consent
@@ -47,6 +49,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     openAttempts: 0,
     maxOpenAttempts: MESSAGE_RULES.maxOpenAttempts,
     openSends: 0,
+    receipt: queued(now),
   };
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
@@ -57,14 +60,20 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   });
 
   const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, input.body);
+  let smsId: string;
   try {
-    await deps.sms.send({ to: phone.e164, text });
+    ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text }));
   } catch (error) {
     const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
     await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });
     throw failure;
   }
+  const sentAt = deps.now();
+  await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
   deps.signals.count(SIGNAL.sent);
-  const view = messageView(message, now);
-  return { messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt };
+  const view = messageView({ ...message, receipt: { status: 'sent', at: sentAt } }, sentAt);
+  return {
+    messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt,
+    deliveryStatus: view.deliveryStatus,
+  };
 }

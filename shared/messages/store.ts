@@ -35,4 +35,6 @@ export interface MessageStore {
   /** Remote wipe: revoked, the body and any open code removed at once. */
   revoke(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
   markFailed(id: string, event: NewAuditEvent): Promise<void>;
+  /** The provider accepted the SMS: delivery `sent`, and its message id for the receipt to find. */
+  markSent(id: string, smsId: string, atMs: number): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { deliveryView } from '../delivery/receipt.ts';
 import { messageStatus, type Message } from './message.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -14,5 +15,7 @@ export function messageView(m: Message, nowMs: number) {
     expiresAt: iso(m.expiresAt),
     ...(m.openedAt !== undefined ? { openedAt: iso(m.openedAt) } : {}),
     ...(m.revokedAt !== undefined ? { revokedAt: iso(m.revokedAt) } : {}),
+    // `delivery` already names how the message was sent (sealed or direct) in contract 1.0.
+    deliveryStatus: deliveryView(m.receipt, m.createdAt, nowMs),
   };
 }

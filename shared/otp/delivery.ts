@@ -3,6 +3,8 @@ import type { EncryptionContext } from '../crypto/envelope.ts';
 import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
 import { renderOtpSms } from './sms-text.ts';
+import { recordSent } from '../delivery/sent.ts';
+import type { Receipt } from '../delivery/receipt.ts';
 import type { Verification } from './verification.ts';
 
 /** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
@@ -12,7 +14,8 @@ export const deliveryContext = (verificationId: string): EncryptionContext => ({
 
 
 /** Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403), with its event. */
-export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<void> {
+/** Resolves with the receipt the verification now has (`sent`: the provider took it). */
+export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<Receipt> {
   const text = renderOtpSms(
     v.locale === 'de' ? 'de' : 'en',
     {
@@ -24,8 +27,9 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     },
     deps.webDomain,
   );
+  let smsId: string;
   try {
-    await deps.sms.send({ to: details.to, text });
+    ({ messageId: smsId } = await deps.sms.send({ to: details.to, text }));
   } catch (error) {
     const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
     await deps.store.markFailed(v.id, {
@@ -34,4 +38,7 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     });
     throw failure;
   }
+  const at = deps.now();
+  await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
+  return { status: 'sent', at };
 }

@@ -9,6 +9,7 @@ import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
+import { queued } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
 import { issuedView } from './views.ts';
@@ -50,6 +51,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
     ...(input.brand ? { brand: input.brand } : {}),
     locale: input.locale,
+    receipt: queued(now),
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
@@ -60,9 +62,9 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
-  await sendCode(deps, v, details, code);
+  const receipt = await sendCode(deps, v, details, code);
   deps.signals.count(SIGNAL.issued);
   deps.signals.count(SIGNAL.sent);
   deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });
-  return issuedView(v, OTP_RULES.resendIntervalMs);
+  return issuedView({ ...v, receipt }, OTP_RULES.resendIntervalMs);
 }

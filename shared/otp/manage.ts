@@ -65,7 +65,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   }
   // The write was conditional on the state read above, so the new state follows from it.
   const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1 };
-  await sendCode(deps, resent, details, code);
+  const receipt = await sendCode(deps, resent, details, code);
   deps.signals.count(SIGNAL.sent);
-  return issuedView(resent, OTP_RULES.resendIntervalMs);
+  return issuedView({ ...resent, receipt }, OTP_RULES.resendIntervalMs);
 }

@@ -1,3 +1,4 @@
+import { DeliveryView } from '../delivery/schemas.ts';
 import { z } from 'zod';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 
@@ -67,6 +68,7 @@ export const OtpIssued = z
     expiresAt: Time,
     sendsRemaining: z.number().int(),
     resendAvailableAt: Time,
+    delivery: DeliveryView,
   })
   .meta({ id: 'OtpIssued' });
 
@@ -85,6 +87,7 @@ export const OtpView = z
     createdAt: Time,
     expiresAt: Time,
     approvedAt: Time.optional(),
+    delivery: DeliveryView,
   })
   .meta({ id: 'OtpView' });
 

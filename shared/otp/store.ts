@@ -43,4 +43,6 @@ export interface VerificationStore {
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
   /** The SMS could not be sent: the verification ends as failed. */
   markFailed(id: string, event: NewAuditEvent): Promise<void>;
+  /** The provider accepted the SMS: delivery `sent`, and its message id for the receipt to find. */
+  markSent(id: string, smsId: string, atMs: number): Promise<void>;
 }

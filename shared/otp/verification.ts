@@ -1,4 +1,5 @@
 import { newId } from '../crypto/ids.ts';
+import type { Receipt } from '../delivery/receipt.ts';
 import type { EndUserKeys } from '../ratelimit/end-user.ts';
 
 /** A verification as stored. Times are epoch milliseconds from the server clock. */
@@ -36,6 +37,8 @@ export type Verification = {
   sealedDelivery: string;
   brand?: string;
   locale: string;
+  /** What became of the last code's SMS (delivery/receipt.ts). */
+  receipt?: Receipt;
 };
 
 /**

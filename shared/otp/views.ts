@@ -1,3 +1,4 @@
+import { deliveryView } from '../delivery/receipt.ts';
 import { effectiveStatus } from './state.ts';
 import type { Verification } from './verification.ts';
 
@@ -13,6 +14,7 @@ export function issuedView(v: Verification, resendIntervalMs: number) {
     expiresAt: iso(v.expiresAt),
     sendsRemaining: v.maxSends - v.sends,
     resendAvailableAt: iso(v.lastSentAt + resendIntervalMs),
+    delivery: deliveryView(v.receipt, v.lastSentAt, v.lastSentAt),
   };
 }
 
@@ -27,5 +29,6 @@ export function otpView(v: Verification, nowMs: number) {
     createdAt: iso(v.createdAt),
     expiresAt: iso(v.expiresAt),
     ...(v.approvedAt !== undefined ? { approvedAt: iso(v.approvedAt) } : {}),
+    delivery: deliveryView(v.receipt, v.lastSentAt, nowMs),
   };
 }

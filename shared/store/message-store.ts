@@ -9,6 +9,7 @@ import { recordFailureWithEvent, writeWithEvent, type Update } from './condition
 import { consentGuard } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
+import { expiryBucket, markSent } from './receipt-store.ts';
 import { trustKey } from './fraud-store.ts';
 import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
@@ -23,7 +24,7 @@ const openableValues = (now: number) => ({ ':sent': 'sent', ':opened': 'opened',
 
 function fromItem(item: Record<string, unknown> | undefined): Message | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, ...m } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, expiryBucket: _bucket, smsId: _smsId, ...m } = item;
   return m as Message;
 }
 
@@ -41,7 +42,7 @@ export class DynamoMessageStore implements MessageStore {
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, m.phoneIndex, kind),
       brakeGuard(this.tableName, m.country, nowMs),
-      { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, expiryBucket: expiryBucket(m.expiresAt), ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
         : []),
@@ -75,11 +76,11 @@ export class DynamoMessageStore implements MessageStore {
     const trusted = { ...trustKey(trust.phoneIndex), ...subjectKey(trust.phoneIndex), at: q.nowMs, ttl: Math.ceil(trust.until / 1000) };
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: q.burn
-        ? 'SET #status = :opened, #openedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt'
+        ? 'SET #status = :opened, #openedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt, #expiryBucket'
         : 'SET #status = :opened, #openedAt = if_not_exists(#openedAt, :now) REMOVE #openCodeHash, #openCodeExpiresAt',
       // The body opened must be the ciphertext the caller read (and whose data key it unwrapped).
       ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now AND #sealedBody = :body`,
-      ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead' },
+      ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead', ...(q.burn ? { '#expiryBucket': 'expiryBucket' } : {}) },
       ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn, ':body': q.seenBody },
     }, [], [], [{ Put: { TableName: this.tableName, Item: trusted } }]);
   }
@@ -98,23 +99,28 @@ export class DynamoMessageStore implements MessageStore {
 
   revoke(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
     return this.write(q.id, q.nowMs, event, {
-      UpdateExpression: 'SET #status = :revoked, #revokedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt',
+      UpdateExpression: 'SET #status = :revoked, #revokedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt, #expiryBucket',
       ConditionExpression: '#clientId = :c AND #status IN (:sent, :opened) AND #expiresAt > :now AND (#delivery = :direct OR attribute_exists(#sealedBody))',
       ExpressionAttributeNames: {
         '#clientId': 'clientId', '#status': 'status', '#expiresAt': 'expiresAt', '#delivery': 'delivery', '#sealedBody': 'sealedBody',
-        '#revokedAt': 'revokedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt',
+        '#revokedAt': 'revokedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#expiryBucket': 'expiryBucket',
       },
       ExpressionAttributeValues: { ':c': q.clientId, ':sent': 'sent', ':opened': 'opened', ':now': q.nowMs, ':direct': 'direct', ':revoked': 'revoked' },
     });
   }
 
   async markFailed(id: string, event: NewAuditEvent): Promise<void> {
-    await this.write(id, this.audit.now(), event, {
-      UpdateExpression: 'SET #status = :failed REMOVE #sealedBody',
+    const now = this.audit.now();
+    await this.write(id, now, event, {
+      UpdateExpression: 'SET #status = :failed, #receipt = :receipt REMOVE #sealedBody, #expiryBucket',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status', '#sealedBody': 'sealedBody' },
-      ExpressionAttributeValues: { ':failed': 'failed' },
+      ExpressionAttributeNames: { '#status': 'status', '#sealedBody': 'sealedBody', '#receipt': 'receipt', '#expiryBucket': 'expiryBucket' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':receipt': { status: 'failed', at: now, errorCode: event.outcome } },
     });
+  }
+
+  markSent(id: string, smsId: string, atMs: number): Promise<void> {
+    return markSent(this.doc, this.tableName, 'message', id, smsId, atMs);
   }
 
   private write(id: string, nowMs: number, event: NewAuditEvent, update: Update, counters: LimitCounter[] = [], guards: Guarded[] = [], also: TransactItem[] = []): Promise<Written> {

@@ -5,7 +5,13 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * stack (infra/local/dynamodb.ts) both build from these, so the two worlds cannot drift.
  */
 export type KeyAttribute = { name: string; type: 'S' | 'N' };
-export type IndexDefinition = { name: string; partitionKey: KeyAttribute; sortKey: KeyAttribute };
+export type IndexDefinition = {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  /** Non-key attributes the index carries; absent means all of them. */
+  include?: readonly string[];
+};
 export type TableDefinition = {
   /** Logical name; the physical name comes from the stack or the local stack. */
   id: string;
@@ -13,6 +19,8 @@ export type TableDefinition = {
   sortKey?: KeyAttribute;
   timeToLiveAttribute: string;
   indexes?: readonly IndexDefinition[];
+  /** A DynamoDB stream of new images (the events publisher reads the audit table's). */
+  stream?: 'NEW_IMAGE';
 };
 
 /** Verifications, messages, links, consent and rate-limit counters (single-table; `pk`/`sk` opaque). */
@@ -21,11 +29,19 @@ export const DATA_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'ttl',
-  /** Everything held about one number (data-subject export and erasure): `SUBJECT#<blind index>`. */
-  indexes: [{ name: 'bySubject', partitionKey: { name: 'subjectKey', type: 'S' }, sortKey: { name: 'sk', type: 'S' } }],
+  indexes: [
+    /** Everything held about one number (data-subject export and erasure): `SUBJECT#<blind index>`. */
+    { name: 'bySubject', partitionKey: { name: 'subjectKey', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
+    /** The record an SMS belongs to, by the provider's message id (sparse): delivery receipts. */
+    { name: 'bySms', partitionKey: { name: 'smsId', type: 'S' }, sortKey: { name: 'sk', type: 'S' }, include: ['clientId', 'phoneIndex', 'phoneMask'] },
+    /** Open verifications and messages by the minute they expire (sparse, sharded): timely `expired` events. */
+    { name: 'byExpiry', partitionKey: { name: 'expiryBucket', type: 'S' }, sortKey: { name: 'pk', type: 'S' }, include: ['clientId', 'expiresAt', 'status', 'attempts', 'maxAttempts', 'phoneIndex', 'phoneMask'] },
+  ],
 } as const satisfies TableDefinition;
 
 export const SUBJECT_INDEX = DATA_TABLE.indexes[0].name;
+export const SMS_INDEX = DATA_TABLE.indexes[1].name;
+export const EXPIRY_INDEX = DATA_TABLE.indexes[2].name;
 /** The index attribute that files an item under a number's blind index. */
 export const subjectKey = (phoneIndex: string) => ({ subjectKey: `SUBJECT#${phoneIndex}` });
 
@@ -46,6 +62,7 @@ export const AUDIT_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   timeToLiveAttribute: 'ttl',
+  stream: 'NEW_IMAGE',
   indexes: [
     /** A number's events (sparse: events that name a subject). */
     { name: 'bySubject', partitionKey: { name: 'subjectIndex', type: 'S' }, sortKey: { name: 'sk', type: 'S' } },
@@ -69,7 +86,14 @@ export function createTableInput(def: TableDefinition, tableName: string): Creat
     AttributeDefinitions: attributes.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
     KeySchema: schema(keys),
     ...(def.indexes?.length
-      ? { GlobalSecondaryIndexes: def.indexes.map((i) => ({ IndexName: i.name, KeySchema: schema([i.partitionKey, i.sortKey]), Projection: { ProjectionType: 'ALL' } })) }
+      ? {
+          GlobalSecondaryIndexes: def.indexes.map((i) => ({
+            IndexName: i.name,
+            KeySchema: schema([i.partitionKey, i.sortKey]),
+            Projection: i.include ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...i.include] } : { ProjectionType: 'ALL' as const },
+          })),
+        }
       : {}),
+    ...(def.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } } : {}),
   };
 }

@@ -4,9 +4,11 @@ import type { LimitCounter } from '../ratelimit/limits.ts';
 import type { RangeCheck } from '../fraud/ranges.ts';
 import type { RangeApproval, VerificationStore, Written } from '../otp/store.ts';
 import { OTP_RULES, type Verification } from '../otp/verification.ts';
+import { queued } from '../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
 import { consentGuard } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
+import { expiryBucket, markSent } from './receipt-store.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
 import { rangeApproval, rangeGuards } from './range-ops.ts';
@@ -29,7 +31,7 @@ const usableValues = (q: { clientId: string; nowMs: number }) => ({ ':clientId':
 
 function fromItem(item: Record<string, unknown> | undefined): Verification | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, ...v } = item;
+  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, expiryBucket: _bucket, smsId: _smsId, ...v } = item;
   return v as Verification;
 }
 
@@ -50,7 +52,7 @@ export class DynamoVerificationStore implements VerificationStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...key(v.id), ...subjectKey(v.phoneIndex), ...v, ttl: ttlOf(v) },
+          Item: { ...key(v.id), ...subjectKey(v.phoneIndex), ...v, expiryBucket: expiryBucket(v.expiresAt), ttl: ttlOf(v) },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -66,9 +68,9 @@ export class DynamoVerificationStore implements VerificationStore {
   approve(q: { id: string; clientId: string; codeHash: string; nowMs: number; keepUntil: number }, event: NewAuditEvent, approval?: RangeApproval): Promise<Written> {
     return this.write(q.id, q.nowMs, [], event, {
       // Kept as the number's trust record; what could resend or re-check a code goes now.
-      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #bindingHash, #sealedDelivery',
+      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #bindingHash, #sealedDelivery, #expiryBucket',
       ConditionExpression: `${USABLE} AND #codeHash = :codeHash`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery', '#expiryBucket': 'expiryBucket' },
       ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash, ':keep': Math.ceil(q.keepUntil / 1000) },
     }, [], approval ? [rangeApproval(this.tableName, approval)] : []);
   }
@@ -96,11 +98,13 @@ export class DynamoVerificationStore implements VerificationStore {
     range?: RangeCheck,
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
-      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl ADD #sends :one',
+      // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued ADD #sends :one REMOVE #smsId',
       ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId' },
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
+        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs),
       },
     }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
@@ -108,20 +112,25 @@ export class DynamoVerificationStore implements VerificationStore {
 
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
     return this.write(q.id, q.nowMs, [], event, {
-      UpdateExpression: 'SET #status = :canceled, #canceledAt = :now',
+      UpdateExpression: 'SET #status = :canceled, #canceledAt = :now REMOVE #expiryBucket',
       ConditionExpression: USABLE,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt', '#expiryBucket': 'expiryBucket' },
       ExpressionAttributeValues: { ...usableValues(q), ':canceled': 'canceled' },
     });
   }
 
   async markFailed(id: string, event: NewAuditEvent): Promise<void> {
-    await this.write(id, this.audit.now(), [], event, {
-      UpdateExpression: 'SET #status = :failed',
+    const now = this.audit.now();
+    await this.write(id, now, [], event, {
+      UpdateExpression: 'SET #status = :failed, #receipt = :receipt REMOVE #expiryBucket',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':failed': 'failed' },
+      ExpressionAttributeNames: { '#status': 'status', '#receipt': 'receipt', '#expiryBucket': 'expiryBucket' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':receipt': { status: 'failed', at: now, errorCode: event.outcome } },
     });
+  }
+
+  markSent(id: string, smsId: string, atMs: number): Promise<void> {
+    return markSent(this.doc, this.tableName, 'otp', id, smsId, atMs);
   }
 
   private write(id: string, nowMs: number, counters: LimitCounter[], event: NewAuditEvent, update: Update, guards: Guarded[] = [], also: TransactItem[] = []): Promise<Written> {

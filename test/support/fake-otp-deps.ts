@@ -63,6 +63,7 @@ export class MemoryStore implements VerificationStore {
       x.expiresAt = q.expiresAt;
       x.lastSentAt = q.nowMs;
       x.sends++;
+      x.receipt = { status: 'queued', at: q.nowMs };
     });
   }
   async cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent) {
@@ -72,7 +73,14 @@ export class MemoryStore implements VerificationStore {
     });
   }
   async markFailed(id: string, event: NewAuditEvent) {
-    await this.update(id, event, () => true, (v) => void (v.status = 'failed'));
+    await this.update(id, event, () => true, (v) => {
+      v.status = 'failed';
+      v.receipt = { status: 'failed', at: Date.now(), errorCode: event.outcome };
+    });
+  }
+  async markSent(id: string, _smsId: string, atMs: number) {
+    const v = this.items.get(id);
+    if (v && v.status !== 'failed') v.receipt = { status: 'sent', at: atMs };
   }
 
   private usable(v: Verification, q: { clientId: string; nowMs: number }) {

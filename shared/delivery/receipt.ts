@@ -1,0 +1,66 @@
+import type { AuditTrail, NewAuditEvent } from '../audit/event.ts';
+
+/**
+ * What became of the SMS a verification or message sent, from the provider's delivery receipts.
+ * Stored on the record as `receipt`; `smsId` (the provider's message id) sits beside it as a sparse
+ * index key, so a receipt finds its record in one query whatever the provider.
+ *
+ * queued    committed, not yet accepted by the provider (or the function stopped in between)
+ * sent      the provider accepted it; no final receipt yet
+ * delivered / failed   the provider's final receipt
+ * unknown   (view only) sent, and no final receipt within UNKNOWN_AFTER_MS
+ */
+export type ReceiptStatus = 'queued' | 'sent' | 'delivered' | 'failed';
+export type Receipt = { status: ReceiptStatus; at: number; errorCode?: string };
+export type DeliveryStatus = ReceiptStatus | 'unknown';
+
+export const UNKNOWN_AFTER_MS = 72 * 3_600_000;
+
+export const queued = (nowMs: number): Receipt => ({ status: 'queued', at: nowMs });
+
+/** The view: `unknown` is decided by the server clock at read time, so no job has to write it. */
+export function deliveryView(r: Receipt | undefined, sentAt: number, nowMs: number): { status: DeliveryStatus; at: string; errorCode?: string } {
+  // Records written before receipts existed were sent when they were created.
+  const receipt = r ?? { status: 'sent', at: sentAt };
+  const status: DeliveryStatus = (receipt.status === 'sent' || receipt.status === 'queued') && nowMs - receipt.at >= UNKNOWN_AFTER_MS ? 'unknown' : receipt.status;
+  return { status, at: new Date(receipt.at).toISOString(), ...(receipt.errorCode ? { errorCode: receipt.errorCode } : {}) };
+}
+
+/** A final receipt from a provider (SNS delivery status log, End User Messaging event, local outbox). */
+export type ProviderReceipt = { smsId: string; status: 'delivered' | 'failed'; at: number; errorCode?: string };
+
+/** The record an SMS belongs to, as the receipts index holds it. */
+export type ReceiptTarget = { kind: 'otp' | 'message'; id: string; clientId: string; phoneIndex: string; phoneMask: string };
+
+/** The port: DynamoDB (store/receipt-store.ts). */
+export interface ReceiptStore {
+  find(smsId: string): Promise<ReceiptTarget | undefined>;
+  /** Sets the receipt if `smsId` is still the record's SMS (a resend supersedes it), with its event. */
+  apply(target: ReceiptTarget, receipt: ProviderReceipt, event: NewAuditEvent): Promise<boolean>;
+}
+
+export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
+
+export type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
+
+/**
+ * Applies each receipt to its record with a `delivery.receipt` audit event in the same write; the
+ * event feeds `delivery.delivered` / `delivery.failed` to the owner (events/). A receipt whose SMS
+ * we do not know (another system's SMS in the same account, or a record erased since) is skipped.
+ */
+export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[]): Promise<Record<ReceiptOutcome, number>> {
+  const tally: Record<ReceiptOutcome, number> = { applied: 0, unmatched: 0, superseded: 0 };
+  for (const r of receipts) {
+    const target = await deps.receipts.find(r.smsId);
+    if (!target) {
+      tally.unmatched++;
+      continue;
+    }
+    const applied = await deps.receipts.apply(target, r, {
+      actor: 'system', action: 'delivery.receipt', outcome: r.errorCode ? `${r.status}:${r.errorCode}` : r.status,
+      subjectIndex: target.phoneIndex, subjectMask: target.phoneMask, resource: target.id, owner: target.clientId,
+    });
+    tally[applied ? 'applied' : 'superseded']++;
+  }
+  return tally;
+}
