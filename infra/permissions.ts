@@ -2,7 +2,7 @@
  * What each function may touch, by function name (functions/<name>.ts). The stack turns these into
  * IAM statements; infra tests assert them as properties (e.g. verify can't publish SMS).
  */
-export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from';
+export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret';
 
 export type FunctionNeeds = {
   /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions); `none` for functions that never touch it. */
@@ -27,6 +27,14 @@ export type FunctionNeeds = {
   auditRead?: 'list' | 'verify' | 'publicKey';
   /** The sealer: reads events, writes seals (PutItem only on the seal partitions), signs, archives. */
   seal?: boolean;
+  /** Data table indexes it queries besides the subject index (receipts: bySms; sweep: byExpiry). */
+  indexes?: ('sms' | 'expiry')[];
+  /** Reads the audit table's stream, and the resource index for masks: the publisher. */
+  auditStream?: boolean;
+  /** Puts events on the stage's bus. */
+  bus?: boolean;
+  /** Webhook queue: `send` (publisher) or `consume` (deliverer: receive, delete, change visibility). */
+  webhookQueue?: 'send' | 'consume';
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
@@ -61,4 +69,15 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A subject access request is the one place besides the recipient's open where bodies are decrypted.
   'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
   'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
+  // Webhooks: only these seal a secret; only the deliverer opens one.
+  'put-webhook': { data: 'write', encrypt: ['webhook-secret'], audit: true },
+  'get-webhook': { data: 'read' },
+  'delete-webhook': { data: 'write', delete: true, audit: true },
+  'rotate-webhook-secret': { data: 'write', encrypt: ['webhook-secret'], audit: true },
+  'list-events': { data: 'read', query: true },
+  // Off the request path: the outbox's publisher, the deliverer, receipts and the expiry sweep.
+  'publish-events': { data: 'write', query: true, auditStream: true, bus: true, webhookQueue: 'send' },
+  'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], webhookQueue: 'consume' },
+  'sms-receipts': { data: 'write', indexes: ['sms'], audit: true },
+  'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
 };

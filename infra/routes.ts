@@ -9,6 +9,8 @@ import { ConsentView, PutConsentRequest } from '#shared/consent/schemas';
 import { FraudBlockLifted, FraudBlockList, FraudBlockView, PutFraudBlockRequest } from '#shared/fraud/schemas';
 import { InboundList } from '#shared/inbound/schemas';
 import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
+import { EventPage } from '#shared/events/schemas';
+import { PutWebhookRequest, WebhookDeleted, WebhookView, WebhookWithSecret } from '#shared/webhooks/schemas';
 
 /**
  * The HTTP surface, once: API Gateway (infra/constructs/api.ts), the local stack
@@ -152,6 +154,36 @@ export const ROUTES: readonly Route[] = [
     errors: { 404: ['not_found'] },
   },
   {
+    method: 'PUT', path: '/v1/webhook', fn: 'put-webhook', scope: SCOPES.webhooksManage,
+    summary: 'Create or change this client\'s webhook (https; signed per Standard Webhooks); the secret is returned only on creation',
+    request: PutWebhookRequest, success: { status: 200, schema: WebhookWithSecret },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/webhook', fn: 'get-webhook', scope: SCOPES.webhooksManage,
+    summary: 'This client\'s webhook (never its secret)',
+    success: { status: 200, schema: WebhookView },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'DELETE', path: '/v1/webhook', fn: 'delete-webhook', scope: SCOPES.webhooksManage,
+    summary: 'Remove this client\'s webhook; queued deliveries stop',
+    success: { status: 200, schema: WebhookDeleted },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'POST', path: '/v1/webhook/rotate-secret', fn: 'rotate-webhook-secret', scope: SCOPES.webhooksManage,
+    summary: 'Replace the webhook\'s signing secret; the new one is returned once',
+    request: EmptyRequest, success: { status: 200, schema: WebhookWithSecret },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'GET', path: '/v1/events', fn: 'list-events', scope: SCOPES.eventsRead,
+    summary: 'This client\'s events of the last 30 days (?after=&types=&limit=), oldest first, for polling and replay',
+    success: { status: 200, schema: EventPage },
+    errors: {},
+  },
+  {
     method: 'GET', path: '/v1/subjects/{phone}/export', fn: 'export-subject', scope: SCOPES.subjectsManage,
     summary: 'Everything held about a number, decrypted (subject access request)',
     success: { status: 200, schema: SubjectExport },
@@ -165,8 +197,11 @@ export const ROUTES: readonly Route[] = [
   },
 ];
 
-/** Functions driven by events rather than routes: two-way SMS and the audit sealer's schedule. */
-export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'seal-audit'];
+/**
+ * Functions driven by events rather than routes: two-way SMS, the audit sealer's and the expiry
+ * sweep's schedules, the audit stream's publisher, the webhook queue's deliverer, SMS receipts.
+ */
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'seal-audit', 'sweep-expiries', 'publish-events', 'deliver-webhooks', 'sms-receipts'];
 
 /** Distinct functions, in route order, then the event functions. */
 export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

@@ -31,6 +31,13 @@ const keySource = z.discriminatedUnion('KEY_SOURCE', [
 const smsAdapter = z.discriminatedUnion('SMS_ADAPTER', [
   z.object({ SMS_ADAPTER: z.literal('outbox'), OUTBOX_FILE: z.string().min(1) }),
   z.object({ SMS_ADAPTER: z.literal('sns') }),
+  z.object({
+    SMS_ADAPTER: z.literal('eum'),
+    /** AWS End User Messaging SMS: the configuration set whose delivery events reach EventBridge. */
+    EUM_CONFIGURATION_SET: z.string().min(1),
+    EUM_ORIGINATION_IDENTITY: z.string().min(1).optional(),
+    EUM_PROTECT_CONFIGURATION_ID: z.string().min(1).optional(),
+  }),
 ]);
 
 const base = z.object({
@@ -63,6 +70,15 @@ const base = z.object({
   INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+  /** Events: the EventBridge bus (AWS) or the file the local stack appends them to. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  EVENT_BUS_FILE: z.string().min(1).optional(),
+  /** Webhook jobs: the SQS queue (AWS), or `local` for the local stack's in-process queue. */
+  WEBHOOK_QUEUE_URL: z.string().min(1).optional(),
+  /** The local stack only: webhooks may post to http://127.0.0.1 and localhost. Never set in AWS (the stack does not). */
+  WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Shortens the webhook retry schedule (local stack: 0.2, so the first retry comes after about a second). */
+  WEBHOOK_RETRY_SCALE: z.coerce.number().min(0.001).max(1).default(1),
 });
 
 const schema = z.intersection(base, z.intersection(keySource, smsAdapter));

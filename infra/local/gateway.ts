@@ -35,6 +35,8 @@ export type GatewayOptions = {
   seal: () => Promise<unknown>;
   /** AWS SDK requests the handlers made, by service and command (`GET /_local/aws-calls`). */
   awsCalls: Map<string, number>;
+  /** More local-only routes, by `METHOD /path` (delivery receipts, the expiry sweep, dead webhook jobs). */
+  localRoutes?: Record<string, (body: string) => Promise<APIGatewayProxyResult>>;
 };
 
 export function createGateway(options: GatewayOptions): Server {
@@ -81,6 +83,9 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
     const run = await options.seal();
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(run) });
   }
+
+  const local = options.localRoutes?.[`${req.method} ${url.pathname}`];
+  if (local) return send(res, await local(body));
 
   const matches = compiled.filter((r) => r.pattern.test(url.pathname));
   const route = matches.find((r) => r.method === req.method);

@@ -9,6 +9,7 @@ import { captureEmf } from './emf-capture.ts';
 import { dynamoClients } from '#shared/runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext } from './gateway.ts';
+import { consumeWebhookQueue, localReceipts, startStreamPoller } from './events.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
 
@@ -20,6 +21,8 @@ export type LocalStackOptions = {
   allowedCountries?: string;
   /** How often the audit sealer runs (AWS: every minute). */
   sealEveryMs?: number;
+  /** How often the expiry sweep runs (AWS: every minute; 30 s here). */
+  sweepEveryMs?: number;
 };
 
 /**
@@ -37,6 +40,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     writeFileSync(layout.outboxFile, '');
     resetOutboxIndex(layout.outboxFile);
     writeFileSync(layout.metricsFile, '');
+    writeFileSync(layout.busFile, '');
     // The seals of an in-memory trail are gone with it.
     rmSync(layout.sealsDir, { recursive: true, force: true });
   }
@@ -62,6 +66,10 @@ export async function startLocalStack(options: LocalStackOptions) {
       SEAL_DIR: layout.sealsDir,
       SMS_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
+      EVENT_BUS_FILE: layout.busFile,
+      WEBHOOK_QUEUE_URL: 'local',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_RETRY_SCALE: process.env.WEBHOOK_RETRY_SCALE ?? '0.2',
       ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
       POWERTOOLS_SERVICE_NAME: 'sealtext',
       POWERTOOLS_METRICS_NAMESPACE: 'Sealtext',
@@ -90,6 +98,25 @@ export async function startLocalStack(options: LocalStackOptions) {
     }, options.sealEveryMs ?? 60_000);
     sealTimer.unref();
 
+    // The outbox's other half: the audit stream's publisher, the webhook queue's consumer, delivery
+    // receipts for the outbox's SMS, and the expiry sweep on its schedule (`POST /_local/expiry/sweep` now).
+    const invoke = (fn: string) => handlers[fn] as unknown as (e: unknown, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+    const poller = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, invoke('publish-events'));
+    await poller.ready;
+    const webhooks = consumeWebhookQueue(invoke('deliver-webhooks'));
+    const receipts = localReceipts(layout.outboxFile, invoke('sms-receipts'));
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweep = () => {
+      const run = sweeping.then(() => invoke('sweep-expiries')({}, lambdaContext('sweep-expiries')));
+      sweeping = run.catch(() => undefined);
+      return run;
+    };
+    const sweepTimer = setInterval(() => {
+      sweep().catch((error: unknown) => process.stderr.write(`expiry sweep: ${(error as Error).name}: ${(error as Error).message}\n`));
+    }, options.sweepEveryMs ?? 30_000);
+    sweepTimer.unref();
+    const ok = (body: unknown) => ({ statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
+
     const host = options.host ?? '127.0.0.1';
     const server = createGateway({
       oauth: new LocalOAuth(layout.clientsFile, layout.tokenKeyFile, `http://${host}:${options.port}/oauth2`),
@@ -98,6 +125,11 @@ export async function startLocalStack(options: LocalStackOptions) {
       handlers,
       seal,
       awsCalls,
+      localRoutes: {
+        'POST /_local/delivery': receipts.route,
+        'POST /_local/expiry/sweep': async () => ok(await sweep()),
+        'GET /_local/webhooks/dead': async () => ok({ jobs: webhooks.queue.dead }),
+      },
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -114,7 +146,12 @@ export async function startLocalStack(options: LocalStackOptions) {
 
     const stop = async () => {
       clearInterval(sealTimer);
+      clearInterval(sweepTimer);
       await sealing;
+      await sweeping;
+      receipts.stop();
+      webhooks.stop();
+      await poller.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

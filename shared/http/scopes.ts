@@ -12,6 +12,10 @@ export const SCOPES = {
   inboundRead: 'p2a/inbound.read',
   /** Ops: range and country blocks (GET/PUT/DELETE /v1/fraud/blocks). */
   fraudManage: 'p2a/fraud.manage',
+  /** The client's webhook (PUT/GET/DELETE /v1/webhook, POST /v1/webhook/rotate-secret). */
+  webhooksManage: 'p2a/webhooks.manage',
+  /** The client's events of the last 30 days (GET /v1/events). */
+  eventsRead: 'p2a/events.read',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

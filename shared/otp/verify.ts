@@ -42,7 +42,8 @@ export async function verifyOtp(deps: OtpDeps, clientId: string, id: string, inp
     const v = ownedOrNotFound(current, clientId);
     const reason = closedReason(v, now);
     if (reason) {
-      await deps.audit.record(event(reason, v));
+      // A refused attempt on a closed verification; `closed:` keeps it apart from the write that closed it.
+      await deps.audit.record(event(`closed:${reason}`, v));
       throw new VerificationClosed(reason);
     }
     const remaining = v.maxAttempts - (v.attempts + 1);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { Sms, SmsSender } from './sender.ts';
 
@@ -8,6 +9,9 @@ import type { Sms, SmsSender } from './sender.ts';
  */
 export type OutboxEntry = { id: string; to: string; text: string; at: string };
 
+/** Each SMS the outbox takes (`sent`, with its entry): the local stack's stand-in for delivery receipts listens. */
+export const outboxSent = new EventEmitter<{ sent: [OutboxEntry] }>();
+
 export class OutboxSender implements SmsSender {
   constructor(private readonly file: string, private readonly print: (line: string) => void = defaultPrint) {}
 
@@ -16,6 +20,7 @@ export class OutboxSender implements SmsSender {
     const idx = index(this.file); // loaded before the append, so the entry is added once
     appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
     add(idx, entry);
+    outboxSent.emit('sent', entry);
     this.print(`[outbox] SMS to ${consoleMask(sms.to)}:\n${sms.text.replace(/^/gm, '[outbox]   ')}`);
     return { messageId: entry.id };
   }

@@ -1,0 +1,34 @@
+import { gunzipSync } from 'node:zlib';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { CloudWatchLogsEvent, CloudWatchLogsDecodedData } from 'aws-lambda';
+import { applyReceipts, type ProviderReceipt } from '#shared/delivery/receipt';
+import { fromEumEvent, fromSnsDeliveryLog, type EumEvent } from '#shared/delivery/provider-receipts';
+import { logger, metrics } from '#shared/observability';
+import { receiptDeps } from '#shared/runtime';
+
+/**
+ * Delivery receipts, whichever provider sent the SMS: SNS's delivery status logs through a
+ * CloudWatch Logs subscription filter, or End User Messaging's "Text Message Delivery Status
+ * Updated" events through an EventBridge rule. The logs carry full numbers; nothing of them is
+ * logged here, only counts.
+ */
+export const handler = middy<CloudWatchLogsEvent | EumEvent, void>({ timeoutEarlyInMillis: 0 })
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .handler(async (event) => {
+    const receipts: ProviderReceipt[] = [];
+    if ('awslogs' in event) {
+      const data = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString()) as CloudWatchLogsDecodedData;
+      for (const line of data.logEvents) {
+        const r = fromSnsDeliveryLog(line.message);
+        if (r) receipts.push(r);
+      }
+    } else {
+      const r = fromEumEvent(event);
+      if (r) receipts.push(r);
+    }
+    const tally = await applyReceipts(receiptDeps(), receipts);
+    for (const [outcome, n] of Object.entries(tally)) if (n) metrics.addMetric(`Receipt_${outcome}`, 'Count', n);
+  });

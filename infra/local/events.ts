@@ -1,0 +1,149 @@
+import { gzipSync } from 'node:zlib';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult, CloudWatchLogsEvent, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { outboxSent, readOutbox, type OutboxEntry } from '#shared/sms/outbox';
+import { localWebhookQueue } from '#shared/webhooks/local-queue';
+import { localDynamoClient } from './dynamodb.ts';
+import { lambdaContext } from './gateway.ts';
+import { parseLocalBody } from './local-json.ts';
+
+type Invoke = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({ statusCode, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
+
+/**
+ * The audit table's stream, read as Lambda's event source mapping would: every shard from the
+ * moment the stack starts, batches handed to the publisher in order, a failed batch retried (the
+ * iterator does not move on until the handler succeeds).
+ */
+export function startStreamPoller(endpoint: string, tableName: string, publish: Invoke, everyMs = 250) {
+  const dynamo = localDynamoClient(endpoint);
+  const streams = new DynamoDBStreamsClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const iterators = new Map<string, string | undefined>();
+  let stopped = false;
+  let streamArn: string | undefined;
+  let lastDescribe = 0;
+
+  const discover = async (initial: boolean) => {
+    streamArn ??= (await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+    if (!streamArn) throw new Error(`${tableName} has no stream`);
+    const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+    for (const shard of shards) {
+      if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
+      // Shards seen at start are read from now on; shards that appear later from their start.
+      const open = !shard.SequenceNumberRange?.EndingSequenceNumber;
+      if (initial && !open) {
+        iterators.set(shard.ShardId, undefined);
+        continue;
+      }
+      const it = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }));
+      iterators.set(shard.ShardId, it.ShardIterator);
+    }
+    lastDescribe = Date.now();
+  };
+
+  const poll = async () => {
+    if (Date.now() - lastDescribe > 5_000) await discover(false);
+    for (const [shard, iterator] of iterators) {
+      if (!iterator) continue;
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      const records = out.Records ?? [];
+      if (records.length) await publish({ Records: records.map(toLambdaRecord) } as DynamoDBStreamEvent, lambdaContext('publish-events'));
+      iterators.set(shard, out.NextShardIterator);
+    }
+  };
+
+  let running: Promise<void> = Promise.resolve();
+  const ready = discover(true);
+  const loop = async () => {
+    await ready;
+    while (!stopped) {
+      running = poll().catch((error: unknown) => {
+        process.stderr.write(`events publisher: ${(error as Error).name}: ${(error as Error).message}\n`);
+      });
+      await running;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  void loop();
+  return {
+    ready,
+    stop: async () => {
+      stopped = true;
+      await running;
+      streams.destroy();
+      dynamo.destroy();
+    },
+  };
+}
+
+/** A stream record as Lambda hands it over (the SDK's shape with Lambda's field names). */
+function toLambdaRecord(r: _Record): DynamoDBStreamEvent['Records'][number] {
+  return { eventID: r.eventID, eventName: r.eventName, eventSource: 'aws:dynamodb', dynamodb: r.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'] } as DynamoDBStreamEvent['Records'][number];
+}
+
+/** The webhook queue's consumer: the deliver-webhooks handler, as SQS would invoke it. */
+export function consumeWebhookQueue(deliver: Invoke) {
+  const queue = localWebhookQueue();
+  queue.setConsumer(async (event: SQSEvent) => (await deliver(event, lambdaContext('deliver-webhooks'))) as never);
+  return { queue, stop: () => { queue.setConsumer(undefined); queue.stop(); } };
+}
+
+/**
+ * Delivery receipts on the local stack: every outbox SMS is `delivered` about a second after it was
+ * sent, unless `POST /_local/delivery` said otherwise first. Receipts reach the receipts handler as
+ * SNS delivery status log lines in a CloudWatch Logs subscription event, exactly as in AWS.
+ */
+export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_000) {
+  const decided = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const deliver = (entry: OutboxEntry, status: 'delivered' | 'failed') =>
+    receipts(subscriptionEvent([snsLogLine(entry.id, status)]), lambdaContext('sms-receipts'));
+
+  const onSent = (entry: OutboxEntry) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (decided.has(entry.id)) return;
+      deliver(entry, 'delivered').catch((error: unknown) => process.stderr.write(`local receipts: ${(error as Error).name}\n`));
+    }, afterMs);
+    timer.unref();
+    timers.add(timer);
+  };
+  outboxSent.on('sent', onSent);
+
+  const Body = z.strictObject({ to: z.string().regex(/^\+[1-9]\d{6,14}$/), status: z.enum(['delivered', 'failed']) });
+  const route = async (body: string): Promise<APIGatewayProxyResult> => {
+    const parsed = parseLocalBody(Body, body);
+    if (!parsed) return json(400, { title: 'Send { "to": "+E164", "status": "delivered" | "failed" }', code: 'validation_failed' });
+    const last = readOutbox(outboxFile, parsed.to).at(-1);
+    if (!last) return json(404, { title: 'No SMS was sent to this number', code: 'not_found' });
+    decided.add(last.id);
+    await deliver(last, parsed.status);
+    return json(200, { status: parsed.status, at: new Date().toISOString() });
+  };
+  return {
+    route,
+    stop: () => {
+      outboxSent.off('sent', onSent);
+      for (const t of timers) clearTimeout(t);
+    },
+  };
+}
+
+/** One line as SNS writes it to `DirectPublishToPhoneNumber[/Failure]` (the destination left out: nothing reads it). */
+function snsLogLine(messageId: string, status: 'delivered' | 'failed'): string {
+  return JSON.stringify({
+    notification: { messageId, timestamp: new Date().toISOString().replace('T', ' ').replace('Z', '') },
+    delivery: { smsType: 'Transactional', providerResponse: status === 'delivered' ? 'Message has been accepted by phone carrier' : 'Phone is currently unreachable/unavailable', dwellTimeMs: 300 },
+    status: status === 'delivered' ? 'SUCCESS' : 'FAILURE',
+  });
+}
+
+function subscriptionEvent(lines: string[]): CloudWatchLogsEvent {
+  const data = {
+    messageType: 'DATA_MESSAGE', owner: '000000000000', logGroup: 'sns/local/000000000000/DirectPublishToPhoneNumber', logStream: 'local',
+    subscriptionFilters: ['sealtext-receipts'], logEvents: lines.map((message, i) => ({ id: String(i), timestamp: Date.now(), message })),
+  };
+  return { awslogs: { data: gzipSync(JSON.stringify(data)).toString('base64') } };
+}

@@ -1,0 +1,61 @@
+import type { AuditEvent } from '../audit/event.ts';
+import { audienceKey, matchesTypes, toCloudEvent, type Audience, type CloudEvent } from './cloud-event.ts';
+
+/** One event as a client may read it (GET /v1/events). */
+export type FeedEntry = { audience: Audience; event: CloudEvent };
+/** One signed POST to one client's webhook, retried on its own (webhooks/deliver.ts). */
+export type WebhookJob = { clientId: string; event: CloudEvent };
+/** A saved webhook as the publisher needs it: whose, and which types it wants. */
+export type WebhookTarget = { clientId: string; types: readonly string[]; scopes?: readonly string[] };
+
+/** The ports the publisher owns; DynamoDB, EventBridge and SQS (or the local stack) implement them. */
+export interface EventFeed {
+  /** Kept 30 days for GET /v1/events, filed at `publishedAt` (the feed's own clock, see events/feed.ts). */
+  append(entries: readonly FeedEntry[], publishedAt: number): Promise<void>;
+}
+export interface EventBus {
+  put(events: readonly CloudEvent[]): Promise<void>;
+}
+export interface WebhookDirectory {
+  /** The webhooks that may receive an audience's events (its client's, or those of clients holding the scope). */
+  targets(audience: Audience): Promise<readonly WebhookTarget[]>;
+}
+export interface WebhookQueue {
+  enqueue(jobs: readonly WebhookJob[]): Promise<void>;
+}
+export interface MaskLookup {
+  /** The masked number of a verification or message, from its first audit event (for events that do not carry it). */
+  maskOf(resource: string): Promise<string | undefined>;
+}
+
+export type PublishDeps = { feed: EventFeed; bus: EventBus; webhooks: WebhookDirectory; queue: WebhookQueue; masks: MaskLookup; now: () => number };
+
+/**
+ * Publishes the events a batch of committed audit events announces. The bus and the webhook queue
+ * come first and the feed last: a failed batch is retried whole, so the bus and webhooks may see an
+ * event twice (allowed: the id is stable) while the feed, written once at the end, does not repeat.
+ */
+export async function publishEvents(deps: PublishDeps, audit: readonly AuditEvent[]): Promise<{ published: number; webhookJobs: number }> {
+  const entries: FeedEntry[] = [];
+  for (const e of audit) {
+    const needsMask = !e.subjectMask && e.resource && e.action === 'otp.verify';
+    const mapped = toCloudEvent(e, needsMask ? await deps.masks.maskOf(e.resource!) : undefined);
+    if (mapped) entries.push(mapped);
+  }
+  if (!entries.length) return { published: 0, webhookJobs: 0 };
+
+  await deps.bus.put(entries.map((x) => x.event));
+
+  const byAudience = new Map<string, readonly WebhookTarget[]>();
+  const jobs: WebhookJob[] = [];
+  for (const { audience, event } of entries) {
+    const key = audienceKey(audience);
+    let targets = byAudience.get(key);
+    if (!targets) byAudience.set(key, (targets = await deps.webhooks.targets(audience)));
+    for (const t of targets) if (matchesTypes(event.type, t.types)) jobs.push({ clientId: t.clientId, event });
+  }
+  if (jobs.length) await deps.queue.enqueue(jobs);
+
+  await deps.feed.append(entries, deps.now());
+  return { published: entries.length, webhookJobs: jobs.length };
+}

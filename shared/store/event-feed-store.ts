@@ -1,0 +1,43 @@
+import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { audienceKey, type CloudEvent } from '../events/cloud-event.ts';
+import { FEED_DAYS, type EventFeedReader, type FeedSlice } from '../events/feed.ts';
+import type { EventFeed, FeedEntry } from '../events/publish.ts';
+
+/**
+ * The events feed in the data table: `EVENTS#<audience>` / `<publishedAt>#<event id>`, expiring
+ * after FEED_DAYS. One partition per audience: written only by the publisher (off the request
+ * path, in batches), read by GET /v1/events.
+ */
+const partition = (audience: string) => `EVENTS#${audience}`;
+
+export class DynamoEventFeed implements EventFeed, EventFeedReader {
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+
+  async append(entries: readonly FeedEntry[], publishedAt: number): Promise<void> {
+    const at = new Date(publishedAt).toISOString();
+    const ttl = Math.ceil(publishedAt / 1000) + FEED_DAYS * 86_400 + 86_400;
+    let requests = entries.map(({ audience, event }) => ({
+      PutRequest: { Item: { pk: partition(audienceKey(audience)), sk: `${at}#${event.id}`, type: event.type, event: JSON.stringify(event), ttl } },
+    }));
+    for (let round = 0; requests.length; round++) {
+      const batch = requests.slice(0, 25);
+      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
+      const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      if (round > 8 && unprocessed.length) throw new Error('Event feed writes stayed throttled');
+      requests = [...unprocessed, ...requests.slice(25)];
+      if (unprocessed.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(round, 6)));
+    }
+  }
+
+  async slice(audience: string, after: string, until: string, limit: number): Promise<FeedSlice> {
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk > :after',
+      ExpressionAttributeValues: { ':pk': partition(audience), ':after': after },
+      Limit: limit,
+    }));
+    const all = (out.Items ?? []).map((i) => ({ position: String(i.sk), event: JSON.parse(String(i.event)) as CloudEvent }));
+    const items = all.filter((i) => i.position < until);
+    return { items, more: Boolean(out.LastEvaluatedKey) && items.length === all.length && items.length > 0 };
+  }
+}

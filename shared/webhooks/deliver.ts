@@ -1,0 +1,52 @@
+import type { Envelope } from '../crypto/envelope.ts';
+import { matchesTypes } from '../events/cloud-event.ts';
+import type { WebhookJob } from '../events/publish.ts';
+import { retryDelaySeconds } from './backoff.ts';
+import type { WebhookPoster } from './endpoint.ts';
+import { signedHeaders } from './signature.ts';
+import { secretContext, type Webhook } from './webhook.ts';
+
+export type DeliverDeps = {
+  /** The client's webhook as saved now (a deleted webhook or a type no longer wanted stops the job). */
+  webhookOf: (clientId: string) => Promise<Webhook | undefined>;
+  envelope: Envelope;
+  poster: WebhookPoster;
+  now: () => number;
+  random?: () => number;
+  /** Shortens the retry schedule (local stack only). */
+  retryScale?: number;
+};
+
+export type DeliveryOutcome =
+  | { outcome: 'delivered'; status: number }
+  | { outcome: 'retry'; afterSeconds: number; status?: number }
+  | { outcome: 'exhausted'; status?: number }
+  | { outcome: 'dropped'; reason: 'no_webhook' | 'type_not_wanted' };
+
+/** The `webhook-id` of an event: the same on every attempt, so receivers can drop duplicates. */
+export const webhookId = (eventId: string) => `msg_${eventId}`;
+
+/**
+ * One attempt (`attempt` counts from 1) to deliver one event to one client's webhook: signed with
+ * the current secret and a fresh timestamp, answered by a 2xx within 10 s or tried again on the
+ * backoff schedule (webhooks/backoff.ts). The queue owns the waiting; this decides.
+ */
+export async function deliverWebhook(deps: DeliverDeps, job: WebhookJob, attempt: number): Promise<DeliveryOutcome> {
+  const webhook = await deps.webhookOf(job.clientId);
+  if (!webhook) return { outcome: 'dropped', reason: 'no_webhook' };
+  if (!matchesTypes(job.event.type, webhook.types)) return { outcome: 'dropped', reason: 'type_not_wanted' };
+
+  const secret = await deps.envelope.open(webhook.sealedSecret, secretContext(job.clientId));
+  const body = JSON.stringify(job.event);
+  const headers = signedHeaders([secret], webhookId(job.event.id), Math.floor(deps.now() / 1000), body);
+  let status: number | undefined;
+  try {
+    ({ status } = await deps.poster.post(webhook.url, headers, body));
+    if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  } catch {
+    // Refused address, DNS, TLS, timeout, reset: all retried on the same schedule.
+  }
+  const afterSeconds = retryDelaySeconds(attempt, deps.random, deps.retryScale);
+  if (afterSeconds === undefined) return { outcome: 'exhausted', ...(status !== undefined ? { status } : {}) };
+  return { outcome: 'retry', afterSeconds, ...(status !== undefined ? { status } : {}) };
+}
