@@ -25,20 +25,38 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
   let streamArn: string | undefined;
   let lastDescribe = 0;
 
+  // Shards are read from their start (DynamoDB Local answers LATEST on an empty shard with
+  // TrimmedDataAccessException); on a lost iterator, from after the last record read.
+  const lastSeq = new Map<string, string>();
+  const fromStart = async (shardId: string) => {
+    const after = lastSeq.get(shardId);
+    const out = await streams.send(new GetShardIteratorCommand({
+      StreamArn: streamArn, ShardId: shardId, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+    }));
+    return out.ShardIterator;
+  };
+
   const discover = async (initial: boolean) => {
     streamArn ??= (await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`${tableName} has no stream`);
     const shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
     for (const shard of shards) {
       if (!shard.ShardId || iterators.has(shard.ShardId)) continue;
-      // Shards seen at start are read from now on; shards that appear later from their start.
-      const open = !shard.SequenceNumberRange?.EndingSequenceNumber;
-      if (initial && !open) {
+      // Closed shards seen at start hold only what an earlier run published.
+      if (initial && shard.SequenceNumberRange?.EndingSequenceNumber) {
         iterators.set(shard.ShardId, undefined);
         continue;
       }
-      const it = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON' }));
-      iterators.set(shard.ShardId, it.ShardIterator);
+      let iterator = await fromStart(shard.ShardId);
+      // At start, what the shard already holds was published by an earlier run: read past it.
+      while (initial && iterator) {
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const seq = out.Records?.at(-1)?.dynamodb?.SequenceNumber;
+        if (seq) lastSeq.set(shard.ShardId, seq);
+        iterator = out.NextShardIterator;
+        if (!out.Records?.length) break;
+      }
+      iterators.set(shard.ShardId, iterator);
     }
     lastDescribe = Date.now();
   };
@@ -47,9 +65,18 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
     if (Date.now() - lastDescribe > 5_000) await discover(false);
     for (const [shard, iterator] of iterators) {
       if (!iterator) continue;
-      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      let out;
+      try {
+        out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
+      } catch (error) {
+        if ((error as Error).name !== 'TrimmedDataAccessException' && (error as Error).name !== 'ExpiredIteratorException') throw error;
+        iterators.set(shard, await fromStart(shard));
+        continue;
+      }
       const records = out.Records ?? [];
       if (records.length) await publish({ Records: records.map(toLambdaRecord) } as DynamoDBStreamEvent, lambdaContext('publish-events'));
+      const seq = out.Records?.at(-1)?.dynamodb?.SequenceNumber;
+      if (seq) lastSeq.set(shard, seq);
       iterators.set(shard, out.NextShardIterator);
     }
   };

@@ -13,7 +13,14 @@ export type LocalClient = z.infer<typeof Clients>[number];
 export const TOKEN_TTL_SECONDS = 3600;
 
 export function ensureClients(file: string): void {
-  if (existsSync(file)) return;
+  if (existsSync(file)) {
+    // Local clients hold every scope: a scope added since the file was written is granted now.
+    const clients = Clients.parse(JSON.parse(readFileSync(file, 'utf8')));
+    if (clients.every((c) => ALL_SCOPES.every((s) => c.scopes.includes(s)))) return;
+    for (const c of clients) c.scopes = [...new Set([...c.scopes, ...ALL_SCOPES])];
+    writeFileSync(file, JSON.stringify(clients, null, 2), { mode: 0o600 });
+    return;
+  }
   const client = (clientId: string): LocalClient => ({
     clientId,
     clientSecret: randomBytes(24).toString('base64url'),

@@ -2,6 +2,9 @@ import type { WebhookStore } from '../webhooks/webhook.ts';
 import type { Audience } from './cloud-event.ts';
 import type { WebhookDirectory, WebhookTarget } from './publish.ts';
 
+/** A saved or changed webhook receives the events committed from this long after the save (the feed has them all). */
+export const WEBHOOK_DIRECTORY_TTL_MS = 5_000;
+
 /**
  * The publisher's view of the saved webhooks, read at most once per `ttlMs` per key: a busy stream
  * does not read the same webhook item for every batch. A change reaches deliveries within `ttlMs`
@@ -10,7 +13,7 @@ import type { WebhookDirectory, WebhookTarget } from './publish.ts';
 export class CachedWebhookDirectory implements WebhookDirectory {
   private readonly cache = new Map<string, { at: number; targets: readonly WebhookTarget[] }>();
 
-  constructor(private readonly store: Pick<WebhookStore, 'get' | 'list'>, private readonly ttlMs = 30_000, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: Pick<WebhookStore, 'get' | 'list'>, private readonly ttlMs = WEBHOOK_DIRECTORY_TTL_MS, private readonly now: () => number = Date.now) {}
 
   async targets(audience: Audience): Promise<readonly WebhookTarget[]> {
     const key = 'client' in audience ? `client:${audience.client}` : 'all';
