@@ -4,7 +4,7 @@ import { audienceKey, matchesTypes, type Audience, type CloudEvent } from './clo
 
 /**
  * GET /v1/events: a client's events of the last 30 days, oldest first, for polling and for replay
- * after an outage. The feed files each event at the publisher's clock (`<publishedAt>#<id>`), and
+ * after an outage. The feed files each event at the publisher's clock (`<publishedAt>#<n>#<id>`), and
  * a page never reaches into the last SETTLE_MS: an event still being written then cannot land
  * behind a cursor already handed out. Ids are stable, so a reader that also takes webhooks can
  * drop duplicates.
@@ -23,7 +23,7 @@ export interface EventFeedReader {
 
 export type ListEventsQuery = { after?: string; types?: string[]; limit: number };
 
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(#[A-Za-z0-9_-]{1,64})?$/;
+const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(#\d{4}#[A-Za-z0-9_-]{1,64})?$/;
 export const encodeCursor = (position: string) => Buffer.from(position).toString('base64url');
 function decodeCursor(cursor: string): string {
   const position = Buffer.from(cursor, 'base64url').toString();

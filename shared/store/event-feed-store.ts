@@ -4,7 +4,7 @@ import { FEED_DAYS, type EventFeedReader, type FeedSlice } from '../events/feed.
 import type { EventFeed, FeedEntry } from '../events/publish.ts';
 
 /**
- * The events feed in the data table: `EVENTS#<audience>` / `<publishedAt>#<event id>`, expiring
+ * The events feed in the data table: `EVENTS#<audience>` / `<publishedAt>#<n in batch>#<event id>`, expiring
  * after FEED_DAYS. One partition per audience: written only by the publisher (off the request
  * path, in batches), read by GET /v1/events.
  */
@@ -16,8 +16,9 @@ export class DynamoEventFeed implements EventFeed, EventFeedReader {
   async append(entries: readonly FeedEntry[], publishedAt: number): Promise<void> {
     const at = new Date(publishedAt).toISOString();
     const ttl = Math.ceil(publishedAt / 1000) + FEED_DAYS * 86_400 + 86_400;
-    let requests = entries.map(({ audience, event }) => ({
-      PutRequest: { Item: { pk: partition(audienceKey(audience)), sk: `${at}#${event.id}`, type: event.type, event: JSON.stringify(event), ttl } },
+    // The batch's stream order is kept within its millisecond.
+    let requests = entries.map(({ audience, event }, i) => ({
+      PutRequest: { Item: { pk: partition(audienceKey(audience)), sk: `${at}#${String(i).padStart(4, '0')}#${event.id}`, type: event.type, event: JSON.stringify(event), ttl } },
     }));
     for (let round = 0; requests.length; round++) {
       const batch = requests.slice(0, 25);

@@ -42,13 +42,13 @@ async function world() {
 }
 
 describe('audit events in the action\'s own transaction (DynamoDB Local)', () => {
-  it('an issue is one DynamoDB call, a right code one, a wrong code two; each writes exactly one event', async () => {
+  it('an issue is one transaction (+ one UpdateItem after the SMS: its receipt key), a right code one call, a wrong code two; each writes exactly one event', async () => {
     const w = await world();
     const to = randomUkMobile();
 
     let calls = w.since();
     const { verificationId: id } = await issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
-    expect(calls()).toEqual({ 'DynamoDB.TransactWriteItems': 1 });
+    expect(calls()).toEqual({ 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.UpdateItem': 1 });
 
     calls = w.since();
     const code = w.ctx.sms.lastCode(to);
@@ -62,14 +62,14 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
     expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:invalid_code', 'otp.verify:approved']);
   });
 
-  it('a resend is a read and one transaction with its event', async () => {
+  it('a resend is a read and one transaction with its event (+ the new SMS\'s receipt key)', async () => {
     const w = await world();
     const to = randomUkMobile();
     const { verificationId: id } = await issueOtp(w.ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
     w.ctx.clock.now += 31_000;
     const calls = w.since();
     await resendOtp(w.ctx.deps, 'app-a', id);
-    expect(calls()).toEqual({ 'DynamoDB.GetItem': 1, 'DynamoDB.TransactWriteItems': 1 });
+    expect(calls()).toEqual({ 'DynamoDB.GetItem': 1, 'DynamoDB.TransactWriteItems': 1, 'DynamoDB.UpdateItem': 1 });
     expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.resend:pending']);
   });
 
@@ -80,7 +80,7 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
     await verifyOtp(w.ctx.deps, 'app-a', id, { code: w.ctx.sms.lastCode(to) });
     // A second right code: the approve condition fails, nothing is approved twice, no second approval event.
     await expect(verifyOtp(w.ctx.deps, 'app-a', id, { code: w.ctx.sms.lastCode(to) })).rejects.toMatchObject({ code: 'already_approved' });
-    expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:approved', 'otp.verify:already_approved']);
+    expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:approved', 'otp.verify:closed:already_approved']);
 
     // DynamoDB fails the issue's transaction: no verification, no event, no SMS.
     const other = randomUkMobile();
@@ -127,7 +127,8 @@ describe('audit events in the action\'s own transaction (DynamoDB Local)', () =>
     for (const id of results) expect(await w.events(id)).toEqual(['otp.issue:pending', 'otp.verify:approved']);
     // Round trips beyond 2 per pair are counter contention (shared country windows), never the audit path.
     expect(used['DynamoDB.TransactWriteItems']).toBeGreaterThanOrEqual(128);
-    expect(Object.keys(used)).toEqual(['DynamoDB.TransactWriteItems']);
+    // Besides the transactions, only each issue's receipt key (one UpdateItem after its SMS).
+    expect(used).toEqual({ 'DynamoDB.TransactWriteItems': used['DynamoDB.TransactWriteItems'], 'DynamoDB.UpdateItem': 64 });
     console.log(`64 concurrent issue+verify pairs: ${totalCalls(w.tally)} DynamoDB calls (${(used['DynamoDB.TransactWriteItems']! / 128).toFixed(2)} per action)`);
 
     await w.ctx.trail.seal();

@@ -135,7 +135,7 @@ describe('publishing', () => {
 describe('the events feed', () => {
   const event = (n: number, type = 'verification.pending') => ({ specversion: '1.0', id: `e${n}`, type, source: 'sealtext', time: at, datacontenttype: 'application/json', data: {} }) as FeedItem['event'];
   const now = Date.parse('2026-11-23T12:00:00.000Z');
-  const pos = (s: number) => `${new Date(now - 60_000 + s * 1000).toISOString()}#e${s}`;
+  const pos = (s: number) => `${new Date(now - 60_000 + s * 1000).toISOString()}#0000#e${s}`;
   const reader = (byAudience: Record<string, FeedItem[]>): EventFeedReader => ({
     async slice(audience, after, until, limit) {
       const all = (byAudience[audience] ?? []).filter((i) => i.position > after);
@@ -162,7 +162,7 @@ describe('the events feed', () => {
   });
 
   it('never hands out a cursor past events still settling', async () => {
-    const recent = { position: `${new Date(now - SETTLE_MS / 2).toISOString()}#e9`, event: event(9) };
+    const recent = { position: `${new Date(now - SETTLE_MS / 2).toISOString()}#0000#e9`, event: event(9) };
     const feed = reader({ 'client:acme': [{ position: pos(1), event: event(1) }, recent] });
     const page = await listEvents({ feed, now: () => now }, { clientId: 'acme', scopes: new Set() }, { limit: 10 });
     expect(page.events.map((e) => e.id)).toEqual(['e1']);
