@@ -27,6 +27,10 @@ export type FunctionNeeds = {
   auditRead?: 'list' | 'verify' | 'publicKey';
   /** The sealer: reads events, writes seals (PutItem only on the seal partitions), signs, archives. */
   seal?: boolean;
+  /** Data table: only items whose partition key matches (IAM dynamodb:LeadingKeys), e.g. `EVENTS#*`. */
+  leadingKeys?: string[];
+  /** Data table: BatchWriteItem, only on items under these partition keys (the events feed). */
+  batchWrite?: string[];
   /** Data table indexes it queries besides the subject index (receipts: bySms; sweep: byExpiry). */
   indexes?: ('sms' | 'expiry')[];
   /** Reads the audit table's stream, and the resource index for masks: the publisher. */
@@ -70,14 +74,15 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
   'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
   // Webhooks: only these seal a secret; only the deliverer opens one.
-  'put-webhook': { data: 'write', encrypt: ['webhook-secret'], audit: true },
-  'get-webhook': { data: 'read' },
-  'delete-webhook': { data: 'write', delete: true, audit: true },
-  'rotate-webhook-secret': { data: 'write', encrypt: ['webhook-secret'], audit: true },
-  'list-events': { data: 'read', query: true },
+  'put-webhook': { data: 'write', encrypt: ['webhook-secret'], audit: true, leadingKeys: ['WEBHOOK#*'] },
+  'get-webhook': { data: 'read', leadingKeys: ['WEBHOOK#*'] },
+  'delete-webhook': { data: 'write', delete: true, audit: true, leadingKeys: ['WEBHOOK#*'] },
+  'rotate-webhook-secret': { data: 'write', encrypt: ['webhook-secret'], audit: true, leadingKeys: ['WEBHOOK#*'] },
+  'list-events': { data: 'read', query: true, leadingKeys: ['EVENTS#*'] },
   // Off the request path: the outbox's publisher, the deliverer, receipts and the expiry sweep.
-  'publish-events': { data: 'write', query: true, auditStream: true, bus: true, webhookQueue: 'send' },
-  'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], webhookQueue: 'consume' },
+  // The publisher writes the feed and reads webhooks (and lists them through the index key WEBHOOKS), nothing else.
+  'publish-events': { data: 'read', query: true, batchWrite: ['EVENTS#*'], leadingKeys: ['EVENTS#*', 'WEBHOOK*'], auditStream: true, bus: true, webhookQueue: 'send' },
+  'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], leadingKeys: ['WEBHOOK#*'], webhookQueue: 'consume' },
   'sms-receipts': { data: 'write', indexes: ['sms'], audit: true },
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
 };

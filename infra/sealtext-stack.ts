@@ -12,7 +12,8 @@ import { SealtextFunction } from './constructs/sealtext-function.ts';
 import { SealtextSms } from './constructs/sms.ts';
 import { SealtextTables } from './constructs/tables.ts';
 import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
-import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, SUBJECT_INDEX } from '#shared/store/tables';
+import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUBJECT_INDEX } from '#shared/store/tables';
+import { SealtextEvents } from './constructs/events.ts';
 import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
 import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
@@ -47,6 +48,10 @@ export class SealtextStack extends Stack {
         ...(needs.seal ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(120), memorySize: 512 } : {}),
         // A full verification reads the whole trail: as long as API Gateway waits.
         ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
+        // One sweep at a time; a stream batch or five webhook posts (10 s each at most) per invocation.
+        ...(name === 'sweep-expiries' ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(55) } : {}),
+        ...(needs.auditStream ? { timeout: Duration.seconds(60) } : {}),
+        ...(needs.webhookQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         environment: {
           STAGE: settings.stage,
           POWERTOOLS_SERVICE_NAME: 'sealtext',
@@ -54,18 +59,40 @@ export class SealtextStack extends Stack {
           DATA_TABLE_NAME: tables.data.tableName,
           KEY_SOURCE: 'kms',
           KMS_KEY_ARN: keys.key.keyArn,
-          SMS_ADAPTER: 'sns',
+          SMS_ADAPTER: settings.smsProvider,
+          ...(needs.sms && settings.smsProvider === 'eum'
+            ? {
+                EUM_CONFIGURATION_SET: `sealtext-${settings.stage}`,
+                ...(settings.eumOriginationIdentity ? { EUM_ORIGINATION_IDENTITY: settings.eumOriginationIdentity } : {}),
+                ...(settings.eumProtectConfigurationId ? { EUM_PROTECT_CONFIGURATION_ID: settings.eumProtectConfigurationId } : {}),
+              }
+            : {}),
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
-          ...(needs.audit || needs.auditRead || needs.seal ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
+          ...(needs.audit || needs.auditRead || needs.seal || needs.auditStream ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
           ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
           ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
           ...(settings.otpWebDomain ? { OTP_WEB_DOMAIN: settings.otpWebDomain } : {}),
         },
       });
-      grantNeeds(fn, needs, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn, auditTableArn: tables.audit.tableArn });
+      grantNeeds(fn, needs, settings, { keyArn: keys.key.keyArn, dataTableArn: tables.data.tableArn, idempotencyTableArn: tables.idempotency.tableArn, auditTableArn: tables.audit.tableArn });
       this.functions[name] = fn;
+    }
+
+    // The outbox's other half: stream publisher, bus, webhook queue, receipts, the expiry sweep.
+    const events = new SealtextEvents(this, 'Events', {
+      settings, key: keys.key, auditTable: tables.audit, logRetention, removalPolicy,
+      functions: {
+        publisher: this.functions['publish-events']!.fn, deliverer: this.functions['deliver-webhooks']!.fn,
+        receipts: this.functions['sms-receipts']!.fn, sweeper: this.functions['sweep-expiries']!.fn,
+      },
+    });
+    for (const [name, needs] of Object.entries(FUNCTION_NEEDS)) {
+      const fn = this.functions[name]!.fn;
+      if (needs.bus) fn.addEnvironment('EVENT_BUS_NAME', events.bus.eventBusName);
+      if (needs.webhookQueue) fn.addEnvironment('WEBHOOK_QUEUE_URL', events.webhookQueue.queueUrl);
+      if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);
     }
 
     // The audit sealer, its signing key and the write-once seal archive; the readers get the public key.
@@ -87,7 +114,8 @@ export class SealtextStack extends Stack {
     // resource) so the functions don't depend on the deployment that depends on them.
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
-    new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
+    const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
+    events.addAlarms(alarms.opsTopic);
   }
 }
 
@@ -95,6 +123,7 @@ export class SealtextStack extends Stack {
 function grantNeeds(
   f: SealtextFunction,
   needs: FunctionNeeds,
+  settings: StageSettings,
   arns: { keyArn: string; dataTableArn: string; idempotencyTableArn: string; auditTableArn: string },
 ) {
   const add = (s: PolicyStatement) => f.fn.addToRolePolicy(s);
@@ -104,13 +133,27 @@ function grantNeeds(
     ...(needs.query ? ['dynamodb:Query'] : []),
     ...(needs.delete ? ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : []),
   ];
+  const indexArn = (name: string) => `${arns.dataTableArn}/index/${name}`;
+  const leading = (keys: string[] | undefined) => (keys ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } } } : {});
   if (needs.data !== 'none') {
     add(new PolicyStatement({
       sid: 'DataTable',
-      actions: dataActions,
-      // The subject index lives under the table's ARN; only functions that query get it.
-      resources: [arns.dataTableArn, ...(needs.query ? [`${arns.dataTableArn}/index/${SUBJECT_INDEX}`] : [])],
+      actions: [...dataActions, ...(needs.indexes?.length && !needs.query ? ['dynamodb:Query'] : [])],
+      // The indexes live under the table's ARN; only functions that query one get it.
+      resources: [
+        arns.dataTableArn,
+        ...(needs.query ? [indexArn(SUBJECT_INDEX)] : []),
+        ...(needs.indexes ?? []).map((i) => indexArn(i === 'sms' ? SMS_INDEX : EXPIRY_INDEX)),
+      ],
+      ...leading(needs.leadingKeys),
     }));
+  }
+  if (needs.batchWrite) {
+    add(new PolicyStatement({ sid: 'DataBatchWrite', actions: ['dynamodb:BatchWriteItem'], resources: [arns.dataTableArn], ...leading(needs.batchWrite) }));
+  }
+  if (needs.auditStream) {
+    // The stream itself is granted by the event source mapping; masks come from the resource index.
+    add(new PolicyStatement({ sid: 'AuditResourceIndex', actions: ['dynamodb:Query'], resources: [`${arns.auditTableArn}/index/${AUDIT_RESOURCE_INDEX}`] }));
   }
   if (needs.idempotency) {
     add(new PolicyStatement({
@@ -170,7 +213,7 @@ function grantNeeds(
       conditions: { StringEquals: { [APP_CONTEXT]: 'sealtext', [PURPOSE_CONTEXT]: needs.encrypt } },
     }));
   }
-  if (needs.sms) {
+  if (needs.sms && settings.smsProvider === 'sns') {
     // Phone numbers only: every topic ARN is excluded.
     add(new PolicyStatement({ sid: 'SmsToPhoneNumbers', actions: ['sns:Publish'], notResources: ['arn:aws:sns:*:*:*'] }));
   }

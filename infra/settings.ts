@@ -82,6 +82,16 @@ export const StageSettings = z.object({
   auditRetentionDays: z.coerce.number().int().min(30).max(3653).default(400),
   /** Reserved concurrency of the functions that send SMS, a cap on runaway spend; 0 leaves it unreserved. */
   smsFunctionConcurrency: z.coerce.number().int().min(0).max(1000).default(10),
+  /**
+   * Who texts: `sns` (default: SNS to phone numbers, delivery status logs for receipts) or `eum`
+   * (AWS End User Messaging SMS: registered origination identities, a configuration set, optional
+   * Protect; receipts from its EventBridge events). docs/delivery.md compares them.
+   */
+  smsProvider: z.enum(['sns', 'eum']).default('sns'),
+  /** End User Messaging: the phone number, sender id or pool ARN/id to send from (else the account default). */
+  eumOriginationIdentity: z.string().min(1).max(256).optional(),
+  /** End User Messaging: a Protect configuration id (country and AIT filtering before the carrier). */
+  eumProtectConfigurationId: z.string().min(1).max(256).optional(),
   /** Origin-bound codes (WebOTP): the domain in the SMS's last line. */
   otpWebDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/).optional(),
 });

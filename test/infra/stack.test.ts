@@ -115,7 +115,7 @@ describe('IAM: least privilege', () => {
     for (const { statement } of statements) {
       for (const action of actionsOf(statement)) expect(action, JSON.stringify(statement)).not.toMatch(/(^\*$|:\*$)/);
       // Only actions IAM has no resource type for.
-      if (statement.Resource === '*') expect([['sns:SetSMSAttributes'], ['cloudwatch:GetMetricData']]).toContainEqual(actionsOf(statement));
+      if (statement.Resource === '*') expect([['sns:SetSMSAttributes'], ['cloudwatch:GetMetricData'], ['dynamodb:ListStreams']]).toContainEqual(actionsOf(statement));
     }
   });
 
@@ -165,7 +165,7 @@ describe('IAM: least privilege', () => {
     const onAudit = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(auditTable));
     const byRole = (action: string) => onAudit.filter(({ statement }) => actionsOf(statement).includes(action)).map((s) => s.role).sort();
     for (const { statement } of onAudit) {
-      expect([['dynamodb:PutItem'], ['dynamodb:GetItem', 'dynamodb:Query'], ['dynamodb:Scan']]).toContainEqual([...actionsOf(statement)].sort());
+      expect([['dynamodb:PutItem'], ['dynamodb:GetItem', 'dynamodb:Query'], ['dynamodb:Query'], ['dynamodb:Scan'], ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']]).toContainEqual([...actionsOf(statement)].sort());
     }
     const sealer = roleOf(template, 'seal-audit');
     const writers = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.audit).map((n) => roleOf(template, n));
@@ -174,7 +174,11 @@ describe('IAM: least privilege', () => {
     const sealerPut = onAudit.find(({ role, statement }) => role === sealer && actionsOf(statement).includes('dynamodb:PutItem'))!;
     expect(sealerPut.statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SEAL', 'SEALSEQ', 'SEALPAGE#*'] } });
     for (const w of writers) expect(onAudit.find(({ role }) => role === w)!.statement.Condition).toBeUndefined();
-    expect(byRole('dynamodb:Query')).toEqual(['list-audit', 'seal-audit'].map((n) => roleOf(template, n)).sort());
+    expect(byRole('dynamodb:Query')).toEqual(['list-audit', 'seal-audit', 'publish-events'].map((n) => roleOf(template, n)).sort());
+    // The publisher reads the stream, and the resource index (masks) and nothing else of the table.
+    const publisher = onAudit.filter(({ role }) => role === roleOf(template, 'publish-events'));
+    expect(publisher.map(({ statement }) => JSON.stringify(statement.Resource)).sort()).toEqual([expect.stringContaining('"StreamArn"'), expect.stringContaining('/index/byResource')]);
+    expect(byRole('dynamodb:GetRecords')).toEqual([roleOf(template, 'publish-events')]);
     expect(byRole('dynamodb:Scan')).toEqual([roleOf(template, 'verify-audit')]);
   });
 
@@ -199,8 +203,10 @@ describe('IAM: least privilege', () => {
 
   it('runs the sealer every minute, one at a time', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression === 'rate(1 minute)');
-    expect(rules).toHaveLength(1);
-    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain('Fnsealaudit');
+    // The sealer and the expiry sweep.
+    expect(rules).toHaveLength(2);
+    expect(rules.filter((r) => JSON.stringify(r.Properties.Targets).includes('Fnsealaudit'))).toHaveLength(1);
+    expect(rules.filter((r) => JSON.stringify(r.Properties.Targets).includes('Fnsweepexpiries'))).toHaveLength(1);
   });
 
   it('lets only the senders create data keys, for their own purposes', () => {
@@ -220,7 +226,7 @@ describe('IAM: least privilege', () => {
       // Only the full audit verification reads a whole table (the audit table, nothing else).
       if (name !== 'verify-audit') expect(tableActions(name)).not.toContain('dynamodb:Scan');
       // Only erasure deletes anything.
-      if (!['erase-subject', 'delete-fraud-block', 'issue-otp', 'send-message'].includes(name)) expect(tableActions(name), name).not.toContain('dynamodb:DeleteItem');
+      if (!['erase-subject', 'delete-fraud-block', 'delete-webhook', 'issue-otp', 'send-message'].includes(name)) expect(tableActions(name), name).not.toContain('dynamodb:DeleteItem');
     }
     expect(tableActions('erase-subject')).toContain('dynamodb:DeleteItem');
   });
@@ -286,7 +292,8 @@ describe('functions', () => {
     const fns = template.findResources('AWS::Lambda::Function');
     for (const name of FUNCTION_NAMES) {
       const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
-      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : FUNCTION_NEEDS[name]!.seal ? 1 : undefined);
+      // The sealer and the expiry sweep run one at a time.
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : FUNCTION_NEEDS[name]!.seal || name === 'sweep-expiries' ? 1 : undefined);
     }
   });
 });

@@ -25,7 +25,7 @@ export function synthesized(context: Record<string, unknown> = {}) {
 /** Skips asset bundling: for tests that look only at resource properties. */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
-type Statement = { Effect: string; Action?: string | string[]; NotAction?: unknown; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = { Sid?: string; Effect: string; Action?: string | string[]; NotAction?: unknown; Resource?: unknown; NotResource?: unknown; Condition?: Record<string, Record<string, unknown>> };
 
 /** Every identity-policy statement in the template, with the logical id of the role it is attached to. */
 export function roleStatements(template: Template): { role: string; statement: Statement }[] {

@@ -1,0 +1,158 @@
+import { Aws, Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterPattern, LogGroup, SubscriptionFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import { CfnConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS } from '#shared/webhooks/backoff';
+import type { StageSettings } from '../settings.ts';
+
+export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction };
+
+/**
+ * The outbox's AWS half: the audit table's stream feeds the publisher (inserted events only); the
+ * publisher puts CloudEvents on the bus `sealtext-<stage>` and webhook jobs on an encrypted queue,
+ * whose deliverer retries by hiding a message for its backoff and whose dead-letter queue alarms.
+ * Delivery receipts reach one function from SNS's delivery status logs (a subscription filter) or
+ * End User Messaging's events (a rule on the default bus); a one-minute schedule runs the sweep.
+ */
+export class SealtextEvents extends Construct {
+  readonly bus: EventBus;
+  readonly webhookQueue: Queue;
+  readonly webhookDeadLetters: Queue;
+  readonly publishFailures: Queue;
+  readonly configurationSetName: string | undefined;
+  private readonly stage: string;
+
+  constructor(scope: Construct, id: string, props: { settings: StageSettings; key: IKey; auditTable: ITable; functions: EventFunctions; logRetention: RetentionDays; removalPolicy: RemovalPolicy }) {
+    super(scope, id);
+    const { settings, functions } = props;
+    const stage = settings.stage;
+    this.stage = stage;
+
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `sealtext-${stage}` });
+    this.bus.grantPutEventsTo(functions.publisher);
+
+    // SQS-managed SSE: jobs hold event ids and masked numbers only, and no function needs a KMS grant for them.
+    const queueDefaults = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, removalPolicy: props.removalPolicy };
+    this.webhookDeadLetters = new Queue(this, 'WebhookDeadLetters', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    // Retention outlasts the whole schedule (≤ 36.4 h with jitter); the deliverer's answer sets each wait.
+    const scheduleSeconds = RETRY_SCHEDULE_SECONDS.reduce((a, b) => a + b, 0) * 1.1;
+    this.webhookQueue = new Queue(this, 'Webhooks', {
+      ...queueDefaults,
+      retentionPeriod: Duration.seconds(Math.max(4 * 86_400, Math.ceil(scheduleSeconds) + 86_400)),
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: this.webhookDeadLetters, maxReceiveCount: MAX_ATTEMPTS },
+    });
+    Validations.of(this.webhookDeadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the webhook queue\'s dead-letter queue.' });
+    this.webhookQueue.grantSendMessages(functions.publisher);
+    functions.deliverer.addEventSource(new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 20 }));
+
+    // Stream batches that keep failing are parked here (their events stay in the audit trail).
+    this.publishFailures = new Queue(this, 'PublishFailures', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    Validations.of(this.publishFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the events publisher\'s on-failure destination (a dead-letter queue itself).' });
+    // The mapping is declared without CDK's grant helper, whose grant includes a direct kms:Decrypt;
+    // the stream is read through DynamoDB, which the functions' ViaService grant already covers.
+    new EventSourceMapping(this, 'AuditStream', {
+      target: functions.publisher,
+      eventSourceArn: props.auditTable.tableStreamArn!,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      onFailure: new SqsDlq(this.publishFailures),
+      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('E#') } } } })],
+    });
+    functions.publisher.addToRolePolicy(new PolicyStatement({
+      sid: 'AuditStreamRead',
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      resources: [props.auditTable.tableStreamArn!],
+    }));
+    functions.publisher.addToRolePolicy(new PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    Validations.of(functions.publisher.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'dynamodb:ListStreams has no resource-level ARN (Lambda\'s stream poller calls it); the stream reads themselves are on the audit table\'s stream only.',
+    });
+
+    // SNS writes SMS delivery status logs into these groups (infra/constructs/sms.ts turns logging on).
+    for (const [name, suffix] of [['Delivered', ''], ['Failed', '/Failure']] as const) {
+      const group = new LogGroup(this, `SnsSmsLogs${name}`, {
+        logGroupName: `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber${suffix}`,
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      new SubscriptionFilter(this, `Receipts${name}`, { logGroup: group, destination: new LambdaDestination(functions.receipts), filterPattern: FilterPattern.allEvents() });
+    }
+
+    if (settings.smsProvider === 'eum') {
+      const set = new CfnConfigurationSet(this, 'EumConfigurationSet', { configurationSetName: `sealtext-${stage}` });
+      this.configurationSetName = set.configurationSetName;
+      new Rule(this, 'EumReceipts', {
+        description: 'End User Messaging SMS delivery events -> the receipts function',
+        eventPattern: { source: ['aws.sms-voice'], detailType: ['Text Message Delivery Status Updated'] },
+        targets: [new LambdaFunction(functions.receipts, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      });
+    }
+
+    new Rule(this, 'SweepEveryMinute', {
+      description: 'Timely expired events: the expiry sweep',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(functions.sweeper, { retryAttempts: 0 })],
+    });
+  }
+
+  /**
+   * Grants a function that sends SMS through End User Messaging its one action: on the stage's
+   * configuration set and the origination identity named in the settings (an ARN), else on the
+   * account's phone numbers, sender ids, pools and Protect configurations of this region.
+   */
+  grantEumSend(fn: IFunction, settings: StageSettings) {
+    const arn = (type: string, id: string) => `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/${id}`;
+    const identity = settings.eumOriginationIdentity?.startsWith('arn:') ? [settings.eumOriginationIdentity] : ['phone-number', 'sender-id', 'pool'].map((t) => arn(t, '*'));
+    const protect = settings.eumProtectConfigurationId ? [arn('protect-configuration', settings.eumProtectConfigurationId)] : [];
+    fn.addToRolePolicy(new PolicyStatement({
+      sid: 'EumSendText',
+      actions: ['sms-voice:SendTextMessage'],
+      resources: [arn('configuration-set', this.configurationSetName ?? `sealtext-${this.stage}`), ...identity, ...protect],
+    }));
+    for (const t of ['phone-number', 'sender-id', 'pool']) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:<AWS::Region>:<AWS::AccountId>:${t}/*]`,
+        reason: 'Without an origination identity ARN in the settings, End User Messaging picks the account\'s number, sender id or pool for the destination; the action is SendTextMessage only.',
+      });
+    }
+  }
+
+  /** A dead letter is a webhook nobody received after every retry, or a stream batch never published. */
+  addAlarms(topic: ITopic) {
+    const action = new SnsAction(topic);
+    const alarms = [
+      ['WebhookDeadLetters', this.webhookDeadLetters, 'Webhook deliveries gave up after every retry (over 24 h). The client\'s endpoint is down or refusing; the events are still in GET /v1/events. Inspect the dead-letter queue, tell the client, redrive when it is back.'],
+      ['PublishFailures', this.publishFailures, 'A batch of the audit stream could not be published after retries: events for those actions are missing from the bus, webhooks and the feed. Check the publish-events logs, fix, then replay the batch from the queue\'s stream positions.'],
+    ] as const;
+    for (const [id, queue, description] of alarms) {
+      const alarm = new Alarm(this, `${id}Alarm`, {
+        alarmName: `sealtext-${this.stage}-${id}`,
+        alarmDescription: description,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { MAX_ATTEMPTS } from '#shared/webhooks/backoff';
+import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './synth.ts';
+
+/** The events side of the stack: bus, webhook queue and its dead letters, receipts, least privilege. */
+const { template } = synthesized();
+const statements = roleStatements(template);
+const of = (fn: string) => statements.filter(({ role }) => role === roleOf(template, fn)).map(({ statement }) => statement);
+
+describe('events', () => {
+  it('has the stage\'s bus, and only the publisher may put events on it', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'sealtext-dev' });
+    const putters = statements.filter(({ statement }) => actionsOf(statement).includes('events:PutEvents')).map((s) => s.role);
+    expect(putters).toEqual([roleOf(template, 'publish-events')]);
+  });
+
+  it('feeds the publisher inserted audit events from the stream, with an on-failure queue', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('TablesAudit'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'E#' }] } } } }) }] },
+    });
+  });
+
+  it('queues webhook jobs with SSE and TLS only, hands them to the deliverer with item failures, dead-letters after every attempt, and alarms on it', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    for (const q of Object.values(queues)) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    const main = Object.values(queues).find((q) => q.Properties.RedrivePolicy)!;
+    expect(main.Properties.RedrivePolicy.maxReceiveCount).toBe(MAX_ATTEMPTS);
+    // Long enough for the whole schedule (more than 24 h of retries).
+    expect(main.Properties.MessageRetentionPeriod).toBeGreaterThanOrEqual(36 * 3600);
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies.length).toBe(Object.keys(queues).length);
+    for (const p of policies) expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 5 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'sealtext-dev-WebhookDeadLetters', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'sealtext-dev-PublishFailures' });
+  });
+
+  it('subscribes the receipts function to both SNS delivery status log groups', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => JSON.stringify(g.Properties.LogGroupName ?? '')).filter((n) => n.includes('DirectPublishToPhoneNumber'));
+    expect(groups).toHaveLength(2);
+    expect(groups.some((g) => g.includes('DirectPublishToPhoneNumber/Failure'))).toBe(true);
+    const filters = Object.values(template.findResources('AWS::Logs::SubscriptionFilter'));
+    expect(filters).toHaveLength(2);
+    for (const f of filters) expect(JSON.stringify(f.Properties.DestinationArn)).toContain('Fnsmsreceipts');
+  });
+
+  it('gives the publisher the feed and webhooks only, and the deliverer the webhook secret only', () => {
+    const publisher = of('publish-events');
+    const data = publisher.find((s) => s.Sid === 'DataTable')!;
+    expect([...actionsOf(data)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(data.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENTS#*', 'WEBHOOK*'] } });
+    expect(publisher.find((s) => s.Sid === 'DataBatchWrite')!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENTS#*'] } });
+    const actions = publisher.flatMap(actionsOf);
+    for (const a of ['sns:Publish', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'sqs:ReceiveMessage']) expect(actions).not.toContain(a);
+    // Its only KMS use is DynamoDB's own (table and stream encryption).
+    for (const s of publisher.filter((x) => actionsOf(x).some((a) => a.startsWith('kms:')))) expect(s.Condition?.StringLike?.['kms:ViaService']).toBe('dynamodb.*.amazonaws.com');
+
+    const deliverer = of('deliver-webhooks');
+    expect(deliverer.find((s) => s.Sid === 'DataTable')!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WEBHOOK#*'] } });
+    const unwrap = deliverer.find((s) => s.Sid === 'UnwrapKeys')!;
+    expect(unwrap.Condition?.StringEquals?.['kms:EncryptionContext:purpose']).toEqual(['webhook-secret']);
+    expect(deliverer.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+    // Only the webhook routes seal a secret, and nobody but the deliverer opens one.
+    const openers = statements.filter(({ statement }) => JSON.stringify(statement.Condition ?? {}).includes('webhook-secret') && actionsOf(statement).includes('kms:Decrypt')).map((s) => s.role);
+    expect(openers).toEqual([roleOf(template, 'deliver-webhooks')]);
+  });
+
+  it('lets the receipts function update records found through the SMS index, and write their audit events, nothing more', () => {
+    const receipts = of('sms-receipts');
+    const data = receipts.find((s) => s.Sid === 'DataTable')!;
+    expect([...actionsOf(data)].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(data.Resource)).toContain('/index/bySms');
+    expect(JSON.stringify(data.Resource)).not.toContain('/index/bySubject');
+    expect(receipts.flatMap(actionsOf).filter((a) => a.startsWith('sns:') || a.startsWith('sms-voice:'))).toEqual([]);
+    expect(receipts.find((s) => s.Sid === 'UnwrapKeys')).toBeUndefined();
+  });
+});
+
+describe('End User Messaging as the SMS provider', () => {
+  const eum = synthesized({ ...NO_BUNDLING, smsProvider: 'eum', eumOriginationIdentity: 'pool-123' });
+  const eumStatements = roleStatements(eum.template);
+
+  it('sends with SendTextMessage through its configuration set, never SNS publish, and routes its receipt events', () => {
+    eum.template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'sealtext-dev' });
+    eum.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.sms-voice'], 'detail-type': ['Text Message Delivery Status Updated'] } });
+    const senders = eumStatements.filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendTextMessage')).map((s) => s.role).sort();
+    expect(senders).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message'].map((n) => roleOf(eum.template, n)).sort());
+    expect(eumStatements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish') && statement.NotResource)).toEqual([]);
+    const issue = Object.entries(eum.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
+    expect(issue.Properties.Environment.Variables).toMatchObject({ SMS_ADAPTER: 'eum', EUM_CONFIGURATION_SET: 'sealtext-dev', EUM_ORIGINATION_IDENTITY: 'pool-123' });
+  });
+});
