@@ -14,7 +14,7 @@ import { receiptDeps } from '#shared/runtime';
  * Updated" events through an EventBridge rule. The logs carry full numbers; nothing of them is
  * logged here, only counts.
  */
-export const handler = middy<CloudWatchLogsEvent | EumEvent, void>({ timeoutEarlyInMillis: 0 })
+export const handler = middy<CloudWatchLogsEvent | EumEvent, Record<string, number>>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event) => {
@@ -31,4 +31,15 @@ export const handler = middy<CloudWatchLogsEvent | EumEvent, void>({ timeoutEarl
     }
     const tally = await applyReceipts(receiptDeps(), receipts);
     for (const [outcome, n] of Object.entries(tally)) if (n) metrics.addMetric(`Receipt_${outcome}`, 'Count', n);
+    // A young receipt that found no record may have overtaken the write of its SMS's id: fail, so
+    // the invocation is retried (the receipts already applied are not applied twice).
+    if (tally.early) throw new ReceiptsEarly(tally.early);
+    return tally;
   });
+
+class ReceiptsEarly extends Error {
+  constructor(n: number) {
+    super(`${n} receipt(s) arrived before their SMS was recorded; retrying`);
+    this.name = 'ReceiptsEarly';
+  }
+}

@@ -125,8 +125,18 @@ export function consumeWebhookQueue(deliver: Invoke) {
 export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_000) {
   const decided = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
-  const deliver = (entry: OutboxEntry, status: 'delivered' | 'failed') =>
-    receipts(subscriptionEvent([snsLogLine(entry.id, status)]), lambdaContext('sms-receipts'));
+  // As Lambda retries a failed asynchronous invocation (the handler fails on a receipt that overtook
+  // the write of its SMS's id), a little sooner.
+  const deliver = async (entry: OutboxEntry, status: 'delivered' | 'failed') => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await receipts(subscriptionEvent([snsLogLine(entry.id, status)]), lambdaContext('sms-receipts'));
+      } catch (error) {
+        if ((error as Error).name !== 'ReceiptsEarly' || attempt >= 5) throw error;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  };
 
   const onSent = (entry: OutboxEntry) => {
     const timer = setTimeout(() => {

@@ -44,16 +44,24 @@ export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
 export type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
 
 /**
+ * A receipt can overtake the write that records its SMS's id (delivery/sent.ts) when the provider
+ * is fast or our write is slow. An unmatched receipt younger than this is tried again (the receipts
+ * function fails, and its invocation is retried), not dropped.
+ */
+export const RECEIPT_RACE_WINDOW_MS = 120_000;
+
+/**
  * Applies each receipt to its record with a `delivery.receipt` audit event in the same write; the
  * event feeds `delivery.delivered` / `delivery.failed` to the owner (events/). A receipt whose SMS
  * we do not know (another system's SMS in the same account, or a record erased since) is skipped.
  */
-export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[]): Promise<Record<ReceiptOutcome, number>> {
-  const tally: Record<ReceiptOutcome, number> = { applied: 0, unmatched: 0, superseded: 0 };
+export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[], nowMs = Date.now()): Promise<Record<ReceiptOutcome | 'early', number>> {
+  const tally: Record<ReceiptOutcome | 'early', number> = { applied: 0, unmatched: 0, superseded: 0, early: 0 };
   for (const r of receipts) {
     const target = await deps.receipts.find(r.smsId);
     if (!target) {
       tally.unmatched++;
+      if (nowMs - r.at < RECEIPT_RACE_WINDOW_MS) tally.early++;
       continue;
     }
     const applied = await deps.receipts.apply(target, r, {

@@ -62,7 +62,8 @@ export default async function setup(project: TestProject) {
 
 /**
  * Everything the stack printed while a whole suite ran, but for the outbox's own echo of the SMS
- * (the local stand-in for the phone): no full number, no bearer token, no client secret, no key.
+ * (the local stand-in for the phone): no full number, no bearer token, no client secret, no key,
+ * no webhook signing secret.
  * Only counts are reported, never what was found.
  */
 export function assertNoSecretsLogged(logFile: string, dir: string) {
@@ -76,6 +77,7 @@ export function assertNoSecretsLogged(logFile: string, dir: string) {
     bearerTokens: (text.match(/eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]+/g) ?? []).length,
     clientSecrets: clients.filter((c) => text.includes(c.clientSecret)).length,
     keyMaterial: keyMaterial.filter((k) => text.includes(k)).length,
+    webhookSecrets: (text.match(/whsec_[A-Za-z0-9+/]{20,}/g) ?? []).length,
   };
   if (Object.values(findings).some((n) => n > 0)) throw new Error(`The stack logged secrets: ${JSON.stringify(findings)}`);
 }

@@ -18,8 +18,8 @@ describe('the secrets scan of stack logs', () => {
     expect(stackDir('{"to":"+4474******56","function_request_id":"1cbaafe3-1f9b-4a69-b595-918259404849"}\n[outbox] SMS to +44740****56:\n[outbox]   +447400123456 123456\n')).not.toThrow();
   });
 
-  it('finds a full number, a bearer token, a client secret and key material, and says only how many', () => {
-    for (const leak of ['{"to":"+447400123456"}', 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJjbGllbnRfaWQiOiJjIn0.sig', 'secret S3cr3t-client-secret-value-1234567890', 'key QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkw']) {
+  it('finds a full number, a bearer token, a client secret, key material and a webhook secret, and says only how many', () => {
+    for (const leak of ['{"to":"+447400123456"}', 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJjbGllbnRfaWQiOiJjIn0.sig', 'secret S3cr3t-client-secret-value-1234567890', 'key QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkw', 'secret whsec_v4uP2ec+UGDOinUvsv9mJgFdJj5T+SvMWC8mkWAifIU=']) {
       const scan = stackDir(`ok line\n${leak}\n`);
       expect(scan, leak).toThrow(/The stack logged secrets/);
       try {
