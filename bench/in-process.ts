@@ -2,7 +2,7 @@ import { randomUkMobile } from '../test/support/phones.ts';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient, type TransactWriteItemsCommandInput, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { lambdaContext } from '../infra/local/gateway.ts';
 
@@ -50,17 +50,19 @@ function event(method: string, path: string, body: unknown, pathParameters: Reco
   };
 }
 
-/** Records the TransactWriteItems inputs a client sends (marshalled, as on the wire). */
+/** Records the TransactWriteItems and UpdateItem inputs a client sends (marshalled, as on the wire). */
 function captureTransactions(raw: DynamoDBClient) {
   const seen: TransactWriteItemsCommandInput[] = [];
+  const updates: UpdateItemCommandInput[] = [];
   raw.middlewareStack.add(
     ((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: TransactWriteItemsCommandInput }) => {
       if (context.commandName === 'TransactWriteItemsCommand') seen.push(structuredClone(args.input));
+      if (context.commandName === 'UpdateItemCommand') updates.push(structuredClone(args.input as unknown as UpdateItemCommandInput));
       return next(args);
     }) as never,
     { step: 'build', name: 'benchCapture' },
   );
-  return { last: () => seen.at(-1)!, stop: () => raw.middlewareStack.remove('benchCapture') };
+  return { last: () => seen.at(-1)!, lastUpdate: () => updates.at(-1), stop: () => raw.middlewareStack.remove('benchCapture') };
 }
 
 /**
@@ -105,6 +107,9 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
   const capture = captureTransactions(raw);
   const sample = await issueOne();
   const issueTx = capture.last();
+  // After the SMS: the UpdateItem that records its provider id (delivery/sent.ts).
+  const sentUpdate = capture.lastUpdate();
+  if (!sentUpdate) throw new Error('the issue recorded no provider id');
   // The verification as the right code finds it (pending, with its code hash), before it is approved.
   const written = issueTx.TransactItems!.find((t) => t.Put?.Item?.pk?.S?.startsWith('OTP#'))!.Put!;
   const original = await raw.send(new GetItemCommand({ TableName: written.TableName, Key: { pk: written.Item!.pk!, sk: written.Item!.sk! }, ConsistentRead: true }));
@@ -138,7 +143,12 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
   const fresh = (k: string) => `${k}#${randomBytes(4).toString('hex')}`;
   // Per-number windows, the record, its event and the range window are new each time (a new
   // number); the shared windows (client, country, prefix) are the same items the endpoint updates.
-  const bareIssue = () => raw.send(new TransactWriteItemsCommand(rekey(issueTx, (k) => (/^(OTP#|E#|RL#phone|RANGE#)/.test(k) ? fresh(k) : k))));
+  const bareIssue = async () => {
+    const keys = new Map<string, string>();
+    const newKey = (k: string) => (/^(OTP#|E#|RL#phone|RANGE#)/.test(k) ? (keys.get(k) ?? keys.set(k, fresh(k)).get(k)!) : k);
+    await raw.send(new TransactWriteItemsCommand(rekey(issueTx, newKey)));
+    await raw.send(new UpdateItemCommand({ ...sentUpdate, Key: { ...sentUpdate.Key, pk: { S: newKey(sentUpdate.Key!.pk!.S!) } } }));
+  };
   let copy = 0;
   const bareVerify = () => raw.send(new TransactWriteItemsCommand(rekey(verifyTx, (k) => (k.startsWith('OTP#') ? copies[copy++]! : fresh(k)))));
   const bareUpdateCall = (i: number) => doc.send(new UpdateCommand({

@@ -105,18 +105,20 @@ record('right code p50 ÷ its own transaction replayed bare', round(inproc.right
 // The issue's budget against a lone UpdateItem; the audit event rides in the same transaction by
 // design, so this compares against a call the endpoint can no longer make (docs/performance.md).
 record('right code p50 ÷ one conditional UpdateItem', round(inproc.right.p50 / inproc.bareUpdate.p50), 'x', 1.3, `UpdateItem ${ms(inproc.bareUpdate)}`);
-record('issue p50 ÷ its own transaction replayed bare + outbox write', round(inproc.issue.p50 / inproc.bareIssueTx.p50), 'x', 1.5, `${ms(inproc.issue)} vs ${ms(inproc.bareIssueTx)}`);
+record('issue p50 ÷ its own transaction + receipt-key update replayed bare + outbox write', round(inproc.issue.p50 / inproc.bareIssueTx.p50), 'x', 1.5, `${ms(inproc.issue)} vs ${ms(inproc.bareIssueTx)}`);
 record('wrong code p50 ÷ two of the right code\'s bare transactions', round(inproc.wrong.p50 / (2 * inproc.bareVerifyTx.p50)), 'x', 1.3, ms(inproc.wrong));
 record('GET /v1/otp p50 ÷ one conditional UpdateItem', round(inproc.get.p50 / inproc.bareUpdate.p50), 'x', 1.3, ms(inproc.get));
 
 // Round trips per endpoint, counted by the SDK middleware (GET /_local/aws-calls).
-record('DynamoDB calls: issue (plus 1 SMS)', load.issue, 'calls', 1);
+// One transaction, then (the provider's id known only once it took the SMS) one UpdateItem for the receipt.
+record('DynamoDB calls: issue (plus 1 SMS)', load.issue, 'calls', 2);
 record('SMS published by one issue', load.sms, 'sms', 1);
 record('DynamoDB calls: right code', load.right, 'calls', 1);
 record('DynamoDB calls: wrong code', load.wrong, 'calls', 2);
 const l = load.load;
 record(`64 clients, ${l.requests} requests: 5xx answers`, Object.entries(l.statuses).filter(([s]) => s >= '500').reduce((a, [, n]) => a + n, 0), 'answers', 0);
-record('64 clients: DynamoDB calls per accepted action', round(l.callsPerAction), 'calls', 1.2);
+// Issue (2) and verify (1) alternate: 1.5 with no contention; the 0.1 over it is the budget for retries.
+record('64 clients: DynamoDB calls per accepted action', round(l.callsPerAction), 'calls', 1.6);
 record('64 clients: audit events broken or left unsealed after sealing', l.verdict.intact ? l.verdict.unsealed : 1_000_000, 'events', 0);
 // Flat after warm-up: the last sample against the first one taken after 30 s.
 const warm = l.rssMiB[Math.min(2, l.rssMiB.length - 1)]!;
