@@ -78,6 +78,8 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     const accepted = (statuses['201'] ?? 0) + (statuses['200'] ?? 0);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+    // The outbox's delivery receipts (actions too) land about a second after each SMS: seal after them.
+    await new Promise((r) => setTimeout(r, 2_500));
     await fetch(`${stack.url}/_local/audit/seal`, { method: 'POST' });
     const verdict = await (await fetch(`${stack.url}/v1/audit/verify`, { headers: { Authorization: `Bearer ${token}` } })).json() as { intact: boolean; events: number; unsealed: number };
     return {

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { WebhookJob } from '#shared/events/publish';
 import { logger, metrics } from '#shared/observability';
-import { deliverDeps } from '#shared/runtime';
+import { deliverDeps } from '#shared/events-runtime';
 import { deliverWebhook } from '#shared/webhooks/deliver';
 
 /**

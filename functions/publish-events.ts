@@ -7,7 +7,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { AuditEvent } from '#shared/audit/event';
 import { publishEvents } from '#shared/events/publish';
 import { logger, metrics } from '#shared/observability';
-import { publishDeps } from '#shared/runtime';
+import { publishDeps } from '#shared/events-runtime';
 
 /**
  * The outbox's reader: the audit table's stream (new images, inserts of events only) -> CloudEvents

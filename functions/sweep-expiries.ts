@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { sweepExpiries } from '#shared/events/expiry-sweep';
 import { logger, metrics } from '#shared/observability';
-import { expiryDeps } from '#shared/runtime';
+import { expiryDeps } from '#shared/events-runtime';
 
 /** Every minute (reserved concurrency 1): closes what expired since the last run, with its event. */
 export const handler = middy({ timeoutEarlyInMillis: 0 })

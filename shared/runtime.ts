@@ -17,25 +17,6 @@ import { parseLimitOverrides } from './ratelimit/limits.ts';
 import type { SmsSender } from './sms/sender.ts';
 import { OutboxSender } from './sms/outbox.ts';
 import { SnsSender } from './sms/sns.ts';
-import { EumSender } from './sms/eum.ts';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ReceiptDeps } from './delivery/receipt.ts';
-import type { EventBus, PublishDeps, WebhookQueue } from './events/publish.ts';
-import { EventBridgeBus } from './events/eventbridge-bus.ts';
-import { LocalEventBus } from './events/local-bus.ts';
-import { CachedWebhookDirectory } from './events/webhook-directory.ts';
-import { DynamoEventFeed } from './store/event-feed-store.ts';
-import { DynamoExpiryStore } from './store/expiry-store.ts';
-import { AuditMaskLookup } from './store/mask-lookup.ts';
-import { DynamoReceiptStore } from './store/receipt-store.ts';
-import { DynamoWebhookStore } from './store/webhook-store.ts';
-import type { DeliverDeps } from './webhooks/deliver.ts';
-import { HttpWebhookPoster } from './webhooks/endpoint.ts';
-import { localWebhookQueue } from './webhooks/local-queue.ts';
-import { SqsWebhookQueue, type RetryLater } from './webhooks/sqs-queue.ts';
-import type { WebhookDeps } from './webhooks/webhook.ts';
 import { AuditItems } from './store/audit-items.ts';
 import { createDocumentClient } from './store/client.ts';
 import { DynamoConsentStore } from './store/consent-store.ts';
@@ -72,7 +53,8 @@ const keyWrapper = once((): KeyWrapper => {
   const cfg = config();
   return new CachingKeyWrapper(cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN));
 });
-const envelope = once(() => new Envelope(keyWrapper()));
+/** The envelope over the configured keyring (also for shared/events-runtime.ts). */
+export const envelope = once(() => new Envelope(keyWrapper()));
 
 const secretKeys = oncePromise((): Promise<SecretKeys> => {
   const cfg = config();
@@ -86,12 +68,21 @@ const secretKeys = oncePromise((): Promise<SecretKeys> => {
 const smsSender = once((): SmsSender => {
   const cfg = config();
   if (cfg.SMS_ADAPTER === 'outbox') return new OutboxSender(cfg.OUTBOX_FILE);
-  if (cfg.SMS_ADAPTER === 'eum') {
-    return new EumSender(new PinpointSMSVoiceV2Client({}), {
+  // A bundle built for SNS (SEALTEXT_SMS_PROVIDER defined at build time) leaves the End User
+  // Messaging client out altogether; elsewhere it is loaded on first use.
+  if (process.env.SEALTEXT_SMS_PROVIDER !== 'sns' && cfg.SMS_ADAPTER === 'eum') {
+    const options = {
       configurationSet: cfg.EUM_CONFIGURATION_SET,
       ...(cfg.EUM_ORIGINATION_IDENTITY ? { originationIdentity: cfg.EUM_ORIGINATION_IDENTITY } : {}),
       ...(cfg.EUM_PROTECT_CONFIGURATION_ID ? { protectConfigurationId: cfg.EUM_PROTECT_CONFIGURATION_ID } : {}),
-    });
+    };
+    let eum: Promise<SmsSender> | undefined;
+    return {
+      send: async (sms) => {
+        eum ??= Promise.all([import('./sms/eum.ts'), import('@aws-sdk/client-pinpoint-sms-voice-v2')]).then(([m, c]) => new m.EumSender(new c.PinpointSMSVoiceV2Client({}), options));
+        return (await eum).send(sms);
+      },
+    };
   }
   return new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
 });
@@ -99,7 +90,7 @@ const smsSender = once((): SmsSender => {
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
 export const auditItems = once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
-const table = () => config().DATA_TABLE_NAME;
+export const table = () => config().DATA_TABLE_NAME;
 const limits = () => parseLimitOverrides(config().RATE_LIMITS);
 const allowedCountries = () => new Set(config().ALLOWED_COUNTRIES);
 const consentStore = once(() => new DynamoConsentStore(doc(), table(), auditItems()));
@@ -187,59 +178,3 @@ export async function blindIndexOf(e164: string): Promise<string> {
 }
 
 export type { Config };
-
-/**
- * The functions behind the events (publisher, deliverer, receipts, expiry sweep) run off the request
- * path. They get their own DynamoDB client: in Lambda each is its own process anyway, and on the
- * local stack their calls then stay out of the request-path tally (GET /_local/aws-calls).
- */
-const backgroundDoc = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
-const backgroundAudit = once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
-const webhookStore = once(() => new DynamoWebhookStore(doc(), table(), auditItems()));
-const backgroundWebhookStore = once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
-const urlPolicy = () => ({ allowLoopback: config().WEBHOOK_ALLOW_LOOPBACK });
-
-const webhookQueue = once((): WebhookQueue & RetryLater => {
-  const cfg = config();
-  if (cfg.WEBHOOK_QUEUE_URL === 'local') return localWebhookQueue();
-  if (!cfg.WEBHOOK_QUEUE_URL) throw new Error('WEBHOOK_QUEUE_URL is not configured for this function');
-  return new SqsWebhookQueue(new SQSClient({}), cfg.WEBHOOK_QUEUE_URL);
-});
-const eventBus = once((): EventBus => {
-  const cfg = config();
-  if (cfg.EVENT_BUS_FILE) return new LocalEventBus(cfg.EVENT_BUS_FILE);
-  if (!cfg.EVENT_BUS_NAME) throw new Error('EVENT_BUS_NAME is not configured for this function');
-  return new EventBridgeBus(new EventBridgeClient({}), cfg.EVENT_BUS_NAME);
-});
-
-/** PUT/GET/DELETE /v1/webhook and the rotation: store, envelope (webhook-secret, encrypt only), URL policy. */
-export const webhookDeps = once((): WebhookDeps => ({ webhooks: webhookStore(), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
-
-/** GET /v1/events. */
-export const eventFeedDeps = once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
-
-/** The stream publisher: feed, bus, webhook jobs, and the audit index for masks. */
-export const publishDeps = once((): PublishDeps => ({
-  feed: new DynamoEventFeed(backgroundDoc(), table()),
-  bus: eventBus(),
-  webhooks: new CachedWebhookDirectory(backgroundWebhookStore()),
-  queue: webhookQueue(),
-  masks: new AuditMaskLookup(backgroundDoc(), config().AUDIT_TABLE_NAME ?? ''),
-  now: Date.now,
-}));
-
-/** The webhook deliverer: the saved webhook, its secret (decrypt), the guarded poster, and the retry port. */
-export const deliverDeps = once((): DeliverDeps & { retry: RetryLater } => ({
-  webhookOf: (clientId) => backgroundWebhookStore().get(clientId),
-  envelope: envelope(),
-  poster: new HttpWebhookPoster(urlPolicy()),
-  now: Date.now,
-  retryScale: config().WEBHOOK_RETRY_SCALE,
-  retry: webhookQueue(),
-}));
-
-/** Delivery receipts (SNS logs, End User Messaging events, the local outbox). */
-export const receiptDeps = once((): ReceiptDeps => ({ receipts: new DynamoReceiptStore(backgroundDoc(), table(), backgroundAudit()) }));
-
-/** The one-minute expiry sweep. */
-export const expiryDeps = once(() => ({ expiries: new DynamoExpiryStore(backgroundDoc(), table(), backgroundAudit()), now: Date.now }));

@@ -12,6 +12,8 @@ export const ESBUILD_TARGET = 'node24';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Module substitutions in the deployed bundles (what each saves: infra/bundling/). */
 export const ESBUILD_ALIASES: Record<string, string> = { zod: `${repoRoot}infra/bundling/zod.mjs` };
+/** Build-time constants: the SMS provider the stage uses, so a bundle carries only that provider's client. */
+export const esbuildDefines = (smsProvider: 'sns' | 'eum'): Record<string, string> => ({ 'process.env.SEALTEXT_SMS_PROVIDER': JSON.stringify(smsProvider) });
 
 export type SealtextFunctionProps = {
   /** `functions/<name>.ts` */
@@ -22,6 +24,8 @@ export type SealtextFunctionProps = {
   memorySize?: number;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
+  /** The stage's SMS provider (esbuildDefines); default `sns`. */
+  smsProvider?: 'sns' | 'eum';
 };
 
 /**
@@ -68,6 +72,7 @@ export class SealtextFunction extends Construct {
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,
         esbuildArgs: Object.fromEntries(Object.entries(ESBUILD_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
+        define: esbuildDefines(props.smsProvider ?? 'sns'),
       },
     });
   }

@@ -1,0 +1,87 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { config } from './config.ts';
+import type { ReceiptDeps } from './delivery/receipt.ts';
+import { EventBridgeBus } from './events/eventbridge-bus.ts';
+import { LocalEventBus } from './events/local-bus.ts';
+import type { EventBus, PublishDeps, WebhookQueue } from './events/publish.ts';
+import { CachedWebhookDirectory } from './events/webhook-directory.ts';
+import { auditItems, dynamoClients, envelope, table } from './runtime.ts';
+import { AuditItems } from './store/audit-items.ts';
+import { createDocumentClient } from './store/client.ts';
+import { DynamoEventFeed } from './store/event-feed-store.ts';
+import { DynamoExpiryStore } from './store/expiry-store.ts';
+import { AuditMaskLookup } from './store/mask-lookup.ts';
+import { DynamoReceiptStore } from './store/receipt-store.ts';
+import { DynamoWebhookStore } from './store/webhook-store.ts';
+import type { DeliverDeps } from './webhooks/deliver.ts';
+import { HttpWebhookPoster } from './webhooks/endpoint.ts';
+import { localWebhookQueue } from './webhooks/local-queue.ts';
+import { SqsWebhookQueue, type RetryLater } from './webhooks/sqs-queue.ts';
+import type { WebhookDeps } from './webhooks/webhook.ts';
+
+/**
+ * The wiring of events, webhooks, receipts and the expiry sweep, apart from shared/runtime.ts so
+ * that the other functions' bundles carry no EventBridge or SQS client.
+ */
+const once = <T>(make: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= make());
+};
+const doc = () => dynamoClients().doc;
+
+/**
+ * The functions behind the events (publisher, deliverer, receipts, expiry sweep) run off the request
+ * path. They get their own DynamoDB client: in Lambda each is its own process anyway, and on the
+ * local stack their calls then stay out of the request-path tally (GET /_local/aws-calls).
+ */
+const backgroundDoc = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
+const backgroundAudit = once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
+const webhookStore = once(() => new DynamoWebhookStore(doc(), table(), auditItems()));
+const backgroundWebhookStore = once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
+const urlPolicy = () => ({ allowLoopback: config().WEBHOOK_ALLOW_LOOPBACK });
+
+const webhookQueue = once((): WebhookQueue & RetryLater => {
+  const cfg = config();
+  if (cfg.WEBHOOK_QUEUE_URL === 'local') return localWebhookQueue();
+  if (!cfg.WEBHOOK_QUEUE_URL) throw new Error('WEBHOOK_QUEUE_URL is not configured for this function');
+  return new SqsWebhookQueue(new SQSClient({}), cfg.WEBHOOK_QUEUE_URL);
+});
+const eventBus = once((): EventBus => {
+  const cfg = config();
+  if (cfg.EVENT_BUS_FILE) return new LocalEventBus(cfg.EVENT_BUS_FILE);
+  if (!cfg.EVENT_BUS_NAME) throw new Error('EVENT_BUS_NAME is not configured for this function');
+  return new EventBridgeBus(new EventBridgeClient({}), cfg.EVENT_BUS_NAME);
+});
+
+/** PUT/GET/DELETE /v1/webhook and the rotation: store, envelope (webhook-secret, encrypt only), URL policy. */
+export const webhookDeps = once((): WebhookDeps => ({ webhooks: webhookStore(), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
+
+/** GET /v1/events. */
+export const eventFeedDeps = once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
+
+/** The stream publisher: feed, bus, webhook jobs, and the audit index for masks. */
+export const publishDeps = once((): PublishDeps => ({
+  feed: new DynamoEventFeed(backgroundDoc(), table()),
+  bus: eventBus(),
+  webhooks: new CachedWebhookDirectory(backgroundWebhookStore()),
+  queue: webhookQueue(),
+  masks: new AuditMaskLookup(backgroundDoc(), config().AUDIT_TABLE_NAME ?? ''),
+  now: Date.now,
+}));
+
+/** The webhook deliverer: the saved webhook, its secret (decrypt), the guarded poster, and the retry port. */
+export const deliverDeps = once((): DeliverDeps & { retry: RetryLater } => ({
+  webhookOf: (clientId) => backgroundWebhookStore().get(clientId),
+  envelope: envelope(),
+  poster: new HttpWebhookPoster(urlPolicy()),
+  now: Date.now,
+  retryScale: config().WEBHOOK_RETRY_SCALE,
+  retry: webhookQueue(),
+}));
+
+/** Delivery receipts (SNS logs, End User Messaging events, the local outbox). */
+export const receiptDeps = once((): ReceiptDeps => ({ receipts: new DynamoReceiptStore(backgroundDoc(), table(), backgroundAudit()) }));
+
+/** The one-minute expiry sweep. */
+export const expiryDeps = once(() => ({ expiries: new DynamoExpiryStore(backgroundDoc(), table(), backgroundAudit()), now: Date.now }));
