@@ -49,6 +49,25 @@ describe('deployable bundles', () => {
     for (const e of errors) expect(e.message).toMatch(/^[A-Z][\w ,.:'"()+-]+/);
   });
 
+  it('the events functions load and handle an event that holds nothing for them without a call to AWS', async () => {
+    const load = async (fn: string) => {
+      const file = join(out, `${fn}.mjs`);
+      await bundleFunction(fn, file);
+      return ((await import(pathToFileURL(file).href)) as { handler: (e: unknown, c: unknown) => Promise<unknown> }).handler;
+    };
+    // A stream batch of seal items only (nothing to announce), an empty SQS batch, a non-final receipt.
+    const seal = { eventName: 'INSERT', dynamodb: { NewImage: { pk: { S: 'SEAL' }, sk: { S: 'S#1' } } } };
+    process.env.EVENT_BUS_NAME = 'sealtext-dev';
+    process.env.WEBHOOK_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111122223333/webhooks';
+    expect(await (await load('publish-events'))({ Records: [seal] }, context)).toBeUndefined();
+    expect(await (await load('deliver-webhooks'))({ Records: [] }, context)).toEqual({ batchItemFailures: [] });
+    const pending = { source: 'aws.sms-voice', 'detail-type': 'Text Message Delivery Status Updated', detail: { messageId: 'm', messageStatus: 'PENDING', isFinal: false } };
+    expect(await (await load('sms-receipts'))(pending, context)).toEqual({ applied: 0, unmatched: 0, superseded: 0, early: 0 });
+    // A sender bundled for a stage on SNS carries no End User Messaging client.
+    await bundleFunction('issue-otp', join(out, 'issue-otp-sns.mjs'));
+    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8')).not.toContain('SendTextMessage');
+  });
+
   it('recipient-page loads and answers an impossible link with the 404 page, holding no key', async () => {
     const file = join(out, 'recipient-page.mjs');
     await bundleFunction('recipient-page', file);
