@@ -86,35 +86,17 @@ export async function startLocalStack(options: LocalStackOptions) {
     );
     // The sealer runs beside the API on the schedule it has in AWS, one run at a time
     // (AWS: reserved concurrency 1); `POST /_local/audit/seal` queues a run now.
-    const sealer = handlers['seal-audit'] as unknown as (e: object, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-    let sealing: Promise<unknown> = Promise.resolve();
-    const seal = () => {
-      const run = sealing.then(() => sealer({}, lambdaContext('seal-audit')));
-      sealing = run.catch(() => undefined);
-      return run;
-    };
-    const sealTimer = setInterval(() => {
-      seal().catch((error: unknown) => process.stderr.write(`audit sealer: ${(error as Error).name}: ${(error as Error).message}\n`));
-    }, options.sealEveryMs ?? 60_000);
-    sealTimer.unref();
+    const invoke = (fn: string) => handlers[fn] as unknown as (e: unknown, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+    const sealer = scheduled('audit sealer', () => invoke('seal-audit')({}, lambdaContext('seal-audit')), options.sealEveryMs ?? 60_000);
+    const seal = sealer.run;
 
     // The outbox's other half: the audit stream's publisher, the webhook queue's consumer, delivery
     // receipts for the outbox's SMS, and the expiry sweep on its schedule (`POST /_local/expiry/sweep` now).
-    const invoke = (fn: string) => handlers[fn] as unknown as (e: unknown, c: ReturnType<typeof lambdaContext>) => Promise<unknown>;
     const poller = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, invoke('publish-events'));
     await poller.ready;
     const webhooks = consumeWebhookQueue(invoke('deliver-webhooks'));
     const receipts = localReceipts(layout.outboxFile, invoke('sms-receipts'));
-    let sweeping: Promise<unknown> = Promise.resolve();
-    const sweep = () => {
-      const run = sweeping.then(() => invoke('sweep-expiries')({}, lambdaContext('sweep-expiries')));
-      sweeping = run.catch(() => undefined);
-      return run;
-    };
-    const sweepTimer = setInterval(() => {
-      sweep().catch((error: unknown) => process.stderr.write(`expiry sweep: ${(error as Error).name}: ${(error as Error).message}\n`));
-    }, options.sweepEveryMs ?? 30_000);
-    sweepTimer.unref();
+    const sweeper = scheduled('expiry sweep', () => invoke('sweep-expiries')({}, lambdaContext('sweep-expiries')), options.sweepEveryMs ?? 30_000);
     const ok = (body: unknown) => ({ statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
 
     const host = options.host ?? '127.0.0.1';
@@ -127,7 +109,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       awsCalls,
       localRoutes: {
         'POST /_local/delivery': receipts.route,
-        'POST /_local/expiry/sweep': async () => ok(await sweep()),
+        'POST /_local/expiry/sweep': async () => ok(await sweeper.run()),
         'GET /_local/webhooks/dead': async () => ok({ jobs: webhooks.queue.dead }),
       },
     });
@@ -145,10 +127,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     writeFileSync(layout.stackFile, JSON.stringify({ url: `http://${host}:${port}`, dynamoEndpoint: dynamo.endpoint, tables: LOCAL_TABLE_NAMES, pid: process.pid }, null, 2));
 
     const stop = async () => {
-      clearInterval(sealTimer);
-      clearInterval(sweepTimer);
-      await sealing;
-      await sweeping;
+      await sealer.stop();
+      await sweeper.stop();
       receipts.stop();
       webhooks.stop();
       await poller.stop();
@@ -164,4 +144,28 @@ export async function startLocalStack(options: LocalStackOptions) {
     await dynamo.stop();
     throw error;
   }
+}
+
+/**
+ * A scheduled function as EventBridge and a reserved concurrency of 1 run it: every `everyMs`, one
+ * run at a time; `run()` queues one now (the local routes that trigger it).
+ */
+function scheduled(name: string, invoke: () => Promise<unknown>, everyMs: number) {
+  let last: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    const next = last.then(invoke);
+    last = next.catch(() => undefined);
+    return next;
+  };
+  const timer = setInterval(() => {
+    run().catch((error: unknown) => process.stderr.write(`${name}: ${(error as Error).name}: ${(error as Error).message}\n`));
+  }, everyMs);
+  timer.unref();
+  return {
+    run,
+    stop: async () => {
+      clearInterval(timer);
+      await last;
+    },
+  };
 }
