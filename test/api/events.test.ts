@@ -73,6 +73,8 @@ describe('delivery receipts', () => {
   });
 });
 
+// The webhook belongs to client B: hostile-input.test.ts, running beside this file, fuzzes every
+// route (DELETE /v1/webhook included) as client A.
 describe('webhooks and the events feed', () => {
   const hook = receiver([500]);
   let url: string;
@@ -80,7 +82,6 @@ describe('webhooks and the events feed', () => {
     url = await hook.listen();
   });
   afterAll(async () => {
-    await call('DELETE', '/v1/webhook', { token: a });
     await hook.close();
   });
 
@@ -95,22 +96,22 @@ describe('webhooks and the events feed', () => {
   });
 
   it('delivers signed CloudEvents of the owner only, retries a failure with the same webhook-id, and the feed has them', async () => {
-    const created = await call('PUT', '/v1/webhook', { token: a, body: { url, types: ['verification.*', 'delivery.*'] } });
+    const created = await call('PUT', '/v1/webhook', { token: b, body: { url, types: ['verification.*', 'delivery.*'] } });
     expect(created.status).toBe(200);
     const secret = created.body.secret as string;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-    const again = await call('PUT', '/v1/webhook', { token: a, body: { url, types: ['verification.*', 'delivery.*'] } });
+    const again = await call('PUT', '/v1/webhook', { token: b, body: { url, types: ['verification.*', 'delivery.*'] } });
     expect(again.body.secret).toBeUndefined();
-    expect((await call('GET', '/v1/webhook', { token: a })).body).toMatchObject({ url, types: ['verification.*', 'delivery.*'] });
+    expect((await call('GET', '/v1/webhook', { token: b })).body).toMatchObject({ url, types: ['verification.*', 'delivery.*'] });
     // The publisher reads saved webhooks at most every WEBHOOK_DIRECTORY_TTL_MS.
     await new Promise((r) => setTimeout(r, WEBHOOK_DIRECTORY_TTL_MS + 500));
 
     const to = randomUkMobile();
-    const issued = await call('POST', '/v1/otp', { token: a, body: { to } });
+    const issued = await call('POST', '/v1/otp', { token: b, body: { to } });
     const id = issued.body.verificationId as string;
-    // Client B's verification must never reach A's webhook.
-    await call('POST', '/v1/otp', { token: b, body: { to: randomUkMobile() } });
-    expect((await call('POST', `/v1/otp/${id}/verify`, { token: a, body: { code: await lastCode(to) } })).status).toBe(200);
+    // Client A's verification must never reach B's webhook.
+    await call('POST', '/v1/otp', { token: a, body: { to: randomUkMobile() } });
+    expect((await call('POST', `/v1/otp/${id}/verify`, { token: b, body: { code: await lastCode(to) } })).status).toBe(200);
 
     const events = () => hook.deliveries.map((d) => ({ ...d, event: JSON.parse(d.body) as { id: string; type: string; specversion: string; source: string; data: Record<string, string> } }));
     const pending = await until(() => {
@@ -134,22 +135,24 @@ describe('webhooks and the events feed', () => {
     const owned = new Set(events().map((d) => d.event.data.verificationId));
     expect(owned.size).toBe(1);
 
-    // The same events in the feed, after the settle window; B sees none of A's.
+    // The same events in the feed, after the settle window; A sees none of B's.
     const feed = await until(async () => {
-      const page = await call('GET', '/v1/events?types=verification.*', { token: a });
+      const page = await call('GET', '/v1/events?types=verification.*', { token: b });
       const mine = (page.body.events as { type: string; data: Record<string, string> }[]).filter((e) => e.data.verificationId === id);
       return mine.length >= 2 ? mine : undefined;
     }, 30_000);
     expect(feed.map((e) => e.type)).toEqual(['verification.pending', 'verification.approved']);
-    const other = await call('GET', '/v1/events', { token: b });
+    const other = await call('GET', '/v1/events', { token: a });
     expect((other.body.events as { data: Record<string, string> }[]).some((e) => e.data.verificationId === id)).toBe(false);
   }, 60_000);
 
-  it('rotates the secret (shown once) and refuses bad cursors and types', async () => {
-    const rotated = await call('POST', '/v1/webhook/rotate-secret', { token: a, body: {} });
+  it('rotates the secret (shown once), deletes, and refuses bad cursors and types', async () => {
+    const rotated = await call('POST', '/v1/webhook/rotate-secret', { token: b, body: {} });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
-    expect((await call('GET', '/v1/webhook', { token: a })).body.secret).toBeUndefined();
+    expect((await call('GET', '/v1/webhook', { token: b })).body.secret).toBeUndefined();
+    expect((await call('DELETE', '/v1/webhook', { token: b })).body).toEqual({ status: 'deleted' });
+    expect((await call('DELETE', '/v1/webhook', { token: b })).status).toBe(404);
     expect((await call('POST', '/v1/webhook/rotate-secret', { token: b, body: {} })).status).toBe(404);
     expect((await call('GET', '/v1/events?after=bm9wZQ', { token: a })).status).toBe(400);
     expect((await call('GET', '/v1/events?types=nope.*', { token: a })).status).toBe(400);
