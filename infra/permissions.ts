@@ -62,6 +62,8 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'inbound-sms': { data: 'write', hmacKeys: true, encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
   'list-inbound': { data: 'read', query: true, decrypt: ['inbound-body'] },
   'list-audit': { data: 'none', hmacKeys: true, auditRead: 'list' },
+  // Reads the sent-text hashes only (PROV#…), with the key that makes them.
+  'check-provenance': { data: 'read', query: true, hmacKeys: true, leadingKeys: ['PROV#*'] },
   'verify-audit': { data: 'none', auditRead: 'verify' },
   'audit-public-key': { data: 'none', auditRead: 'publicKey' },
   // Ops' blocks: the block items only, listed through the data table's index; HMAC for range tags.

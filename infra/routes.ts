@@ -10,6 +10,7 @@ import { FraudBlockLifted, FraudBlockList, FraudBlockView, PutFraudBlockRequest 
 import { InboundList } from '#shared/inbound/schemas';
 import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
 import { EventPage } from '#shared/events/schemas';
+import { ProvenanceAnswer, ProvenanceRequest } from '#shared/provenance/schemas';
 import { PutWebhookRequest, WebhookDeleted, WebhookView, WebhookWithSecret } from '#shared/webhooks/schemas';
 
 /**
@@ -133,6 +134,12 @@ export const ROUTES: readonly Route[] = [
     method: 'GET', path: '/v1/audit/public-key', fn: 'audit-public-key', scope: SCOPES.auditRead,
     summary: 'The PEM public key that verifies every audit seal (ECDSA P-256, SHA-256)',
     success: { status: 200, schema: AuditPublicKey },
+    errors: {},
+  },
+  {
+    method: 'POST', path: '/v1/provenance', fn: 'check-provenance', scope: SCOPES.auditRead,
+    summary: 'Was this exact SMS, to this number, sent by this service? (only keyed hashes of sent texts are kept)',
+    request: ProvenanceRequest, success: { status: 200, schema: ProvenanceAnswer },
     errors: {},
   },
   {

@@ -24,6 +24,7 @@ import { DynamoFraudStore } from './store/fraud-store.ts';
 import { DynamoInboundStore } from './store/inbound-store.ts';
 import { DynamoMessageStore } from './store/message-store.ts';
 import { DynamoSubjectStore } from './store/subject-store.ts';
+import { DynamoProvenanceStore } from './store/provenance-store.ts';
 import { DynamoVerificationStore } from './store/verification-store.ts';
 import type { SubjectDeps } from './subjects/subjects.ts';
 
@@ -171,6 +172,9 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
 
 /** Ops' routes on blocks: the store and the HMAC key that turns a range's digits into its tag. */
 export const fraudOpsDeps = oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
+
+/** POST /v1/provenance: the sent-text hashes and the key that makes them. */
+export const provenanceDeps = oncePromise(async () => ({ provenance: new DynamoProvenanceStore(doc(), table()), keys: await secretKeys() }));
 
 /** A number's keyed blind index (audit queries by number). */
 export async function blindIndexOf(e164: string): Promise<string> {

@@ -12,6 +12,7 @@ import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, t
 import type { SendMessageRequest } from './schemas.ts';
 import { directSms, sealedNoticeSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
+import { sentText } from '../provenance/provenance.ts';
 import { messageView } from './views.ts';
 import { queued } from '../delivery/receipt.ts';
 
@@ -53,13 +54,14 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   };
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
-  await deps.store.create(message, link, counters, input.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }).catch(async (error: unknown) => {
+  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, input.body);
+  const sent = sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now });
+  await deps.store.create(message, link, counters, input.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }, sent).catch(async (error: unknown) => {
     // Nothing was written; a consent refusal is still worth a record.
     if (error instanceof RecipientOptedOut || error instanceof ConsentRequired) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
 
-  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, input.body);
   let smsId: string;
   try {
     ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text }));

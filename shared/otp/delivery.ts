@@ -13,10 +13,9 @@ export type DeliveryDetails = { to: string; transaction?: Transaction };
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403), with its event. */
-/** Resolves with the receipt the verification now has (`sent`: the provider took it). */
-export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, code: string): Promise<Receipt> {
-  const text = renderOtpSms(
+/** The SMS that carries the code (rendered before the write, whose transaction keeps its provenance hash). */
+export function otpText(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, details: DeliveryDetails, code: string): string {
+  return renderOtpSms(
     v.locale === 'de' ? 'de' : 'en',
     {
       brand: v.brand ?? 'Sealtext',
@@ -27,6 +26,13 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     },
     deps.webDomain,
   );
+}
+
+/**
+ * Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403),
+ * with its event. Resolves with the receipt the verification now has (`sent`: the provider took it).
+ */
+export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, text: string): Promise<Receipt> {
   let smsId: string;
   try {
     ({ messageId: smsId } = await deps.sms.send({ to: details.to, text }));

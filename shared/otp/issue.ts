@@ -8,7 +8,8 @@ import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
+import { deliveryContext, otpText, sendCode, type DeliveryDetails } from './delivery.ts';
+import { sentText } from '../provenance/provenance.ts';
 import { queued } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
@@ -56,13 +57,15 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
-  const write = (r: RangeCheck | undefined) => deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r);
+  const text = otpText(deps, v, details, code);
+  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
+  const write = (r: RangeCheck | undefined) => deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent);
   await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
-  const receipt = await sendCode(deps, v, details, code);
+  const receipt = await sendCode(deps, v, details, text);
   deps.signals.count(SIGNAL.issued);
   deps.signals.count(SIGNAL.sent);
   deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });

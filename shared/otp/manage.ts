@@ -5,7 +5,8 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { deliveryContext, sendCode, type DeliveryDetails } from './delivery.ts';
+import { deliveryContext, otpText, sendCode, type DeliveryDetails } from './delivery.ts';
+import { sentText } from '../provenance/provenance.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
 import { ownedOrNotFound } from '../ownership.ts';
@@ -50,12 +51,16 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
+  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1 };
+  const text = otpText(deps, resent, details, code);
+  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
   const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r) => deps.store.replaceCode(
     { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
     // The end user the code was first sent for is the one it is sent for again.
     sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now),
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,
+    sent,
   ));
   if (!out.ok) {
     // Lost a race with another resend, a verify or a cancel: report the state as it now is.
@@ -63,9 +68,8 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
     if (reason) throw new VerificationClosed(reason);
     throw new RateLimited(OTP_RULES.resendIntervalMs / 1000, 'resendInterval');
   }
-  // The write was conditional on the state read above, so the new state follows from it.
-  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1 };
-  const receipt = await sendCode(deps, resent, details, code);
+  // The write was conditional on the state read above, so `resent` is the state now.
+  const receipt = await sendCode(deps, resent, details, text);
   deps.signals.count(SIGNAL.sent);
   return issuedView({ ...resent, receipt }, OTP_RULES.resendIntervalMs);
 }

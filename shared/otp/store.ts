@@ -1,5 +1,6 @@
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { RangeCheck } from '../fraud/ranges.ts';
+import type { SentText } from '../provenance/provenance.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
 export type RangeApproval = { tag: string; windowStart: number; windowEndsAt: number; rules: RangeCheck['rules'] };
@@ -14,8 +15,8 @@ import type { Verification } from './verification.ts';
 export type Written = { ok: true } | { ok: false; current: Verification | undefined };
 
 export interface VerificationStore {
-  /** Rate-limit counters, the new verification and its event in one transaction. Throws RateLimited. */
-  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck): Promise<void>;
+  /** Rate-limit counters, the new verification, its event and its SMS's provenance hash in one transaction. Throws RateLimited. */
+  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void>;
   get(id: string): Promise<Verification | undefined>;
   /**
    * Single use: approves only a pending, unexpired, unexhausted verification with this hash; the
@@ -39,6 +40,7 @@ export interface VerificationStore {
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
+    sent?: SentText,
   ): Promise<Written>;
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
   /** The SMS could not be sent: the verification ends as failed. */

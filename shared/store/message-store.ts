@@ -10,6 +10,8 @@ import { consentGuard } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
+import { provenancePut } from './provenance-store.ts';
+import type { SentText } from '../provenance/provenance.ts';
 import { trustKey } from './fraud-store.ts';
 import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
@@ -37,7 +39,7 @@ export class DynamoMessageStore implements MessageStore {
 
   readonly fromItem = fromItem;
 
-  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent): Promise<void> {
+  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText): Promise<void> {
     const ttl = ttlOf(m.expiresAt);
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, m.phoneIndex, kind),
@@ -47,6 +49,7 @@ export class DynamoMessageStore implements MessageStore {
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
         : []),
       this.audit.put(event),
+      ...(sent ? [provenancePut(this.tableName, sent)] : []),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, m.phoneIndex, error));
   }
 

@@ -9,6 +9,8 @@ import type { AuditItems } from './audit-items.ts';
 import { consentGuard } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
+import { provenancePut } from './provenance-store.ts';
+import type { SentText } from '../provenance/provenance.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
 import { rangeApproval, rangeGuards } from './range-ops.ts';
@@ -44,7 +46,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
   readonly fromItem = fromItem;
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck): Promise<void> {
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       consentGuard(this.tableName, v.phoneIndex, 'otp'),
       brakeGuard(this.tableName, v.country, nowMs),
@@ -57,6 +59,7 @@ export class DynamoVerificationStore implements VerificationStore {
         },
       },
       this.audit.put(event),
+      ...(sent ? [provenancePut(this.tableName, sent)] : []),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
   }
 
@@ -96,6 +99,7 @@ export class DynamoVerificationStore implements VerificationStore {
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
+    sent?: SentText,
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
       // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
@@ -106,7 +110,7 @@ export class DynamoVerificationStore implements VerificationStore {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
         ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs),
       },
-    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])])
+    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
