@@ -62,6 +62,12 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'inbound-sms': { data: 'write', hmacKeys: true, encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
   'list-inbound': { data: 'read', query: true, decrypt: ['inbound-body'] },
   'list-audit': { data: 'none', hmacKeys: true, auditRead: 'list' },
+  // Templates: their own items only (TPL#…), listed through the index key TEMPLATES.
+  'create-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
+  'revise-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
+  'approve-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
+  'get-template': { data: 'read', query: true, leadingKeys: ['TPL#*'] },
+  'list-templates': { data: 'read', query: true, leadingKeys: ['TEMPLATES'] },
   // Reads the sent-text hashes only (PROV#…), with the key that makes them.
   'check-provenance': { data: 'read', query: true, hmacKeys: true, leadingKeys: ['PROV#*'] },
   'verify-audit': { data: 'none', auditRead: 'verify' },

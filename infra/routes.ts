@@ -11,6 +11,7 @@ import { InboundList } from '#shared/inbound/schemas';
 import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
 import { EventPage } from '#shared/events/schemas';
 import { ProvenanceAnswer, ProvenanceRequest } from '#shared/provenance/schemas';
+import { ApproveTemplateRequest, CreateTemplateRequest, ReviseTemplateRequest, TemplateList, TemplateVersionWritten, TemplateView } from '#shared/templates/schemas';
 import { PutWebhookRequest, WebhookDeleted, WebhookView, WebhookWithSecret } from '#shared/webhooks/schemas';
 
 /**
@@ -135,6 +136,36 @@ export const ROUTES: readonly Route[] = [
     summary: 'The PEM public key that verifies every audit seal (ECDSA P-256, SHA-256)',
     success: { status: 200, schema: AuditPublicKey },
     errors: {},
+  },
+  {
+    method: 'POST', path: '/v1/templates', fn: 'create-template', scope: SCOPES.templatesWrite,
+    summary: 'Create a template: its text becomes draft version 1 ({{variable}} placeholders)',
+    request: CreateTemplateRequest, success: { status: 201, schema: TemplateVersionWritten },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/templates', fn: 'list-templates', scope: SCOPES.templatesWrite,
+    summary: 'Every template of the business, with its latest and approved versions',
+    success: { status: 200, schema: TemplateList },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/templates/{id}', fn: 'get-template', scope: SCOPES.templatesWrite,
+    summary: 'A template and all its versions, who wrote and who approved each',
+    success: { status: 200, schema: TemplateView },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'PUT', path: '/v1/templates/{id}', fn: 'revise-template', scope: SCOPES.templatesWrite,
+    summary: 'A new draft version of the template (approved versions never change)',
+    request: ReviseTemplateRequest, success: { status: 200, schema: TemplateVersionWritten },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'POST', path: '/v1/templates/{id}/versions/{version}/approve', fn: 'approve-template', scope: SCOPES.templatesApprove,
+    summary: 'Approve a draft version: only a client other than its author may (maker-checker)',
+    request: ApproveTemplateRequest, success: { status: 200, schema: TemplateVersionWritten },
+    errors: { 403: ['second_approver_required'], 404: ['not_found'], 409: ['version_not_draft', 'newer_version_approved', 'template_changed'] },
   },
   {
     method: 'POST', path: '/v1/provenance', fn: 'check-provenance', scope: SCOPES.auditRead,

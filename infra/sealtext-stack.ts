@@ -115,6 +115,7 @@ export class SealtextStack extends Stack {
     // resource) so the functions don't depend on the deployment that depends on them.
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
+    this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
     const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
     events.addAlarms(alarms.opsTopic);
   }

@@ -70,6 +70,8 @@ const base = z.object({
   INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+  /** Where a free message body is refused for an approved template: none, promotional (default) or all. */
+  REQUIRE_APPROVED_TEMPLATES: z.enum(['none', 'promotional', 'all']).default('promotional'),
   /** Events: the EventBridge bus (AWS) or the file the local stack appends them to. */
   EVENT_BUS_NAME: z.string().min(1).optional(),
   EVENT_BUS_FILE: z.string().min(1).optional(),

@@ -114,6 +114,40 @@ export class MessageGone extends AppError {
   }
 }
 
+/** 403: maker-checker: the client that wrote a template version may not approve it. */
+export class SecondApproverRequired extends AppError {
+  readonly status = 403;
+  readonly code = 'second_approver_required';
+  constructor() { super('A template version must be approved by a client other than its author'); }
+}
+
+/** 403: the deploy setting requireApprovedTemplates refuses a free body for this category. */
+export class TemplateRequired extends AppError {
+  readonly status = 403;
+  readonly code = 'template_required';
+  constructor(category: string) {
+    super('Messages of this category must be sent from an approved template');
+    this.extra.category = category;
+  }
+}
+
+/** 409: the template version is no longer a draft, or a newer version is approved already. */
+export class TemplateConflict extends AppError {
+  readonly status = 409;
+  readonly code: 'version_not_draft' | 'newer_version_approved' | 'template_changed';
+  constructor(code: 'version_not_draft' | 'newer_version_approved' | 'template_changed') {
+    super('The template changed meanwhile; read it and try again');
+    this.code = code;
+  }
+}
+
+/** 422: a message names a template that has no approved version yet. */
+export class TemplateNotApproved extends AppError {
+  readonly status = 422;
+  readonly code = 'template_not_approved';
+  constructor() { super('The template has no approved version'); }
+}
+
 export class PayloadTooLarge extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';

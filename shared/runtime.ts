@@ -25,6 +25,7 @@ import { DynamoInboundStore } from './store/inbound-store.ts';
 import { DynamoMessageStore } from './store/message-store.ts';
 import { DynamoSubjectStore } from './store/subject-store.ts';
 import { DynamoProvenanceStore } from './store/provenance-store.ts';
+import { DynamoTemplateStore } from './store/template-store.ts';
 import { DynamoVerificationStore } from './store/verification-store.ts';
 import type { SubjectDeps } from './subjects/subjects.ts';
 
@@ -130,6 +131,8 @@ export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => (
 export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   ...(await senderDeps()),
   ...messageStoreDeps(),
+  templates: templateDeps().templates,
+  requireApprovedTemplates: config().REQUIRE_APPROVED_TEMPLATES,
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 
@@ -172,6 +175,9 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
 
 /** Ops' routes on blocks: the store and the HMAC key that turns a range's digits into its tag. */
 export const fraudOpsDeps = oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
+
+/** The template routes: the store and the clock. */
+export const templateDeps = once(() => ({ templates: new DynamoTemplateStore(doc(), table(), auditItems()), now: Date.now }));
 
 /** POST /v1/provenance: the sent-text hashes and the key that makes them. */
 export const provenanceDeps = oncePromise(async () => ({ provenance: new DynamoProvenanceStore(doc(), table()), keys: await secretKeys() }));

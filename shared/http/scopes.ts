@@ -16,6 +16,9 @@ export const SCOPES = {
   webhooksManage: 'p2a/webhooks.manage',
   /** The client's events of the last 30 days (GET /v1/events). */
   eventsRead: 'p2a/events.read',
+  /** Templates: write drafts and read them; approve another client's version (maker-checker). */
+  templatesWrite: 'p2a/templates.write',
+  templatesApprove: 'p2a/templates.approve',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

@@ -12,6 +12,9 @@ export type Message = {
   clientId: string;
   status: StoredMessageStatus;
   category: 'transactional' | 'promotional';
+  /** Sent from this template's approved version (messages/content.ts). */
+  templateId?: string;
+  templateVersion?: number;
   delivery: 'sealed' | 'direct';
   burnAfterRead: boolean;
   brand?: string;

@@ -8,8 +8,12 @@ const controlChars = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 export const SendMessageRequest = z
   .strictObject({
     to: E164String,
-    body: z.string().min(1).max(4000).refine((s) => !controlChars.test(s), { message: 'Must be text (line breaks and tabs allowed)' }),
-    category: z.enum(['transactional', 'promotional']).default('transactional'),
+    body: z.string().min(1).max(4000).refine((s) => !controlChars.test(s), { message: 'Must be text (line breaks and tabs allowed)' }).optional(),
+    /** Instead of `body`: the latest approved version of this template, filled in with `variables`. */
+    templateId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional(),
+    variables: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), z.string()).refine((v) => Object.keys(v).length <= 20, { message: 'At most 20 variables' }).optional(),
+    /** Default `transactional`; with a template, the template's (a different one is refused). */
+    category: z.enum(['transactional', 'promotional']).optional(),
     delivery: z.enum(['sealed', 'direct']).default('sealed'),
     ttlSeconds: z.number().int().min(300).max(2_592_000).default(86_400),
     burnAfterRead: z.boolean().default(true),
@@ -17,7 +21,9 @@ export const SendMessageRequest = z
     signals: EndUserSignals.optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.delivery === 'direct' && v.body.length > 612) {
+    if ((v.body === undefined) === (v.templateId === undefined)) ctx.addIssue({ code: 'custom', path: ['body'], message: 'Send either body or templateId' });
+    if (v.variables && !v.templateId) ctx.addIssue({ code: 'custom', path: ['variables'], message: 'Only with templateId' });
+    if (v.delivery === 'direct' && v.body && v.body.length > 612) {
       ctx.addIssue({ code: 'custom', path: ['body'], message: 'At most 612 characters for direct delivery' });
     }
   })

@@ -13,6 +13,7 @@ import type { SendMessageRequest } from './schemas.ts';
 import { directSms, sealedNoticeSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
 import { sentText } from '../provenance/provenance.ts';
+import { messageContent } from './content.ts';
 import { messageView } from './views.ts';
 import { queued } from '../delivery/receipt.ts';
 
@@ -23,6 +24,7 @@ import { queued } from '../delivery/receipt.ts';
  */
 export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
+  const content = await messageContent(deps, input);
   const now = deps.now();
   const id = newId();
   const sealed = input.delivery === 'sealed';
@@ -35,7 +37,8 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     id,
     clientId,
     status: 'sent',
-    category: input.category,
+    category: content.category,
+    ...(content.templateId ? { templateId: content.templateId, templateVersion: content.templateVersion! } : {}),
     delivery: input.delivery,
     burnAfterRead: input.burnAfterRead,
     ...(input.brand ? { brand: input.brand } : {}),
@@ -44,7 +47,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
-    ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(input.body, bodyContext(id)) } : {}),
+    ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(content.body, bodyContext(id)) } : {}),
     createdAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
     openAttempts: 0,
@@ -54,9 +57,9 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   };
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
-  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, input.body);
-  const sent = sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now });
-  await deps.store.create(message, link, counters, input.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }, sent).catch(async (error: unknown) => {
+  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, content.body);
+  const sent = sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) });
+  await deps.store.create(message, link, counters, content.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }, sent).catch(async (error: unknown) => {
     // Nothing was written; a consent refusal is still worth a record.
     if (error instanceof RecipientOptedOut || error instanceof ConsentRequired) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;

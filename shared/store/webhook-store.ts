@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { transactIfUnchanged } from './transact.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { Webhook, WebhookStore } from '../webhooks/webhook.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -24,7 +24,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async put(webhook: Webhook, seen: Webhook | undefined, event: NewAuditEvent): Promise<boolean> {
-    return this.transact([
+    return transactIfUnchanged(this.doc, [
       {
         Put: {
           TableName: this.tableName,
@@ -39,7 +39,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async delete(clientId: string, event: NewAuditEvent): Promise<boolean> {
-    return this.transact([
+    return transactIfUnchanged(this.doc, [
       { Delete: { TableName: this.tableName, Key: key(clientId), ConditionExpression: 'attribute_exists(pk)' } },
       this.audit.put(event),
     ]);
@@ -53,16 +53,5 @@ export class DynamoWebhookStore implements WebhookStore {
       ExpressionAttributeValues: { ':k': LISTING.subjectKey },
     });
     return items.map((i) => fromItem(i)!);
-  }
-
-  /** False when the first item's condition failed (another save won); other failures throw. */
-  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
   }
 }

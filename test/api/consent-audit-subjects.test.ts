@@ -14,12 +14,20 @@ beforeAll(async () => {
   a = await tokenFor(clients[0]!);
 });
 const inbound = (from: string, body: string) => call('POST', '/_local/inbound', { body: { from, body } });
+/** Promotional texts need an approved template (requireApprovedTemplates: promotional): written by A, approved by B. */
+async function approvedPromo(text: string): Promise<string> {
+  const b = await tokenFor(clients[1]!);
+  const id = (await call('POST', '/v1/templates', { token: a, body: { name: 'promo', category: 'promotional', text } })).body.templateId as string;
+  expect((await call('POST', `/v1/templates/${id}/versions/1/approve`, { token: b, body: {} })).status).toBe(200);
+  return id;
+}
 const enc = encodeURIComponent;
 
 describe('promotional consent and STOP/START', () => {
   it('answers each send as the contract says, and the outbox shows only what went out', async () => {
     const to = randomUkMobile();
-    const promo = () => call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale: 20% off', category: 'promotional', delivery: 'direct' } });
+    const templateId = await approvedPromo('Sale: {{pct}} off');
+    const promo = () => call('POST', '/v1/messages', { token: a, body: { to, templateId, variables: { pct: '20%' }, delivery: 'direct' } });
     const otp = () => call('POST', '/v1/otp', { token: a, body: { to } });
 
     expect((await promo()).body).toMatchObject({ status: 403, code: 'consent_required' });
@@ -114,7 +122,7 @@ describe('data subjects', () => {
   it('exports, erases with counts, and keeps refusing promotional sends', async () => {
     const to = randomUkMobile();
     await call('PUT', '/v1/consents', { token: a, body: { to, category: 'promotional', status: 'opted_in', source: 'web_form' } });
-    await call('POST', '/v1/messages', { token: a, body: { to, body: 'Your statement is ready', category: 'promotional' } });
+    expect((await call('POST', '/v1/messages', { token: a, body: { to, templateId: await approvedPromo('Your statement is ready'), category: 'promotional' } })).status).toBe(201);
     await call('POST', '/v1/otp', { token: a, body: { to } });
     await inbound(to, 'thanks');
     await inbound(to, 'STOP');

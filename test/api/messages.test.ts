@@ -109,9 +109,14 @@ describe('POST /v1/messages (rules)', () => {
     expect((await outbox(to))[0]!.text).toBe('Acme: Your parcel arrives today');
   });
 
-  it('refuses a promotional message without a recorded opt-in, sending nothing', async () => {
+  it('refuses a promotional message without a recorded opt-in (and a free promotional body at all), sending nothing', async () => {
     const to = phone();
-    const res = await call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale!', category: 'promotional' } });
+    // The default policy (requireApprovedTemplates: promotional) wants an approved template.
+    const free = await call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale!', category: 'promotional' } });
+    expect(free.body).toMatchObject({ status: 403, code: 'template_required', category: 'promotional' });
+    const { templateId } = (await call('POST', '/v1/templates', { token: a, body: { name: 'sale', category: 'promotional', text: 'Sale for {{name}}!' } })).body as { templateId: string };
+    expect((await call('POST', `/v1/templates/${templateId}/versions/1/approve`, { token: b, body: {} })).status).toBe(200);
+    const res = await call('POST', '/v1/messages', { token: a, body: { to, templateId, variables: { name: 'Ann' } } });
     expect(res.body).toMatchObject({ status: 403, code: 'consent_required' });
     expect(await outbox(to)).toHaveLength(0);
   });

@@ -14,6 +14,7 @@ import { DynamoConsentStore } from '#shared/store/consent-store';
 import { DynamoFraudStore } from '#shared/store/fraud-store';
 import { DynamoMessageStore } from '#shared/store/message-store';
 import { DynamoVerificationStore } from '#shared/store/verification-store';
+import { DynamoTemplateStore } from '#shared/store/template-store';
 import { ensureTables } from '../../infra/local/dynamodb.ts';
 import { fakeOtpDeps } from '../support/fake-otp-deps.ts';
 import { INTEGRATION_TABLES } from './tables.ts';
@@ -78,6 +79,9 @@ export function dynamoMessageDeps(names: TableNames = INTEGRATION_TABLES) {
     signals: fake.signals,
     allowedCountries: fake.deps.allowedCountries,
     publicBaseUrl: 'https://sealtext.example',
+    templates: new DynamoTemplateStore(trail.doc, names.Data, trail.items),
+    // The domain tests send promotional bodies freely; the template policy has tests of its own.
+    requireApprovedTemplates: 'none',
     now: () => fake.clock.now,
   };
   return { deps, store, sms: fake.sms, clock: fake.clock, doc: trail.doc, trail };

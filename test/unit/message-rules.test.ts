@@ -45,7 +45,12 @@ describe('message rules', () => {
 
   it('validates the send request as the contract says', () => {
     const ok = SendMessageRequest.parse({ to: '+447400123456', body: 'hi' });
-    expect(ok).toMatchObject({ category: 'transactional', delivery: 'sealed', ttlSeconds: 86_400, burnAfterRead: true });
+    // The category defaults to transactional when the content is resolved (messages/content.ts): a template has its own.
+    expect(ok).toMatchObject({ delivery: 'sealed', ttlSeconds: 86_400, burnAfterRead: true });
+    expect(SendMessageRequest.safeParse({ to: '+447400123456' }).success).toBe(false);
+    expect(SendMessageRequest.safeParse({ to: '+447400123456', body: 'x', templateId: 'A'.repeat(22) }).success).toBe(false);
+    expect(SendMessageRequest.safeParse({ to: '+447400123456', body: 'x', variables: { a: 'b' } }).success).toBe(false);
+    expect(SendMessageRequest.safeParse({ to: '+447400123456', templateId: 'A'.repeat(22), variables: { name: 'Ann' } }).success).toBe(true);
     expect(SendMessageRequest.safeParse({ to: '+447400123456', body: 'x'.repeat(613), delivery: 'direct' }).success).toBe(false);
     expect(SendMessageRequest.safeParse({ to: '+447400123456', body: 'x'.repeat(4001) }).success).toBe(false);
     expect(SendMessageRequest.safeParse({ to: '+447400123456', body: 'x', ttlSeconds: 299 }).success).toBe(false);
