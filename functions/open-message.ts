@@ -8,8 +8,8 @@ import { messageDeps } from '#shared/runtime';
 
 /** POST /m/{token}/open: the only function that may decrypt a message body. */
 export const handler = publicApi().handler(async (event) => {
-  const { code } = parseWith(OpenMessageRequest, event.json);
-  const opened = await openMessage(await messageDeps(), linkToken(event), code);
+  const { code, answer } = parseWith(OpenMessageRequest, event.json);
+  const opened = await openMessage(await messageDeps(), linkToken(event), code, answer);
   metrics.addMetric('MessageOpened', 'Count', 1);
   return ok(opened);
 });

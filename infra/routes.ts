@@ -97,9 +97,9 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'POST', path: '/m/{token}/open', fn: 'open-message', scope: 'public',
-    summary: 'Open the message with the code; with burn-after-read the content is deleted before this answers',
+    summary: 'Open the message with the code (and the answer to its recipient check, if it has one); with burn-after-read the content is deleted before this answers',
     request: OpenMessageRequest, success: { status: 200, schema: OpenedMessage },
-    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 422: ['invalid_code'] },
+    errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 422: ['invalid_code', 'answer_required', 'invalid_answer'] },
   },
   {
     method: 'PUT', path: '/v1/consents', fn: 'put-consent', scope: SCOPES.consentWrite,

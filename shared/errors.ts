@@ -172,6 +172,27 @@ export class InvalidCode extends AppError {
   }
 }
 
+/** 422: the message has a recipient check and the open gave no answer; the code stays valid. */
+export class AnswerRequired extends AppError {
+  readonly status = 422;
+  readonly code = 'answer_required';
+  constructor(prompt: string) {
+    super('Answer the check question to open this message');
+    // The sender's question (never the answer): what the page asks next.
+    this.extra.prompt = prompt;
+  }
+}
+
+/** 422: the recipient check's answer is wrong; it counts as a failed attempt. */
+export class InvalidAnswer extends AppError {
+  readonly status = 422;
+  readonly code = 'invalid_answer';
+  constructor(remainingAttempts: number) {
+    super('The answer is not correct');
+    this.extra.remainingAttempts = remainingAttempts;
+  }
+}
+
 export class RateLimited extends AppError {
   readonly status = 429;
   readonly code = 'rate_limited';

@@ -12,6 +12,9 @@ export type Message = {
   clientId: string;
   status: StoredMessageStatus;
   category: 'transactional' | 'promotional';
+  /** The recipient check (messages/recipient-check.ts): the question, and the answer's keyed hash. */
+  checkPrompt?: string;
+  checkHash?: string;
   /** Sent from this template's approved version (messages/content.ts). */
   templateId?: string;
   templateVersion?: number;

@@ -18,7 +18,8 @@ button[disabled]{opacity:.6;cursor:default}label{display:block;font-weight:600;m
 input{font:inherit;font-size:1.5rem;letter-spacing:.3em;padding:.5rem;width:100%;border:2px solid var(--muted);border-radius:8px;background:transparent;color:inherit;text-align:center}
 input:focus,button:focus{outline:3px solid var(--accent);outline-offset:2px}
 #message{white-space:pre-wrap;word-break:break-word;border-left:4px solid var(--accent);padding:.5rem 1rem;margin:1rem 0}
-.error{color:var(--err)}[hidden]{display:none!important}`;
+.error{color:var(--err)}[hidden]{display:none!important}
+input.text{font-size:1.1rem;letter-spacing:normal;text-align:left}`;
 
 const SCRIPT = `
 (() => {
@@ -44,15 +45,23 @@ const SCRIPT = `
     e.preventDefault();
     const code = $('code').value.replace(/\\D/g, '');
     if (code.length !== 6) { say('Enter the 6-digit code from the text message.', true); return; }
+    const asking = !$('check').hidden;
+    const answer = $('answer').value.trim();
+    if (asking && !answer) { $('answer').focus(); say('Enter your answer to the question.', true); return; }
     $('open').disabled = true;
-    const { status: s, data } = await post('/open', { code });
+    const { status: s, data } = await post('/open', asking ? { code, answer } : { code });
     $('open').disabled = false;
     if (s === 200) {
       $('actions').hidden = true; $('opened').hidden = false;
       $('message').textContent = data.body;
       $('after').textContent = data.burned ? 'This message has now been deleted from our service. Reloading the page will not show it again.' : 'You can read it again until ' + new Date(data.expiresAt).toLocaleString() + '.';
       say('');
-    } else if (s === 422) { $('code').value = ''; $('code').focus(); say('That code is not right. ' + data.remainingAttempts + (data.remainingAttempts === 1 ? ' attempt' : ' attempts') + ' left.', true); }
+    } else if (s === 422 && data.code === 'answer_required') {
+      // The sender asks a question only the right person can answer; the code stays valid.
+      $('prompt').textContent = data.prompt; $('check').hidden = false; $('code').readOnly = true; $('answer').focus();
+      say('One more step: answer the question to open the message.');
+    } else if (s === 422 && data.code === 'invalid_answer') { $('answer').value = ''; $('answer').focus(); $('answer').setAttribute('aria-invalid', 'true'); say('That answer is not right. ' + data.remainingAttempts + (data.remainingAttempts === 1 ? ' attempt' : ' attempts') + ' left.', true); }
+    else if (s === 422) { $('code').value = ''; $('code').readOnly = false; $('code').focus(); say('That code is not right. ' + data.remainingAttempts + (data.remainingAttempts === 1 ? ' attempt' : ' attempts') + ' left.', true); }
     else if (s === 410) end(data.code);
     else say('Something went wrong. Please try again.', true);
   });
@@ -116,6 +125,8 @@ export function renderPage(view: { state: PageState; brand?: string; to?: string
 <button id="send" type="button">Send me a code</button>
 <form id="code-form" hidden novalidate><label for="code">Code from the text message</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="6" required aria-describedby="status">
+<div id="check" hidden><label for="answer" id="prompt"></label>
+<input id="answer" name="answer" class="text" autocomplete="off" maxlength="100" aria-describedby="status"></div>
 <p><button id="open" type="submit">Open message</button></p></form>
 </div>
 <div id="opened" hidden><h2 class="muted">Message</h2><div id="message" tabindex="-1"></div><p id="after" class="muted"></p></div>

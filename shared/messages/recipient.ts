@@ -1,6 +1,8 @@
 import { codeHash, generateCode } from '../otp/code.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
-import { InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { AnswerRequired, InvalidAnswer, InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { digestsEqual } from '../crypto/hmac.ts';
+import { answerHash } from './recipient-check.ts';
 import { RANGE_RULES } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
@@ -84,19 +86,27 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
 }
 
 /** POST /m/{token}/open */
-export async function openMessage(deps: MessageDeps, token: string, code: string) {
+export async function openMessage(deps: MessageDeps, token: string, code: string, answer?: string) {
   const now = deps.now();
   const m = await byToken(deps, token);
   if (!m) throw new NotFound();
   const reason = goneReason(m, now);
   if (reason) return gone(deps, m, reason);
 
+  // A recipient check is asked after the code: the right code and no answer changes nothing and
+  // answers with the question; the code stays valid. A wrong code is a wrong code, as ever.
+  const hash = openCodeHash(deps, m.id, code);
+  const codeRight = Boolean(m.openCodeHash && (m.openCodeExpiresAt ?? 0) > now && digestsEqual(m.openCodeHash, hash));
+  if (m.checkHash && codeRight && answer === undefined) throw new AnswerRequired(m.checkPrompt ?? '');
+  const givenAnswer = m.checkHash ? answerHash(deps.keys.codeHashKey, m.id, answer ?? '') : undefined;
+  const wrongAnswer = Boolean(m.checkHash && codeRight && givenAnswer && !digestsEqual(m.checkHash, givenAnswer));
+
   // The key-service call happens before the burn, so a KMS failure loses nothing; the body itself is
   // decrypted only after the conditional write committed (never after a revoke).
   const decrypt = await deps.envelope.prepareOpen(m.sealedBody!, bodyContext(m.id));
   const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const opened = await deps.store.open(
-    { id: m.id, codeHash: openCodeHash(deps, m.id, code), burn: m.burnAfterRead, seenBody: m.sealedBody!, nowMs: now },
+    { id: m.id, codeHash: hash, ...(givenAnswer ? { answerHash: givenAnswer } : {}), burn: m.burnAfterRead, seenBody: m.sealedBody!, nowMs: now },
     { actor: 'recipient', action: 'message.open', outcome: m.burnAfterRead ? 'opened_burned' : 'opened', ...subject },
     // Opening proves the number is a person's: it passes range blocks for the trust window.
     { phoneIndex: m.phoneIndex, until: now + RANGE_RULES.trustDays * 86_400_000 },
@@ -117,7 +127,7 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
     const failed = await deps.store.recordFailedOpen(
       { id: m.id, seenAttempts: current.openAttempts, nowMs: now },
       failureCounters(deps.limits, m.phoneIndex, now),
-      (locked) => ({ actor: 'recipient', action: 'message.open', outcome: locked ? 'number_locked' : remaining <= 0 ? 'max_attempts_reached' : 'invalid_code', ...subject }),
+      (locked) => ({ actor: 'recipient', action: 'message.open', outcome: locked ? 'number_locked' : remaining <= 0 ? 'max_attempts_reached' : wrongAnswer ? 'invalid_answer' : 'invalid_code', ...subject }),
     );
     if (!failed.ok) {
       current = failed.current;
@@ -126,6 +136,6 @@ export async function openMessage(deps: MessageDeps, token: string, code: string
     deps.signals.count(SIGNAL.failedVerify);
     if (failed.locked) deps.signals.count(SIGNAL.locked);
     if (remaining <= 0) throw new MessageGone('max_attempts_reached');
-    throw new InvalidCode(remaining);
+    throw wrongAnswer ? new InvalidAnswer(remaining) : new InvalidCode(remaining);
   }
 }

@@ -14,6 +14,7 @@ import { directSms, sealedNoticeSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
 import { sentText } from '../provenance/provenance.ts';
 import { messageContent } from './content.ts';
+import { answerHash } from './recipient-check.ts';
 import { messageView } from './views.ts';
 import { queued } from '../delivery/receipt.ts';
 
@@ -47,6 +48,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
+    ...(input.recipientCheck ? { checkPrompt: input.recipientCheck.prompt, checkHash: answerHash(deps.keys.codeHashKey, id, input.recipientCheck.answer) } : {}),
     ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(content.body, bodyContext(id)) } : {}),
     createdAt: now,
     expiresAt: now + input.ttlSeconds * 1000,

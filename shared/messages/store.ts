@@ -26,7 +26,7 @@ export interface MessageStore {
    * The right code opens the very ciphertext that was read; with burn-after-read it is removed in
    * the same write. The number that opened is trusted until `trust.until` (fraud/ranges.ts).
    */
-  open(q: { id: string; codeHash: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written>;
+  open(q: { id: string; codeHash: string; answerHash?: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written>;
   /** A wrong open code: +1 attempt (at `seenAttempts`) and the number's failed-verification windows. */
   recordFailedOpen(
     q: { id: string; seenAttempts: number; nowMs: number },

@@ -75,16 +75,20 @@ export class DynamoMessageStore implements MessageStore {
     }, counters, [brakeGuard(this.tableName, q.country, q.nowMs)]);
   }
 
-  open(q: { id: string; codeHash: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written> {
+  open(q: { id: string; codeHash: string; answerHash?: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written> {
     const trusted = { ...trustKey(trust.phoneIndex), ...subjectKey(trust.phoneIndex), at: q.nowMs, ttl: Math.ceil(trust.until / 1000) };
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: q.burn
         ? 'SET #status = :opened, #openedAt = :now REMOVE #sealedBody, #openCodeHash, #openCodeExpiresAt, #expiryBucket'
         : 'SET #status = :opened, #openedAt = if_not_exists(#openedAt, :now) REMOVE #openCodeHash, #openCodeExpiresAt',
       // The body opened must be the ciphertext the caller read (and whose data key it unwrapped).
-      ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now AND #sealedBody = :body`,
-      ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead', ...(q.burn ? { '#expiryBucket': 'expiryBucket' } : {}) },
-      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn, ':body': q.seenBody },
+      // With a recipient check, the answer's hash is part of the same condition.
+      ConditionExpression: `${OPENABLE} AND #burn = :burn AND #openCodeHash = :h AND #openCodeExpiresAt > :now AND #sealedBody = :body${q.answerHash ? ' AND #checkHash = :a' : ' AND attribute_not_exists(#checkHash)'}`,
+      ExpressionAttributeNames: {
+        ...OPENABLE_NAMES, '#openedAt': 'openedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#burn': 'burnAfterRead', '#checkHash': 'checkHash',
+        ...(q.burn ? { '#expiryBucket': 'expiryBucket' } : {}),
+      },
+      ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':burn': q.burn, ':body': q.seenBody, ...(q.answerHash ? { ':a': q.answerHash } : {}) },
     }, [], [], [{ Put: { TableName: this.tableName, Item: trusted } }]);
   }
 

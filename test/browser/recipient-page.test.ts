@@ -83,6 +83,39 @@ describe('recipient page in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('asks the recipient check after the code, accessibly: labelled, errors announced, keyboard only', async () => {
+    const { to, link } = await send({ recipientCheck: { prompt: 'Your date of birth (DD/MM/YYYY)', answer: '01/04/1980' } });
+    const { page, problems } = await phonePage();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Send me a code' }).press('Enter');
+    await page.getByLabel('Code from the text message').waitFor();
+    const code = await lastCode(to);
+    // Keyboard only: type the code, Enter submits.
+    await page.getByLabel('Code from the text message').pressSequentially(code);
+    await page.keyboard.press('Enter');
+    const answer = page.getByLabel('Your date of birth (DD/MM/YYYY)');
+    await answer.waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'answer');
+    expect(await page.locator('#status').textContent()).toBe('One more step: answer the question to open the message.');
+    expect(await page.locator('#status').getAttribute('aria-live')).toBe('polite');
+    await page.screenshot({ path: `${SHOTS}/7-check-asked.png`, fullPage: true });
+
+    await page.keyboard.type('02/04/1980');
+    await page.keyboard.press('Enter');
+    await page.locator('#status.error').waitFor();
+    expect(await page.locator('#status').textContent()).toBe('That answer is not right. 4 attempts left.');
+    expect(await answer.getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: `${SHOTS}/8-wrong-answer.png`, fullPage: true });
+
+    // Case, spaces and punctuation do not matter.
+    await page.keyboard.type('01 04 1980');
+    await page.keyboard.press('Enter');
+    await page.locator('#message').waitFor({ state: 'visible' });
+    expect(await page.locator('#message').textContent()).toContain('Your new card PIN is 4921.');
+    await page.screenshot({ path: `${SHOTS}/9-opened-after-check.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
   it('shows the revoked page after the sender revokes', async () => {
     const { link, id } = await send();
     expect((await call('DELETE', `/v1/messages/${id}`, { token })).status).toBe(200);
