@@ -95,7 +95,7 @@ describe('recipient page in Chromium', () => {
     await page.keyboard.press('Enter');
     const answer = page.getByLabel('Your date of birth (DD/MM/YYYY)');
     await answer.waitFor();
-    await page.waitForFunction(() => document.activeElement?.id === 'answer');
+    await page.waitForFunction("document.activeElement && document.activeElement.id === 'answer'");
     expect(await page.locator('#status').textContent()).toBe('One more step: answer the question to open the message.');
     expect(await page.locator('#status').getAttribute('aria-live')).toBe('polite');
     await page.screenshot({ path: `${SHOTS}/7-check-asked.png`, fullPage: true });
