@@ -2,7 +2,7 @@
  * What each function may touch, by function name (functions/<name>.ts). The stack turns these into
  * IAM statements; infra tests assert them as properties (e.g. verify can't publish SMS).
  */
-export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret';
+export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret' | 'message-archive';
 
 export type FunctionNeeds = {
   /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions); `none` for functions that never touch it. */
@@ -37,6 +37,8 @@ export type FunctionNeeds = {
   auditStream?: boolean;
   /** Puts events on the stage's bus. */
   bus?: boolean;
+  /** The retention archive bucket: `write` (send-message: PutObject with its retention) or `read`. */
+  archive?: 'write' | 'read';
   /** Webhook queue: `send` (publisher) or `consume` (deliverer: receive, delete, change visibility). */
   webhookQueue?: 'send' | 'consume';
 };
@@ -49,7 +51,9 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'verify-otp': { data: 'write', hmacKeys: true, audit: true },
   'get-otp': { data: 'read' },
   'cancel-otp': { data: 'write', audit: true },
-  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body', 'consent-evidence'], sms: true, audit: true },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archive: 'write' },
+  // The only function besides the recipient's open and a subject export that decrypts a body: the archived copy, with a reason.
+  'get-archived-message': { data: 'none', decrypt: ['message-archive'], audit: true, archive: 'read' },
   'get-message': { data: 'read' },
   'revoke-message': { data: 'write', audit: true },
   // The page holds no key at all: it reads the link and the message's status.

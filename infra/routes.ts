@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { SCOPES, type Scope } from '#shared/http/scopes';
 import {
-  EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
+  ArchivedMessageView, EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
 } from '#shared/messages/schemas';
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
 import { AuditPage, AuditPublicKey, AuditVerdict } from '#shared/audit/query';
@@ -166,6 +166,12 @@ export const ROUTES: readonly Route[] = [
     summary: 'Approve a draft version: only a client other than its author may (maker-checker)',
     request: ApproveTemplateRequest, success: { status: 200, schema: TemplateVersionWritten },
     errors: { 403: ['second_approver_required'], 404: ['not_found'], 409: ['version_not_draft', 'newer_version_approved', 'template_changed'] },
+  },
+  {
+    method: 'GET', path: '/v1/archive/messages/{id}', fn: 'get-archived-message', scope: SCOPES.archiveRead,
+    summary: 'An archived message (?reason= 3 to 200 characters, audited), for the client that sent it',
+    success: { status: 200, schema: ArchivedMessageView },
+    errors: { 404: ['not_found'] },
   },
   {
     method: 'POST', path: '/v1/provenance', fn: 'check-provenance', scope: SCOPES.auditRead,

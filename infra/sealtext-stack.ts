@@ -14,6 +14,7 @@ import { SealtextTables } from './constructs/tables.ts';
 import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
 import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUBJECT_INDEX } from '#shared/store/tables';
 import { SealtextEvents } from './constructs/events.ts';
+import { MessageArchiveBucket } from './constructs/message-archive.ts';
 import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
 import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
@@ -116,6 +117,12 @@ export class SealtextStack extends Stack {
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
+    // The retention archive, when the stage keeps one.
+    if (settings.archive) {
+      const archive = new MessageArchiveBucket(this, 'MessageArchive', { cmk: keys.key, retentionDays: settings.archive.retentionDays, categories: settings.archive.categories });
+      archive.grantWrite(this.functions['send-message']!.fn);
+      archive.grantRead(this.functions['get-archived-message']!.fn);
+    }
     const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
     events.addAlarms(alarms.opsTopic);
   }

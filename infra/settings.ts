@@ -92,6 +92,8 @@ export const StageSettings = z.object({
   eumOriginationIdentity: z.string().min(1).max(256).optional(),
   /** End User Messaging: a Protect configuration id (country and AIT filtering before the carrier). */
   eumProtectConfigurationId: z.string().min(1).max(256).optional(),
+  /** The retention archive: which message categories, for how many days (S3 Object Lock, compliance). None by default. */
+  archive: jsonOr(z.strictObject({ categories: z.array(z.enum(['transactional', 'promotional'])).min(1), retentionDays: z.number().int().min(1).max(36_500) })).optional(),
   /** Where a free message body is refused for an approved template (`403 template_required`). */
   requireApprovedTemplates: z.enum(['none', 'promotional', 'all']).default('promotional'),
   /** Origin-bound codes (WebOTP): the domain in the SMS's last line. */

@@ -70,6 +70,11 @@ const base = z.object({
   INBOUND_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+  /** The retention archive: categories archived (csv), for how many days, and where (S3 bucket or local folder). */
+  ARCHIVE_CATEGORIES: csv.pipe(z.array(z.enum(['transactional', 'promotional']))),
+  ARCHIVE_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  ARCHIVE_BUCKET: z.string().min(3).optional(),
+  ARCHIVE_DIR: z.string().min(1).optional(),
   /** Where a free message body is refused for an approved template: none, promotional (default) or all. */
   REQUIRE_APPROVED_TEMPLATES: z.enum(['none', 'promotional', 'all']).default('promotional'),
   /** Events: the EventBridge bus (AWS) or the file the local stack appends them to. */

@@ -133,6 +133,7 @@ export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
   ...messageStoreDeps(),
   templates: templateDeps().templates,
   requireApprovedTemplates: config().REQUIRE_APPROVED_TEMPLATES,
+
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 

@@ -15,6 +15,8 @@ export function localLayout(dir: string) {
     /** The audit seal signing key (P-256, PEM) and the write-once seal archive. */
     signingKeyFile: join(root, 'audit-signing-key.pem'),
     sealsDir: join(root, 'seals'),
+    /** The retention archive's stand-in (transactional messages, 30 days). */
+    archiveDir: join(root, 'archive'),
     /** The events the stack put on its stand-in for the EventBridge bus. */
     busFile: join(root, 'bus.jsonl'),
     /** Written while the stack runs: its URL and DynamoDB Local endpoint. */

@@ -43,6 +43,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     writeFileSync(layout.busFile, '');
     // The seals of an in-memory trail are gone with it.
     rmSync(layout.sealsDir, { recursive: true, force: true });
+    rmSync(layout.archiveDir, { recursive: true, force: true });
   }
   captureEmf(layout.metricsFile);
 
@@ -67,6 +68,9 @@ export async function startLocalStack(options: LocalStackOptions) {
       SMS_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
       EVENT_BUS_FILE: layout.busFile,
+      ARCHIVE_DIR: layout.archiveDir,
+      ARCHIVE_CATEGORIES: process.env.ARCHIVE_CATEGORIES ?? 'transactional',
+      ARCHIVE_RETENTION_DAYS: process.env.ARCHIVE_RETENTION_DAYS ?? '30',
       WEBHOOK_QUEUE_URL: 'local',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       WEBHOOK_RETRY_SCALE: process.env.WEBHOOK_RETRY_SCALE ?? '0.2',

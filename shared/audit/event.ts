@@ -11,7 +11,7 @@ export type AuditAction =
   | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed'
   | 'otp.expired'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
-  | 'delivery.receipt' | 'webhook.change' | 'template.change'
+  | 'delivery.receipt' | 'webhook.change' | 'template.change' | 'archive.read'
   | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock';
 
 export type NewAuditEvent = {

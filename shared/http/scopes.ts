@@ -19,6 +19,8 @@ export const SCOPES = {
   /** Templates: write drafts and read them; approve another client's version (maker-checker). */
   templatesWrite: 'p2a/templates.write',
   templatesApprove: 'p2a/templates.approve',
+  /** Reading archived messages, with a reason (audited). */
+  archiveRead: 'p2a/archive.read',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);

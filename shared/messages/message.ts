@@ -12,6 +12,8 @@ export type Message = {
   clientId: string;
   status: StoredMessageStatus;
   category: 'transactional' | 'promotional';
+  /** Kept in the retention archive until then (messages/archive.ts). */
+  archivedUntil?: number;
   /** The recipient check (messages/recipient-check.ts): the question, and the answer's keyed hash. */
   checkPrompt?: string;
   checkHash?: string;

@@ -78,3 +78,10 @@ export const OpenCodeSent = z
 export const OpenedMessage = z
   .object({ body: z.string(), sentAt: Time, expiresAt: Time, brand: z.string(), burned: z.boolean() })
   .meta({ id: 'OpenedMessage' });
+
+export const ArchiveReadQuery = z.strictObject({
+  reason: z.string().trim().min(3).max(200).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'Plain text on one line' }),
+});
+export const ArchivedMessageView = z
+  .object({ messageId: z.string(), body: z.string(), sentAt: Time, to: z.string(), archivedUntil: Time })
+  .meta({ id: 'ArchivedMessage' });

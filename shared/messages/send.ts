@@ -1,5 +1,5 @@
 import { hmac } from '../crypto/hmac.ts';
-import { ConsentRequired, RecipientOptedOut } from '../errors.ts';
+import { ConsentRequired, RecipientOptedOut, ServiceUnavailable } from '../errors.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
@@ -15,6 +15,7 @@ import { recordSent } from '../delivery/sent.ts';
 import { sentText } from '../provenance/provenance.ts';
 import { messageContent } from './content.ts';
 import { answerHash } from './recipient-check.ts';
+import { archivedCopy, archives } from './archive.ts';
 import { messageView } from './views.ts';
 import { queued } from '../delivery/receipt.ts';
 
@@ -48,6 +49,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
+    ...(deps.archivePolicy && archives(deps.archivePolicy, content.category) ? { archivedUntil: now + deps.archivePolicy.retentionDays * 86_400_000 } : {}),
     ...(input.recipientCheck ? { checkPrompt: input.recipientCheck.prompt, checkHash: answerHash(deps.keys.codeHashKey, id, input.recipientCheck.answer) } : {}),
     ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(content.body, bodyContext(id)) } : {}),
     createdAt: now,
@@ -67,6 +69,17 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     throw error;
   });
 
+  // Archived before the SMS: a message that went out is always in the archive; if the archive
+  // cannot take it, the message ends as failed, nothing is texted, and the client may retry (503).
+  if (message.archivedUntil !== undefined) {
+    try {
+      if (!deps.archive || !deps.archivePolicy) throw new Error('No archive is configured for an archived category');
+      await deps.archive.put(await archivedCopy(deps.envelope, deps.archivePolicy, message, content.body));
+    } catch {
+      await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: 'archive_failed', ...subject });
+      throw new ServiceUnavailable();
+    }
+  }
   let smsId: string;
   try {
     ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text }));

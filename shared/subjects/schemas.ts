@@ -15,5 +15,7 @@ export const SubjectErasure = z
   .object({
     erased: z.object({ verifications: z.number().int(), messages: z.number().int(), inboundMessages: z.number().int(), consentRecords: z.number().int() }),
     suppressionKept: z.boolean(),
+    /** Archived messages kept under legal retention (GDPR Art. 17(3)(b)): not erased until then. */
+    retained: z.array(z.object({ messageId: z.string(), until: z.iso.datetime() })),
   })
   .meta({ id: 'SubjectErasure' });

@@ -69,5 +69,10 @@ export async function eraseSubject(deps: SubjectDeps, clientId: string, phone: s
     inboundMessages: count('INBOUND'),
     consentRecords: count('CONSENT') + count('CONSENTLOG'),
   };
-  return { erased, suppressionKept: keepSuppression };
+  // Messages under legal retention stay in the archive (messages/archive.ts): erasure says which, and until when.
+  const now = deps.now();
+  const retained = items
+    .filter((i) => kindOf(i) === 'MSG' && typeof i.archivedUntil === 'number' && i.archivedUntil > now)
+    .map((i) => ({ messageId: String(i.id), until: new Date(i.archivedUntil as number).toISOString() }));
+  return { erased, suppressionKept: keepSuppression, retained };
 }

@@ -134,7 +134,7 @@ describe('data subjects', () => {
 
     const erased = await call('DELETE', `/v1/subjects/${enc(to)}`, { token: a });
     // The consent record and its two changes (the opt-in, the STOP).
-    expect(erased.body).toEqual({ erased: { verifications: 1, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true });
+    expect(erased.body).toEqual({ erased: { verifications: 1, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true, retained: [] });
     const after = await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a });
     expect(after.body).toMatchObject({ verifications: [], messages: [], inboundMessages: [], consentHistory: [], consent: { optedOutAll: true, suppressed: true } });
     expect((await call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale', category: 'promotional' } })).status).toBe(403);

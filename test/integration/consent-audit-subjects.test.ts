@@ -90,7 +90,7 @@ describe('data subjects on DynamoDB Local', () => {
     expect(exported.consentHistory[0]).toMatchObject({ evidence: 'signed form #42' });
 
     const erased = await eraseSubject(w.subjects, 'app-a', to);
-    expect(erased).toEqual({ erased: { verifications: 0, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true });
+    expect(erased).toEqual({ erased: { verifications: 0, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true, retained: [] });
 
     const after = await exportSubject(w.subjects, 'app-a', to);
     expect(after).toMatchObject({ verifications: [], messages: [], inboundMessages: [], consentHistory: [], consent: { optedOutAll: true, suppressed: true, promotional: 'none' } });

@@ -82,6 +82,7 @@ export function dynamoMessageDeps(names: TableNames = INTEGRATION_TABLES) {
     templates: new DynamoTemplateStore(trail.doc, names.Data, trail.items),
     // The domain tests send promotional bodies freely; the template policy has tests of its own.
     requireApprovedTemplates: 'none',
+    archivePolicy: { categories: [], retentionDays: 0 },
     now: () => fake.clock.now,
   };
   return { deps, store, sms: fake.sms, clock: fake.clock, doc: trail.doc, trail };
