@@ -4,8 +4,9 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AccountRootPrincipal, AnyPrincipal, ArnPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { lockedBucketProps } from './locked-bucket.ts';
 
 /** The partitions the sealer writes: seal headers, their pages and the per-seq guards (store/audit-trail-store.ts). */
 export const SEAL_PARTITIONS = ['SEAL', 'SEALSEQ', 'SEALPAGE#*'];
@@ -59,19 +60,8 @@ export class AuditSeals extends Construct {
       }),
     });
 
-    this.bucket = new Bucket(this, 'Seals', {
-      objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.cmk,
-      bucketKeyEnabled: true,
-      lifecycleRules: [{ expiration: Duration.days(props.retentionDays + 1), noncurrentVersionExpiration: Duration.days(props.retentionDays + 1) }],
-      // Locked objects can't be deleted anyway; the bucket outlives the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // Locked objects can't be deleted anyway; the bucket outlives the stack.
+    this.bucket = new Bucket(this, 'Seals', lockedBucketProps(props.cmk, props.retentionDays));
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'Seal objects are written once by the sealer and locked in compliance mode; who reads them is in CloudTrail (enable S3 data events), an access-log bucket would add nothing to their integrity.',

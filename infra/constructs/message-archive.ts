@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { lockedBucketProps } from './locked-bucket.ts';
 
 /**
  * The retention archive (deploy setting `archive`): an S3 bucket with Object Lock in compliance
@@ -17,19 +18,8 @@ export class MessageArchiveBucket extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: { cmk: IKey; retentionDays: number; categories: readonly string[] }) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'Archive', {
-      objectLockEnabled: true,
-      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.cmk,
-      bucketKeyEnabled: true,
-      lifecycleRules: [{ expiration: Duration.days(props.retentionDays + 1), noncurrentVersionExpiration: Duration.days(props.retentionDays + 1) }],
-      // Locked records outlive the stack: the law, not the deploy, decides when they go.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // Locked records outlive the stack: the law, not the deploy, decides when they go.
+    this.bucket = new Bucket(this, 'Archive', lockedBucketProps(props.cmk, props.retentionDays));
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'Archive objects are written once and locked in compliance mode; every read goes through get-archived-message, which audits it with its reason (and CloudTrail S3 data events can log object access).',
