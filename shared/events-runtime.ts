@@ -6,7 +6,7 @@ import { EventBridgeBus } from './events/eventbridge-bus.ts';
 import { LocalEventBus } from './events/local-bus.ts';
 import type { EventBus, PublishDeps, WebhookQueue } from './events/publish.ts';
 import { CachedWebhookDirectory } from './events/webhook-directory.ts';
-import { auditItems, dynamoClients, envelope, table } from './runtime.ts';
+import { envelope, table, urlPolicy } from './runtime.ts';
 import { AuditItems } from './store/audit-items.ts';
 import { createDocumentClient } from './store/client.ts';
 import { DynamoEventFeed } from './store/event-feed-store.ts';
@@ -18,7 +18,6 @@ import type { DeliverDeps } from './webhooks/deliver.ts';
 import { HttpWebhookPoster } from './webhooks/endpoint.ts';
 import { localWebhookQueue } from './webhooks/local-queue.ts';
 import { SqsWebhookQueue, type RetryLater } from './webhooks/sqs-queue.ts';
-import type { WebhookDeps } from './webhooks/webhook.ts';
 
 /**
  * The wiring of events, webhooks, receipts and the expiry sweep, apart from shared/runtime.ts so
@@ -28,7 +27,6 @@ const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
 };
-const doc = () => dynamoClients().doc;
 
 /**
  * The functions behind the events (publisher, deliverer, receipts, expiry sweep) run off the request
@@ -37,9 +35,8 @@ const doc = () => dynamoClients().doc;
  */
 const backgroundDoc = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
 const backgroundAudit = once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
-const webhookStore = once(() => new DynamoWebhookStore(doc(), table(), auditItems()));
 const backgroundWebhookStore = once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
-const urlPolicy = () => ({ allowLoopback: config().WEBHOOK_ALLOW_LOOPBACK });
+
 
 const webhookQueue = once((): WebhookQueue & RetryLater => {
   const cfg = config();
@@ -54,11 +51,7 @@ const eventBus = once((): EventBus => {
   return new EventBridgeBus(new EventBridgeClient({}), cfg.EVENT_BUS_NAME);
 });
 
-/** PUT/GET/DELETE /v1/webhook and the rotation: store, envelope (webhook-secret, encrypt only), URL policy. */
-export const webhookDeps = once((): WebhookDeps => ({ webhooks: webhookStore(), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
 
-/** GET /v1/events. */
-export const eventFeedDeps = once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
 
 /** The stream publisher: feed, bus, webhook jobs, and the audit index for masks. */
 export const publishDeps = once((): PublishDeps => ({

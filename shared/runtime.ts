@@ -26,6 +26,9 @@ import { DynamoMessageStore } from './store/message-store.ts';
 import { DynamoSubjectStore } from './store/subject-store.ts';
 import { DynamoProvenanceStore } from './store/provenance-store.ts';
 import { DynamoTemplateStore } from './store/template-store.ts';
+import { DynamoWebhookStore } from './store/webhook-store.ts';
+import { DynamoEventFeed } from './store/event-feed-store.ts';
+import type { WebhookDeps } from './webhooks/webhook.ts';
 import { DynamoVerificationStore } from './store/verification-store.ts';
 import type { SubjectDeps } from './subjects/subjects.ts';
 
@@ -176,6 +179,15 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
 
 /** Ops' routes on blocks: the store and the HMAC key that turns a range's digits into its tag. */
 export const fraudOpsDeps = oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
+
+/** Webhook URLs: loopback only on the local stack. */
+export const urlPolicy = () => ({ allowLoopback: config().WEBHOOK_ALLOW_LOOPBACK });
+
+/** PUT/GET/DELETE /v1/webhook and the rotation: store, envelope (webhook-secret, encrypt only), URL policy. */
+export const webhookDeps = once((): WebhookDeps => ({ webhooks: new DynamoWebhookStore(doc(), table(), auditItems()), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
+
+/** GET /v1/events. */
+export const eventFeedDeps = once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
 
 /** The template routes: the store and the clock. */
 export const templateDeps = once(() => ({ templates: new DynamoTemplateStore(doc(), table(), auditItems()), now: Date.now }));
