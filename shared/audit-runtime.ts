@@ -18,13 +18,13 @@ const once = <T>(make: () => T): (() => T) => {
   return () => (value ??= make());
 };
 
-export const auditTrailStore = once(() => {
+export const auditTrailStore = /* @__PURE__ */ once(() => {
   const table = config().AUDIT_TABLE_NAME;
   if (!table) throw new Error('AUDIT_TABLE_NAME is not configured for this function');
   return new DynamoAuditTrailStore(dynamoClients().doc, table);
 });
 
-const signingKey = once(() => {
+const signingKey = /* @__PURE__ */ once(() => {
   const cfg = config();
   if (cfg.KEY_SOURCE === 'local') {
     if (!cfg.AUDIT_SIGNING_KEY_FILE) throw new Error('AUDIT_SIGNING_KEY_FILE is not configured');
@@ -34,21 +34,21 @@ const signingKey = once(() => {
   return new KmsSealSigner(new KMSClient({}), cfg.AUDIT_SIGNING_KEY_ARN);
 });
 
-const sealArchive = once((): SealArchive | undefined => {
+const sealArchive = /* @__PURE__ */ once((): SealArchive | undefined => {
   const cfg = config();
   if (cfg.SEAL_BUCKET) return new S3SealArchive(new S3Client({}), cfg.SEAL_BUCKET);
   return cfg.SEAL_DIR ? new LocalSealArchive(cfg.SEAL_DIR) : undefined;
 });
 
-export const sealerDeps = once((): SealerDeps => {
+export const sealerDeps = /* @__PURE__ */ once((): SealerDeps => {
   const archive = sealArchive();
   if (!archive) throw new Error('SEAL_BUCKET (or SEAL_DIR locally) is not configured for the sealer');
   return { store: auditTrailStore(), signer: signingKey(), archive, retentionDays: config().AUDIT_RETENTION_DAYS, now: Date.now };
 });
 
-export const trailDeps = once((): TrailDeps => {
+export const trailDeps = /* @__PURE__ */ once((): TrailDeps => {
   const archive = sealArchive();
   return { store: auditTrailStore(), key: signingKey(), ...(archive ? { archive } : {}), now: Date.now };
 });
 
-export const sealPublicKey = once(() => signingKey());
+export const sealPublicKey = /* @__PURE__ */ once(() => signingKey());

@@ -33,18 +33,18 @@ const once = <T>(make: () => T): (() => T) => {
  * path. They get their own DynamoDB client: in Lambda each is its own process anyway, and on the
  * local stack their calls then stay out of the request-path tally (GET /_local/aws-calls).
  */
-const backgroundDoc = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
-const backgroundAudit = once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
-const backgroundWebhookStore = once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
+const backgroundDoc = /* @__PURE__ */ once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
+const backgroundAudit = /* @__PURE__ */ once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
+const backgroundWebhookStore = /* @__PURE__ */ once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
 
 
-const webhookQueue = once((): WebhookQueue & RetryLater => {
+const webhookQueue = /* @__PURE__ */ once((): WebhookQueue & RetryLater => {
   const cfg = config();
   if (cfg.WEBHOOK_QUEUE_URL === 'local') return localWebhookQueue();
   if (!cfg.WEBHOOK_QUEUE_URL) throw new Error('WEBHOOK_QUEUE_URL is not configured for this function');
   return new SqsWebhookQueue(new SQSClient({}), cfg.WEBHOOK_QUEUE_URL);
 });
-const eventBus = once((): EventBus => {
+const eventBus = /* @__PURE__ */ once((): EventBus => {
   const cfg = config();
   if (cfg.EVENT_BUS_FILE) return new LocalEventBus(cfg.EVENT_BUS_FILE);
   if (!cfg.EVENT_BUS_NAME) throw new Error('EVENT_BUS_NAME is not configured for this function');
@@ -54,7 +54,7 @@ const eventBus = once((): EventBus => {
 
 
 /** The stream publisher: feed, bus, webhook jobs, and the audit index for masks. */
-export const publishDeps = once((): PublishDeps => ({
+export const publishDeps = /* @__PURE__ */ once((): PublishDeps => ({
   feed: new DynamoEventFeed(backgroundDoc(), table()),
   bus: eventBus(),
   webhooks: new CachedWebhookDirectory(backgroundWebhookStore()),
@@ -64,7 +64,7 @@ export const publishDeps = once((): PublishDeps => ({
 }));
 
 /** The webhook deliverer: the saved webhook, its secret (decrypt), the guarded poster, and the retry port. */
-export const deliverDeps = once((): DeliverDeps & { retry: RetryLater } => ({
+export const deliverDeps = /* @__PURE__ */ once((): DeliverDeps & { retry: RetryLater } => ({
   webhookOf: (clientId) => backgroundWebhookStore().get(clientId),
   envelope: envelope(),
   poster: new HttpWebhookPoster(urlPolicy()),
@@ -74,7 +74,7 @@ export const deliverDeps = once((): DeliverDeps & { retry: RetryLater } => ({
 }));
 
 /** Delivery receipts (SNS logs, End User Messaging events, the local outbox). */
-export const receiptDeps = once((): ReceiptDeps => ({ receipts: new DynamoReceiptStore(backgroundDoc(), table(), backgroundAudit()) }));
+export const receiptDeps = /* @__PURE__ */ once((): ReceiptDeps => ({ receipts: new DynamoReceiptStore(backgroundDoc(), table(), backgroundAudit()) }));
 
 /** The one-minute expiry sweep. */
-export const expiryDeps = once(() => ({ expiries: new DynamoExpiryStore(backgroundDoc(), table(), backgroundAudit()), now: Date.now }));
+export const expiryDeps = /* @__PURE__ */ once(() => ({ expiries: new DynamoExpiryStore(backgroundDoc(), table(), backgroundAudit()), now: Date.now }));

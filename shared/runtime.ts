@@ -37,6 +37,7 @@ import type { SubjectDeps } from './subjects/subjects.ts';
  * and clients are cached), so the HMAC keys are unwrapped once and clients are reused. Each
  * function asks only for what it uses, so a function deployed without a permission never needs it.
  */
+// Calls of `once` are marked pure: a bundle keeps only the wiring its handler uses (esbuild drops the rest).
 const once = <T>(make: () => T): (() => T) => {
   let value: T | undefined;
   return () => (value ??= make());
@@ -51,17 +52,17 @@ const oncePromise = <T>(make: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
-export const dynamoClients = once(() => createDocumentClient(config().DYNAMODB_ENDPOINT));
+export const dynamoClients = /* @__PURE__ */ once(() => createDocumentClient(config().DYNAMODB_ENDPOINT));
 const doc = () => dynamoClients().doc;
 
-const keyWrapper = once((): KeyWrapper => {
+const keyWrapper = /* @__PURE__ */ once((): KeyWrapper => {
   const cfg = config();
   return new CachingKeyWrapper(cfg.KEY_SOURCE === 'local' ? new LocalKeyWrapper(cfg.LOCAL_KEYS_FILE) : new KmsKeyWrapper(new KMSClient({}), cfg.KMS_KEY_ARN));
 });
 /** The envelope over the configured keyring (also for shared/events-runtime.ts). */
-export const envelope = once(() => new Envelope(keyWrapper()));
+export const envelope = /* @__PURE__ */ once(() => new Envelope(keyWrapper()));
 
-const secretKeys = oncePromise((): Promise<SecretKeys> => {
+const secretKeys = /* @__PURE__ */ oncePromise((): Promise<SecretKeys> => {
   const cfg = config();
   if (cfg.KEY_SOURCE === 'local') return Promise.resolve(localSecretKeys(cfg.LOCAL_KEYS_FILE));
   if (!cfg.WRAPPED_CODE_HASH_KEY || !cfg.WRAPPED_BLIND_INDEX_KEY) {
@@ -70,7 +71,7 @@ const secretKeys = oncePromise((): Promise<SecretKeys> => {
   return kmsSecretKeys(new KMSClient({}), cfg.KMS_KEY_ARN, { codeHashKey: cfg.WRAPPED_CODE_HASH_KEY, blindIndexKey: cfg.WRAPPED_BLIND_INDEX_KEY });
 });
 
-const smsSender = once((): SmsSender => {
+const smsSender = /* @__PURE__ */ once((): SmsSender => {
   const cfg = config();
   if (cfg.SMS_ADAPTER === 'outbox') return new OutboxSender(cfg.OUTBOX_FILE);
   // A bundle built for SNS (SEALTEXT_SMS_PROVIDER defined at build time) leaves the End User
@@ -93,17 +94,17 @@ const smsSender = once((): SmsSender => {
 });
 
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
-export const auditItems = once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
+export const auditItems = /* @__PURE__ */ once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
 export const table = () => config().DATA_TABLE_NAME;
 const limits = () => parseLimitOverrides(config().RATE_LIMITS);
 const allowedCountries = () => new Set(config().ALLOWED_COUNTRIES);
-const consentStore = once(() => new DynamoConsentStore(doc(), table(), auditItems()));
+const consentStore = /* @__PURE__ */ once(() => new DynamoConsentStore(doc(), table(), auditItems()));
 /** Range and country blocks, and trust (fraud/ranges.ts). */
-export const fraudStore = once(() => new DynamoFraudStore(doc(), table(), auditItems()));
+export const fraudStore = /* @__PURE__ */ once(() => new DynamoFraudStore(doc(), table(), auditItems()));
 
 /** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
-export const otpStoreDeps = once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table(), auditItems()), now: Date.now }));
+export const otpStoreDeps = /* @__PURE__ */ once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table(), auditItems()), now: Date.now }));
 
 /** Everything a function that texts someone needs. */
 const senderDeps = async (): Promise<SenderDeps> => ({
@@ -118,7 +119,7 @@ const senderDeps = async (): Promise<SenderDeps> => ({
   now: Date.now,
 });
 
-export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
+export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> => {
   const cfg = config();
   return {
     ...(await senderDeps()),
@@ -129,9 +130,9 @@ export const otpDeps = oncePromise(async (): Promise<OtpDeps> => {
 });
 
 /** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
-export const messageStoreDeps = once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table(), auditItems()), now: Date.now }));
+export const messageStoreDeps = /* @__PURE__ */ once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table(), auditItems()), now: Date.now }));
 
-export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
+export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<MessageDeps> => ({
   ...(await senderDeps()),
   ...messageStoreDeps(),
   templates: templateDeps().templates,
@@ -141,13 +142,13 @@ export const messageDeps = oncePromise(async (): Promise<MessageDeps> => ({
 }));
 
 /** Reading consent: store, envelope and keys; no audit log (reads are not audited actions). */
-export const consentReadDeps = oncePromise(async (): Promise<Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>> => ({
+export const consentReadDeps = /* @__PURE__ */ oncePromise(async (): Promise<Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>> => ({
   store: consentStore(),
   envelope: envelope(),
   keys: await secretKeys(),
 }));
 
-export const consentDeps = oncePromise(async (): Promise<ConsentDeps> => ({
+export const consentDeps = /* @__PURE__ */ oncePromise(async (): Promise<ConsentDeps> => ({
   store: consentStore(),
   envelope: envelope(),
   keys: await secretKeys(),
@@ -155,7 +156,7 @@ export const consentDeps = oncePromise(async (): Promise<ConsentDeps> => ({
   now: Date.now,
 }));
 
-export const inboundDeps = oncePromise(async (): Promise<InboundDeps> => {
+export const inboundDeps = /* @__PURE__ */ oncePromise(async (): Promise<InboundDeps> => {
   const cfg = config();
   return {
     ...(await consentDeps()),
@@ -167,9 +168,9 @@ export const inboundDeps = oncePromise(async (): Promise<InboundDeps> => {
 });
 
 /** Reading inbound texts: store and envelope only (no HMAC keys, no SMS). */
-export const inboundReadDeps = once(() => ({ inbound: new DynamoInboundStore(doc(), table(), auditItems()), envelope: envelope(), now: Date.now }));
+export const inboundReadDeps = /* @__PURE__ */ once(() => ({ inbound: new DynamoInboundStore(doc(), table(), auditItems()), envelope: envelope(), now: Date.now }));
 
-export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
+export const subjectDeps = /* @__PURE__ */ oncePromise(async (): Promise<SubjectDeps> => ({
   subjects: new DynamoSubjectStore(doc(), table(), auditItems()),
   envelope: envelope(),
   keys: await secretKeys(),
@@ -178,22 +179,22 @@ export const subjectDeps = oncePromise(async (): Promise<SubjectDeps> => ({
 }));
 
 /** Ops' routes on blocks: the store and the HMAC key that turns a range's digits into its tag. */
-export const fraudOpsDeps = oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
+export const fraudOpsDeps = /* @__PURE__ */ oncePromise(async () => ({ fraud: fraudStore(), keys: await secretKeys(), now: Date.now }));
 
 /** Webhook URLs: loopback only on the local stack. */
 export const urlPolicy = () => ({ allowLoopback: config().WEBHOOK_ALLOW_LOOPBACK });
 
 /** PUT/GET/DELETE /v1/webhook and the rotation: store, envelope (webhook-secret, encrypt only), URL policy. */
-export const webhookDeps = once((): WebhookDeps => ({ webhooks: new DynamoWebhookStore(doc(), table(), auditItems()), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
+export const webhookDeps = /* @__PURE__ */ once((): WebhookDeps => ({ webhooks: new DynamoWebhookStore(doc(), table(), auditItems()), envelope: envelope(), urlPolicy: urlPolicy(), now: Date.now }));
 
 /** GET /v1/events. */
-export const eventFeedDeps = once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
+export const eventFeedDeps = /* @__PURE__ */ once(() => ({ feed: new DynamoEventFeed(doc(), table()), now: Date.now }));
 
 /** The template routes: the store and the clock. */
-export const templateDeps = once(() => ({ templates: new DynamoTemplateStore(doc(), table(), auditItems()), now: Date.now }));
+export const templateDeps = /* @__PURE__ */ once(() => ({ templates: new DynamoTemplateStore(doc(), table(), auditItems()), now: Date.now }));
 
 /** POST /v1/provenance: the sent-text hashes and the key that makes them. */
-export const provenanceDeps = oncePromise(async () => ({ provenance: new DynamoProvenanceStore(doc(), table()), keys: await secretKeys() }));
+export const provenanceDeps = /* @__PURE__ */ oncePromise(async () => ({ provenance: new DynamoProvenanceStore(doc(), table()), keys: await secretKeys() }));
 
 /** A number's keyed blind index (audit queries by number). */
 export async function blindIndexOf(e164: string): Promise<string> {
