@@ -1,35 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ArchivedMessage, MessageArchive } from '../messages/archive.ts';
 
-const key = (id: string) => `messages/${id}.json`;
-
-/**
- * The archive in AWS: one object per message in a bucket with Object Lock in compliance mode, each
- * locked until the end of its retention (nobody, the account's administrators included, can delete
- * or overwrite it before), SSE-KMS by the bucket's default; a lifecycle rule expires it after.
- */
-export class S3MessageArchive implements MessageArchive {
-  constructor(private readonly s3: S3Client, private readonly bucket: string) {}
-
-  async put(r: ArchivedMessage): Promise<void> {
-    await this.s3.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: key(r.messageId), Body: JSON.stringify(r), ContentType: 'application/json', ChecksumAlgorithm: 'SHA256',
-      ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(r.until),
-    }));
-  }
-
-  async get(id: string): Promise<ArchivedMessage | undefined> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key(id) }));
-      return JSON.parse(await out.Body!.transformToString()) as ArchivedMessage;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
-  }
-}
+export const archiveKey = (id: string) => `messages/${id}.json`;
 
 /** The local stand-in: one file per message under `.local/archive/`, never overwritten. */
 export class LocalMessageArchive implements MessageArchive {
@@ -37,12 +10,12 @@ export class LocalMessageArchive implements MessageArchive {
 
   async put(r: ArchivedMessage): Promise<void> {
     mkdirSync(join(this.dir, 'messages'), { recursive: true });
-    writeFileSync(join(this.dir, key(r.messageId)), JSON.stringify(r), { flag: 'wx' });
+    writeFileSync(join(this.dir, archiveKey(r.messageId)), JSON.stringify(r), { flag: 'wx' });
   }
 
   async get(id: string): Promise<ArchivedMessage | undefined> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;
-    const file = join(this.dir, key(id));
+    const file = join(this.dir, archiveKey(id));
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ArchivedMessage) : undefined;
   }
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalMessageArchive, S3MessageArchive } from '#shared/archive/message-archives';
+import { LocalMessageArchive } from '#shared/archive/message-archives';
+import { S3MessageArchive } from '#shared/archive/s3-message-archive';
 import type { ArchivedMessage } from '#shared/messages/archive';
 
 const s3 = mockClient(S3Client);
