@@ -1,3 +1,4 @@
+import { once } from './once.ts';
 import { LocalMessageArchive } from './archive/message-archives.ts';
 import { config } from './config.ts';
 import type { ArchivePolicy, MessageArchive } from './messages/archive.ts';
@@ -7,10 +8,6 @@ import { auditItems, envelope } from './runtime.ts';
  * The retention archive's wiring, apart from shared/runtime.ts so that only the two functions that
  * use it (send-message, get-archived-message) carry the S3 client.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
 
 const messageArchive = /* @__PURE__ */ once((): MessageArchive | undefined => {
   const cfg = config();

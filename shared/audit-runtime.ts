@@ -1,3 +1,4 @@
+import { once } from './once.ts';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LocalSealArchive, S3SealArchive } from './archive/seal-archives.ts';
@@ -13,10 +14,6 @@ import { DynamoAuditTrailStore } from './store/audit-trail-store.ts';
  * Wiring for the functions that read the trail or seal it, apart from shared/runtime.ts so that
  * no other function bundles the S3 client or the signing adapters.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
 
 export const auditTrailStore = /* @__PURE__ */ once(() => {
   const table = config().AUDIT_TABLE_NAME;

@@ -1,3 +1,4 @@
+import { once } from './once.ts';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { config } from './config.ts';
@@ -23,10 +24,6 @@ import { SqsWebhookQueue, type RetryLater } from './webhooks/sqs-queue.ts';
  * The wiring of events, webhooks, receipts and the expiry sweep, apart from shared/runtime.ts so
  * that the other functions' bundles carry no EventBridge or SQS client.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
 
 /**
  * The functions behind the events (publisher, deliverer, receipts, expiry sweep) run off the request

@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { config, type Config } from './config.ts';
+import { once, oncePromise } from './once.ts';
 import type { ConsentDeps } from './consent/consent.ts';
 import { CachingKeyWrapper } from './crypto/caching-key-wrapper.ts';
 import { hmac } from './crypto/hmac.ts';
@@ -37,20 +38,6 @@ import type { SubjectDeps } from './subjects/subjects.ts';
  * and clients are cached), so the HMAC keys are unwrapped once and clients are reused. Each
  * function asks only for what it uses, so a function deployed without a permission never needs it.
  */
-// Calls of `once` are marked pure: a bundle keeps only the wiring its handler uses (esbuild drops the rest).
-const once = <T>(make: () => T): (() => T) => {
-  let value: T | undefined;
-  return () => (value ??= make());
-};
-/** Like `once`, but a failed cold start is retried on the next request instead of cached forever. */
-const oncePromise = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= make();
-    value.catch(() => (value = undefined));
-    return value;
-  };
-};
 
 export const dynamoClients = /* @__PURE__ */ once(() => createDocumentClient(config().DYNAMODB_ENDPOINT));
 const doc = () => dynamoClients().doc;
