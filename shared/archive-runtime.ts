@@ -1,5 +1,6 @@
 import { once } from './once.ts';
 import { LocalMessageArchive } from './archive/message-archives.ts';
+import { S3Client, S3MessageArchive } from './archive/s3-message-archive.ts';
 import { config } from './config.ts';
 import type { ArchivePolicy, MessageArchive } from './messages/archive.ts';
 import { auditItems, envelope } from './runtime.ts';
@@ -12,12 +13,7 @@ import { auditItems, envelope } from './runtime.ts';
 const messageArchive = /* @__PURE__ */ once((): MessageArchive | undefined => {
   const cfg = config();
   if (cfg.ARCHIVE_DIR) return new LocalMessageArchive(cfg.ARCHIVE_DIR);
-  const bucket = cfg.ARCHIVE_BUCKET;
-  if (!bucket) return undefined;
-  // The S3 client is loaded on the first archived message, not at cold start.
-  let s3: Promise<MessageArchive> | undefined;
-  const load = () => (s3 ??= import('./archive/s3-message-archive.ts').then((m) => new m.S3MessageArchive(new m.S3Client({}), bucket)));
-  return { put: async (r) => (await load()).put(r), get: async (id) => (await load()).get(id) };
+  return cfg.ARCHIVE_BUCKET ? new S3MessageArchive(new S3Client({}), cfg.ARCHIVE_BUCKET) : undefined;
 });
 
 /** What sendMessage needs to archive: the policy (deploy setting `archive`) and the archive. */
