@@ -10,12 +10,13 @@ import { consentGuard } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
+import { recordKey } from './record-keys.ts';
 import { provenancePut } from './provenance-store.ts';
 import type { SentText } from '../provenance/provenance.ts';
 import { trustKey } from './fraud-store.ts';
 import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
-const key = (id: string) => ({ pk: `MSG#${id}`, sk: 'MSG' });
+const key = (id: string) => recordKey('message', id);
 export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
 const ttlOf = (expiresAt: number) => Math.ceil((expiresAt + MESSAGE_RULES.retainAfterExpiryMs) / 1000);
 

@@ -4,16 +4,8 @@ import type { NewAuditEvent } from '../audit/event.ts';
 import type { ProviderReceipt, Receipt, ReceiptStore, ReceiptTarget } from '../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
 import { writeWithEvent } from './conditional-write.ts';
+import { recordKey, recordOfKey } from './record-keys.ts';
 import { SMS_INDEX } from './tables.ts';
-
-/** The two kinds of record that send SMS, by their keys (verification-store.ts, message-store.ts). */
-const RECORDS = { otp: { prefix: 'OTP#', sk: 'OTP' }, message: { prefix: 'MSG#', sk: 'MSG' } } as const;
-export const recordKey = (kind: ReceiptTarget['kind'], id: string) => ({ pk: `${RECORDS[kind].prefix}${id}`, sk: RECORDS[kind].sk });
-export function recordOfKey(pk: string): Pick<ReceiptTarget, 'kind' | 'id'> | undefined {
-  if (pk.startsWith(RECORDS.otp.prefix)) return { kind: 'otp', id: pk.slice(RECORDS.otp.prefix.length) };
-  if (pk.startsWith(RECORDS.message.prefix)) return { kind: 'message', id: pk.slice(RECORDS.message.prefix.length) };
-  return undefined;
-}
 
 /**
  * The expiry index key: the minute a record expires, spread over EXPIRY_SHARDS partitions so that

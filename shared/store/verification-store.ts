@@ -9,6 +9,7 @@ import type { AuditItems } from './audit-items.ts';
 import { consentGuard } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
+import { recordKey } from './record-keys.ts';
 import { provenancePut } from './provenance-store.ts';
 import type { SentText } from '../provenance/provenance.ts';
 import { explainConsentFailure } from './consent-reader.ts';
@@ -16,7 +17,7 @@ import { recordFailureWithEvent, writeWithEvent, type Update } from './condition
 import { rangeApproval, rangeGuards } from './range-ops.ts';
 import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
-const key = (id: string) => ({ pk: `OTP#${id}`, sk: 'OTP' });
+const key = (id: string) => recordKey('otp', id);
 const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
 
 /** Shared by every write that needs the verification to still be usable. */
