@@ -1,4 +1,5 @@
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch-write.ts';
 import { audienceKey, type CloudEvent } from '../events/cloud-event.ts';
 import { FEED_DAYS, type EventFeedReader, type FeedSlice } from '../events/feed.ts';
 import type { EventFeed, FeedEntry } from '../events/publish.ts';
@@ -17,17 +18,10 @@ export class DynamoEventFeed implements EventFeed, EventFeedReader {
     const at = new Date(publishedAt).toISOString();
     const ttl = Math.ceil(publishedAt / 1000) + FEED_DAYS * 86_400 + 86_400;
     // The batch's stream order is kept within its millisecond.
-    let requests = entries.map(({ audience, event }, i) => ({
+    const requests = entries.map(({ audience, event }, i) => ({
       PutRequest: { Item: { pk: partition(audienceKey(audience)), sk: `${at}#${String(i).padStart(4, '0')}#${event.id}`, type: event.type, event: JSON.stringify(event), ttl } },
     }));
-    for (let round = 0; requests.length; round++) {
-      const batch = requests.slice(0, 25);
-      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
-      const unprocessed = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      if (round > 8 && unprocessed.length) throw new Error('Event feed writes stayed throttled');
-      requests = [...unprocessed, ...requests.slice(25)];
-      if (unprocessed.length) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(round, 6)));
-    }
+    await batchWriteAll(this.doc, this.tableName, requests, 'Event feed writes stayed throttled');
   }
 
   async slice(audience: string, after: string, until: string, limit: number): Promise<FeedSlice> {

@@ -1,9 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './paged-query.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { DueRecord, ExpiryStore } from '../events/expiry-sweep.ts';
 import type { AuditItems } from './audit-items.ts';
 import { writeWithEvent } from './conditional-write.ts';
-import { EXPIRY_SHARDS, recordKey, recordOfKey } from './receipt-store.ts';
+import { EXPIRY_SHARDS } from './receipt-store.ts';
+import { recordKey, recordOfKey } from './record-keys.ts';
 import { EXPIRY_INDEX } from './tables.ts';
 
 const SWEEP_KEY = { pk: 'SWEEP#EXPIRY', sk: 'SWEEP' };
@@ -14,19 +16,9 @@ export class DynamoExpiryStore implements ExpiryStore {
   readonly fromItem = (item: Record<string, unknown> | undefined) => item;
 
   async due(minute: string): Promise<DueRecord[]> {
-    const shards = await Promise.all(Array.from({ length: EXPIRY_SHARDS }, async (_, shard) => {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await this.doc.send(new QueryCommand({
-          TableName: this.tableName, IndexName: EXPIRY_INDEX, KeyConditionExpression: 'expiryBucket = :b',
-          ExpressionAttributeValues: { ':b': `EXP#${minute}#${shard}` }, ExclusiveStartKey: start,
-        }));
-        items.push(...(out.Items ?? []));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
-    }));
+    const shards = await Promise.all(Array.from({ length: EXPIRY_SHARDS }, (_, shard) => queryAll(this.doc, {
+      TableName: this.tableName, IndexName: EXPIRY_INDEX, KeyConditionExpression: 'expiryBucket = :b', ExpressionAttributeValues: { ':b': `EXP#${minute}#${shard}` },
+    })));
     return shards.flat().flatMap((i) => {
       const record = recordOfKey(String(i.pk));
       if (!record) return [];

@@ -1,4 +1,5 @@
-import { BatchWriteCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from './batch-write.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { SubjectItem, SubjectStore } from '../subjects/store.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -31,15 +32,7 @@ export class DynamoSubjectStore implements SubjectStore {
   async erase(phoneIndex: string, items: SubjectItem[], keepSuppression: boolean, nowMs: number, event: NewAuditEvent): Promise<void> {
     const keys = items.flatMap((i) => [{ pk: i.pk, sk: i.sk }, ...(typeof i.linkHash === 'string' ? [linkKey(i.linkHash)] : [])]);
     const last = keys.splice(Math.max(0, keys.length - LAST_CHUNK));
-    for (let i = 0; i < keys.length; i += 25) {
-      let batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; batch.length; attempt++) {
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } }));
-        batch = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof batch;
-        if (batch.length && attempt > 8) throw new Error('DynamoDB did not accept the erasure batch');
-        if (batch.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
+    await batchWriteAll(this.doc, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })), 'DynamoDB did not accept the erasure batch');
     const suppressionKey = consentKey(phoneIndex);
     await this.doc.send(
       new TransactWriteCommand({
