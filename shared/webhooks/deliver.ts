@@ -4,6 +4,7 @@ import type { WebhookJob } from '../events/publish.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import type { WebhookPoster } from './endpoint.ts';
 import { signedHeaders } from './signature.ts';
+import type { RetryLater } from './sqs-queue.ts';
 import { secretContext, type Webhook } from './webhook.ts';
 
 export type DeliverDeps = {
@@ -50,3 +51,31 @@ export async function deliverWebhook(deps: DeliverDeps, job: WebhookJob, attempt
   if (afterSeconds === undefined) return { outcome: 'exhausted', ...(status !== undefined ? { status } : {}) };
   return { outcome: 'retry', afterSeconds, ...(status !== undefined ? { status } : {}) };
 }
+
+/** One queued delivery as the queue hands it over: its job, its receive count, its handle. */
+export type QueuedDelivery = { messageId: string; receiptHandle: string; job: WebhookJob; attempt: number };
+
+/**
+ * A batch from the queue: each job tried once; a retry hides its message for the backoff, and the
+ * retried and exhausted ones are the batch item failures (the queue's redrive dead-letters the
+ * exhausted). `onResult` sees each outcome (the handler logs and counts it).
+ */
+export async function deliverBatch(
+  deps: DeliverDeps & { retry: RetryLater },
+  batch: readonly QueuedDelivery[],
+  onResult: (d: QueuedDelivery, result: DeliveryOutcome) => void = () => undefined,
+): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const d of batch) {
+    const result = await deliverWebhook(deps, d.job, d.attempt);
+    onResult(d, result);
+    if (result.outcome === 'retry') await deps.retry.retryLater(d.receiptHandle, result.afterSeconds);
+    if (result.outcome === 'retry' || result.outcome === 'exhausted') batchItemFailures.push({ itemIdentifier: d.messageId });
+  }
+  return { batchItemFailures };
+}
+
+/** An SQS record as a queued delivery: the receive count is the attempt number. */
+export const queuedDelivery = (r: { messageId: string; receiptHandle: string; body: string; attributes: { ApproximateReceiveCount?: string } }): QueuedDelivery => ({
+  messageId: r.messageId, receiptHandle: r.receiptHandle, job: JSON.parse(r.body) as WebhookJob, attempt: Number(r.attributes.ApproximateReceiveCount ?? '1'),
+});

@@ -21,7 +21,7 @@ import { DynamoExpiryStore } from '#shared/store/expiry-store';
 import { AuditMaskLookup } from '#shared/store/mask-lookup';
 import { DynamoReceiptStore } from '#shared/store/receipt-store';
 import { DynamoWebhookStore } from '#shared/store/webhook-store';
-import { deliverWebhook } from '#shared/webhooks/deliver';
+import { deliverBatch, queuedDelivery } from '#shared/webhooks/deliver';
 import { HttpWebhookPoster } from '#shared/webhooks/endpoint';
 import { LocalWebhookQueue } from '#shared/webhooks/local-queue';
 import { verify } from '#shared/webhooks/signature';
@@ -169,16 +169,8 @@ describe('webhook deliveries', () => {
 
       // The queue as the local stack runs it, the deliverer as the Lambda handler runs it, a short schedule.
       const queue = new LocalWebhookQueue();
-      const deps = { webhookOf: (c: string) => w.webhooks.get(c), envelope: w.ctx.deps.envelope, poster: new HttpWebhookPoster({ allowLoopback: true }), now: Date.now, retryScale: 0.01 };
-      queue.setConsumer(async (event: SQSEvent) => {
-        const failures = [];
-        for (const r of event.Records) {
-          const out = await deliverWebhook(deps, JSON.parse(r.body) as WebhookJob, Number(r.attributes.ApproximateReceiveCount));
-          if (out.outcome === 'retry') await queue.retryLater(r.receiptHandle, out.afterSeconds);
-          if (out.outcome === 'retry' || out.outcome === 'exhausted') failures.push({ itemIdentifier: r.messageId });
-        }
-        return { batchItemFailures: failures };
-      });
+      const deps = { webhookOf: (c: string) => w.webhooks.get(c), envelope: w.ctx.deps.envelope, poster: new HttpWebhookPoster({ allowLoopback: true }), now: Date.now, retryScale: 0.01, retry: queue };
+      queue.setConsumer((event: SQSEvent) => deliverBatch(deps, event.Records.map(queuedDelivery)));
       await queue.enqueue(jobs);
       const deadline = Date.now() + 20_000;
       while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
