@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { ESBUILD_ALIASES, ESBUILD_TARGET, esbuildDefines } from './constructs/sealtext-function.ts';
+import { ESBUILD_TARGET, esbuildDefines } from './constructs/sealtext-function.ts';
 
 /** Bundles one function exactly as the stack does (NodejsFunction's options, the default SMS provider), for the bench and the bundle tests. */
 export async function bundleFunction(name: string, outfile: string): Promise<void> {
@@ -11,7 +11,7 @@ export async function bundleEntry(entry: string, outfile: string): Promise<void>
   await build({
     entryPoints: [entry],
     bundle: true, platform: 'node', format: 'esm', target: ESBUILD_TARGET, minify: true, keepNames: true, outfile,
-    mainFields: ['module', 'main'], logLevel: 'silent', alias: ESBUILD_ALIASES, define: esbuildDefines('sns'),
+    mainFields: ['module', 'main'], logLevel: 'silent', define: esbuildDefines('sns'),
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 import { SCOPES, type Scope } from '#shared/http/scopes';
 import {
   ArchivedMessageView, EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
@@ -26,9 +26,9 @@ export type Route = {
   /** The OAuth scope the method requires; `public` routes are the recipient's (the link's token is the capability). */
   scope: Scope | 'public';
   summary: string;
-  request?: z.ZodType;
+  request?: z.ZodMiniType;
   /** A JSON schema, or `html` for the recipient page. */
-  success: { status: number; schema: z.ZodType | 'html' };
+  success: { status: number; schema: z.ZodMiniType | 'html' };
   /** Problem `code`s by status, for the docs; 400/401/403/413/500/503 apply to every route. */
   errors: Partial<Record<number, string[]>>;
   idempotent?: boolean;

@@ -10,8 +10,8 @@ import { KmsKeyWrapper, kmsSecretKeys } from './crypto/kms-keyring.ts';
 import { LocalKeyWrapper, localSecretKeys } from './crypto/local-keyring.ts';
 import type { SecretKeys } from './crypto/secret-keys.ts';
 import type { InboundDeps } from './inbound/receive.ts';
-import type { MessageDeps } from './messages/deps.ts';
-import type { OtpDeps } from './otp/deps.ts';
+import type { MessageDeps, OpenDeps } from './messages/deps.ts';
+import type { OtpDeps, VerifyDeps } from './otp/deps.ts';
 import type { SenderDeps } from './sender-deps.ts';
 import { powertoolsSignals } from './observability.ts';
 import { parseLimitOverrides } from './ratelimit/limits.ts';
@@ -106,6 +106,15 @@ const senderDeps = async (): Promise<SenderDeps> => ({
   now: Date.now,
 });
 
+/** The right or wrong code: keys, store, audit and limits only. */
+export const verifyDeps = /* @__PURE__ */ oncePromise(async (): Promise<VerifyDeps> => ({
+  keys: await secretKeys(),
+  audit: auditItems(),
+  limits: limits(),
+  signals: powertoolsSignals,
+  ...otpStoreDeps(),
+}));
+
 export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> => {
   const cfg = config();
   return {
@@ -126,6 +135,16 @@ export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<Message
   requireApprovedTemplates: config().REQUIRE_APPROVED_TEMPLATES,
 
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
+}));
+
+/** Opening a sealed message: store, envelope, keys, audit and the failed-attempt windows. */
+export const openDeps = /* @__PURE__ */ oncePromise(async (): Promise<OpenDeps> => ({
+  envelope: envelope(),
+  keys: await secretKeys(),
+  audit: auditItems(),
+  limits: limits(),
+  signals: powertoolsSignals,
+  ...messageStoreDeps(),
 }));
 
 /** Reading consent: store, envelope and keys; no audit log (reads are not audited actions). */

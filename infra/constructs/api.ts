@@ -8,7 +8,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from '#shared/zod';
+import { metaOf } from '#shared/schema';
 import { ALL_SCOPES } from '#shared/http/scopes';
 import { ROUTES } from '../routes.ts';
 import type { StageSettings } from '../settings.ts';
@@ -144,12 +145,12 @@ export class SealtextApi extends Construct {
 
     const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
     const validator = new RequestValidator(this, 'Validator', { restApi: this.api, validateRequestBody: true, validateRequestParameters: true });
-    const models = new Map<z.ZodType, IModel>();
-    const modelFor = (schema: z.ZodType) => {
+    const models = new Map<z.ZodMiniType, IModel>();
+    const modelFor = (schema: z.ZodMiniType) => {
       let model = models.get(schema);
       if (!model) {
         const { $schema: _drop, ...json } = z.toJSONSchema(schema, { target: 'draft-4', io: 'input', metadata: z.registry(), unrepresentable: 'any' }) as Record<string, unknown>;
-        model = this.api.addModel(String(schema.meta()?.id ?? `Model${models.size}`), {
+        model = this.api.addModel(String(metaOf(schema)?.id ?? `Model${models.size}`), {
           contentType: 'application/json',
           schema: { schema: 'http://json-schema.org/draft-04/schema#' as never, ...(json as JsonSchema) },
         });

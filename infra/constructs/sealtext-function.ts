@@ -6,12 +6,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
 /** The Lambda runtime; `package.json` pins the same Node major for tests and the local stack. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** Module substitutions in the deployed bundles (what each saves: infra/bundling/). */
-export const ESBUILD_ALIASES: Record<string, string> = { zod: `${repoRoot}infra/bundling/zod.mjs` };
 /** Build-time constants: the SMS provider the stage uses, so a bundle carries only that provider's client. */
 export const esbuildDefines = (smsProvider: 'sns' | 'eum'): Record<string, string> => ({ 'process.env.SEALTEXT_SMS_PROVIDER': JSON.stringify(smsProvider) });
 
@@ -71,7 +70,6 @@ export class SealtextFunction extends Construct {
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,
-        esbuildArgs: Object.fromEntries(Object.entries(ESBUILD_ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
         define: esbuildDefines(props.smsProvider ?? 'sns'),
       },
     });

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
+import type * as z from '#shared/zod';
 
 /** Parses a local-only route's JSON body; undefined when it is not JSON or not of the schema. */
-export function parseLocalBody<S extends z.ZodType>(schema: S, body: string): z.infer<S> | undefined {
+export function parseLocalBody<S extends z.ZodMiniType>(schema: S, body: string): z.infer<S> | undefined {
   let input: unknown;
   try {
     input = JSON.parse(body);

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from '#shared/zod';
+import { metaOf } from '#shared/schema';
 import { ALL_SCOPES } from '#shared/http/scopes';
 import { ROUTES } from '../routes.ts';
 
@@ -29,15 +30,15 @@ const COMMON_ERRORS: Record<number, string[]> = {
   500: ['internal_error'],
 };
 
-const ref = (s: z.ZodType) => {
-  const id = s.meta()?.id;
+const ref = (s: z.ZodMiniType) => {
+  const id = metaOf(s)?.id;
   if (!id) throw new Error('Every request and response schema needs .meta({ id })');
   return { $ref: `#/components/schemas/${id}` };
 };
 
 /** Components from the zod registry: requests as clients send them (defaults optional), responses as sent. */
 function components(): Record<string, unknown> {
-  const requestIds = new Set(ROUTES.flatMap((r) => (r.request ? [r.request.meta()?.id] : [])));
+  const requestIds = new Set(ROUTES.flatMap((r) => (r.request ? [metaOf(r.request)?.id] : [])));
   const all: Record<string, unknown> = {};
   for (const io of ['input', 'output'] as const) {
     const { schemas } = z.toJSONSchema(z.globalRegistry, { io, unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });

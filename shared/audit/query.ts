@@ -1,37 +1,41 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described } from '../schema.ts';
 import { ValidationFailed } from '../errors.ts';
 import { E164String } from '../otp/schemas.ts';
 import { eventKey, type AuditEvent } from './event.ts';
 import { parseEntry, sealId, type Seal } from './seal.ts';
 
 export const AuditQuery = z.strictObject({
-  to: E164String.optional(),
-  from: z.iso.datetime().optional(),
-  until: z.iso.datetime().optional(),
-  cursor: z.string().regex(/^[\w-]{1,512}$/).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
+  to: z.optional(E164String),
+  from: z.optional(z.iso.datetime()),
+  until: z.optional(z.iso.datetime()),
+  cursor: z.optional(z.string().check(z.regex(/^[\w-]{1,512}$/))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 100),
 });
 
+const optionalInt = (description?: string) => (description ? described(z.optional(z.int()), { description }) : z.optional(z.int()));
 const Event = z.object({
-  id: z.string(), at: z.iso.datetime(), actor: z.string(), action: z.string(), subject: z.string().optional(), outcome: z.string(),
-  resource: z.string().optional(), seal: z.string().optional().describe('The seal that covers the event; absent until sealed'),
+  id: z.string(), at: z.iso.datetime(), actor: z.string(), action: z.string(), subject: z.optional(z.string()), outcome: z.string(),
+  resource: z.optional(z.string()), seal: described(z.optional(z.string()), { description: 'The seal that covers the event; absent until sealed' }),
 });
-export const AuditPage = z.object({ events: z.array(Event), nextCursor: z.string().optional() }).meta({ id: 'AuditPage' });
-export const AuditVerdict = z
-  .object({
+export const AuditPage = described(z.object({ events: z.array(Event), nextCursor: z.optional(z.string()) }), { id: 'AuditPage' });
+export const AuditVerdict = described(
+  z.object({
     intact: z.boolean(),
-    events: z.number().int().optional(),
-    seals: z.number().int().optional(),
-    sealedThrough: z.iso.datetime().nullable().optional(),
-    unsealed: z.number().int().optional(),
-    expired: z.number().int().optional().describe('Sealed events removed by retention'),
-    brokenAt: z.string().optional(),
-    reason: z.string().optional(),
-  })
-  .meta({ id: 'AuditVerdict' });
-export const AuditPublicKey = z
-  .object({ algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string() })
-  .meta({ id: 'AuditPublicKey' });
+    events: optionalInt(),
+    seals: optionalInt(),
+    sealedThrough: z.optional(z.nullable(z.iso.datetime())),
+    unsealed: optionalInt(),
+    expired: optionalInt('Sealed events removed by retention'),
+    brokenAt: z.optional(z.string()),
+    reason: z.optional(z.string()),
+  }),
+  { id: 'AuditVerdict' },
+);
+export const AuditPublicKey = described(
+  z.object({ algorithm: z.literal('ECDSA_SHA_256'), publicKeyPem: z.string() }),
+  { id: 'AuditPublicKey' },
+);
 
 export type AuditListPage = { events: AuditEvent[]; more: boolean };
 

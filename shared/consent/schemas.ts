@@ -1,18 +1,23 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described } from '../schema.ts';
 import { E164String } from '../otp/schemas.ts';
 
-export const PutConsentRequest = z
-  .strictObject({
+const Category = z.enum(['promotional', 'all']);
+const OptStatus = z.enum(['opted_in', 'opted_out']);
+
+export const PutConsentRequest = described(
+  z.strictObject({
     to: E164String,
     /** `promotional` opt-in/out, or `all`: opt out of (or back in to) every SMS, OTPs included. */
-    category: z.enum(['promotional', 'all']),
-    status: z.enum(['opted_in', 'opted_out']),
-    source: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'Lowercase letters, digits and underscores, e.g. web_form' }),
-    evidence: z.string().max(500).optional(),
+    category: Category,
+    status: OptStatus,
+    source: z.string().check(z.regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'Lowercase letters, digits and underscores, e.g. web_form' })),
+    evidence: z.optional(z.string().check(z.maxLength(500))),
     /** The version of the consent text the person agreed to. */
-    textVersion: z.string().regex(/^[\w.-]{1,40}$/).optional(),
-  })
-  .meta({ id: 'PutConsentRequest' });
+    textVersion: z.optional(z.string().check(z.regex(/^[\w.-]{1,40}$/))),
+  }),
+  { id: 'PutConsentRequest' },
+);
 export type PutConsentRequest = z.infer<typeof PutConsentRequest>;
 
 const Time = z.iso.datetime();
@@ -20,19 +25,20 @@ const HistoryEntry = z.object({
   at: Time,
   actor: z.string(),
   source: z.string(),
-  category: z.enum(['promotional', 'all']),
-  status: z.enum(['opted_in', 'opted_out']),
-  textVersion: z.string().optional(),
-  evidence: z.string().optional(),
+  category: Category,
+  status: OptStatus,
+  textVersion: z.optional(z.string()),
+  evidence: z.optional(z.string()),
 });
 
-export const ConsentView = z
-  .object({
+export const ConsentView = described(
+  z.object({
     to: z.string(),
-    promotional: z.object({ status: z.enum(['opted_in', 'opted_out', 'none']), updatedAt: Time.optional(), source: z.string().optional() }),
+    promotional: z.object({ status: z.enum(['opted_in', 'opted_out', 'none']), updatedAt: z.optional(Time), source: z.optional(z.string()) }),
     optedOutAll: z.boolean(),
     history: z.array(HistoryEntry),
-  })
-  .meta({ id: 'ConsentView' });
+  }),
+  { id: 'ConsentView' },
+);
 
 export const ConsentQuery = z.strictObject({ to: E164String });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { aesGcmOpen, aesGcmSeal, canonicalContext, type KeyContext, type KeyWrapper } from './envelope.ts';
 import type { SecretKeys } from './secret-keys.ts';
 

@@ -1,31 +1,34 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described } from '../schema.ts';
 import { EVENT_TYPES, isKnownPattern } from './cloud-event.ts';
 
 export const ListEventsQuery = z.strictObject({
-  after: z.string().regex(/^[\w-]{1,200}$/).optional(),
+  after: z.optional(z.string().check(z.regex(/^[\w-]{1,200}$/))),
   /** Comma-separated, like a webhook's types: `verification.*,delivery.failed`. */
-  types: z
-    .string()
-    .max(400)
-    .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
-    .pipe(z.array(z.string().refine(isKnownPattern, { message: 'Unknown event type or pattern' })).min(1).max(20))
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  types: z.optional(
+    z.pipe(
+      z.pipe(z.string().check(z.maxLength(400)), z.transform((s: string) => s.split(',').map((t) => t.trim()).filter(Boolean))),
+      z.array(z.string().check(z.refine(isKnownPattern, { message: 'Unknown event type or pattern' }))).check(z.minLength(1), z.maxLength(20)),
+    ),
+  ),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
 });
 
-export const CloudEventView = z
-  .object({
+export const CloudEventView = described(
+  z.object({
     specversion: z.literal('1.0'),
     id: z.string(),
     type: z.enum(EVENT_TYPES),
     source: z.literal('sealtext'),
-    subject: z.string().optional(),
+    subject: z.optional(z.string()),
     time: z.iso.datetime(),
     datacontenttype: z.literal('application/json'),
-    data: z.record(z.string(), z.string()).meta({ description: 'The resource id (`verificationId`, `messageId` or `inboundId`) and the masked number (`to`, or `from` for inbound); never a full number, code or body' }),
-  })
-  .meta({ id: 'CloudEvent' });
+    data: described(z.record(z.string(), z.string()), { description: 'The resource id (`verificationId`, `messageId` or `inboundId`) and the masked number (`to`, or `from` for inbound); never a full number, code or body' }),
+  }),
+  { id: 'CloudEvent' },
+);
 
-export const EventPage = z
-  .object({ events: z.array(CloudEventView), nextCursor: z.string().meta({ description: 'Pass as `after` to continue, now or later (polling)' }) })
-  .meta({ id: 'EventPage' });
+export const EventPage = described(
+  z.object({ events: z.array(CloudEventView), nextCursor: described(z.string(), { description: 'Pass as `after` to continue, now or later (polling)' }) }),
+  { id: 'EventPage' },
+);

@@ -1,8 +1,8 @@
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import { ValidationFailed } from '../errors.ts';
 
 /** Parses with a zod schema; failures become 400 validation_failed naming the fields, never echoing values. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationFailed(

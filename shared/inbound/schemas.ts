@@ -1,29 +1,31 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described, stringOf } from '../schema.ts';
 
 /** What AWS End User Messaging SMS publishes to the two-way SNS topic for each inbound text. */
 export const InboundSmsNotification = z.object({
   originationNumber: z.string(),
-  destinationNumber: z.string().optional(),
-  messageBody: z.string().max(1600),
-  inboundMessageId: z.string().min(1).max(128),
-  messageKeyword: z.string().optional(),
-  previousPublishedMessageId: z.string().optional(),
+  destinationNumber: z.optional(z.string()),
+  messageBody: z.string().check(z.maxLength(1600)),
+  inboundMessageId: stringOf(1, 128),
+  messageKeyword: z.optional(z.string()),
+  previousPublishedMessageId: z.optional(z.string()),
 });
 export type InboundSmsNotification = z.infer<typeof InboundSmsNotification>;
 
 export const InboundQuery = z.strictObject({
-  since: z.iso.datetime().optional(),
-  cursor: z.string().regex(/^[\w-]{1,512}$/).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  since: z.optional(z.iso.datetime()),
+  cursor: z.optional(z.string().check(z.regex(/^[\w-]{1,512}$/))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
 });
 
 const Time = z.iso.datetime();
-export const InboundList = z
-  .object({
+export const InboundList = described(
+  z.object({
     messages: z.array(z.object({ id: z.string(), from: z.string(), body: z.string(), receivedAt: Time, expiresAt: Time })),
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'InboundList' });
+    nextCursor: z.optional(z.string()),
+  }),
+  { id: 'InboundList' },
+);
 
 /** Local stack only: simulate a text arriving. */
-export const SimulatedInbound = z.strictObject({ from: z.string(), body: z.string().max(1600), to: z.string().optional() });
+export const SimulatedInbound = z.strictObject({ from: z.string(), body: z.string().check(z.maxLength(1600)), to: z.optional(z.string()) });

@@ -15,3 +15,6 @@ export type MessageDeps = SenderDeps & {
   /** Where the recipient page is served, e.g. https://api.example.com/prod */
   publicBaseUrl: string;
 };
+
+/** Opening texts no one and renders no template: its bundle carries neither the SMS client nor the template store. */
+export type OpenDeps = Pick<MessageDeps, 'now' | 'store' | 'envelope' | 'keys' | 'limits' | 'audit' | 'signals'>;

@@ -9,7 +9,7 @@ import { checkDestination } from '../phone/destination.ts';
 import { failureCounters } from '../ratelimit/limits.ts';
 import { ipKey } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import type { MessageDeps } from './deps.ts';
+import type { MessageDeps, OpenDeps } from './deps.ts';
 import { bodyContext, goneReason, LINK_TOKEN_PATTERN, linkHash, MESSAGE_RULES, recipientContext, type Message } from './message.ts';
 import { openCodeSms } from './sms-text.ts';
 
@@ -86,7 +86,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
 }
 
 /** POST /m/{token}/open */
-export async function openMessage(deps: MessageDeps, token: string, code: string, answer?: string) {
+export async function openMessage(deps: OpenDeps, token: string, code: string, answer?: string) {
   const now = deps.now();
   const m = await byToken(deps, token);
   if (!m) throw new NotFound();

@@ -9,3 +9,6 @@ export type OtpDeps = SenderDeps & {
   fraud: FraudStore;
   webDomain?: string;
 };
+
+/** Checking a code texts no one and opens no envelope: its bundle carries neither the SMS nor the envelope wiring. */
+export type VerifyDeps = Pick<OtpDeps, 'now' | 'keys' | 'store' | 'signals' | 'audit' | 'limits'>;

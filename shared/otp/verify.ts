@@ -4,7 +4,7 @@ import { ownedOrNotFound } from '../ownership.ts';
 import { bindingHash, codeHash } from './code.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { failureCounters } from '../ratelimit/limits.ts';
-import type { OtpDeps } from './deps.ts';
+import type { VerifyDeps } from './deps.ts';
 import type { VerifyOtpRequest } from './schemas.ts';
 import { closedReason } from './state.ts';
 import { approvalWindow, RANGE_RULES } from '../fraud/ranges.ts';
@@ -17,7 +17,7 @@ import { countryOfVerification, rangeTagOfVerification, type Verification } from
  * reads nothing, and the verification's issue event carries the subject. A wrong code costs a
  * second transaction: one attempt, the number's failed-verification windows and the event.
  */
-export async function verifyOtp(deps: OtpDeps, clientId: string, id: string, input: VerifyOtpRequest) {
+export async function verifyOtp(deps: VerifyDeps, clientId: string, id: string, input: VerifyOtpRequest) {
   const now = deps.now();
   const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
   const hash = codeHash(deps.keys.codeHashKey, id, input.code, binding);

@@ -1,20 +1,23 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described, stringOf } from '../schema.ts';
 
-export const ProvenanceRequest = z
-  .strictObject({
-    to: z.string().min(1).max(32).meta({ example: '+447400123456' }),
-    text: z.string().min(1).max(2000).meta({ description: 'The SMS as the customer received (or forwarded) it' }),
-  })
-  .meta({ id: 'ProvenanceRequest' });
+export const ProvenanceRequest = described(
+  z.strictObject({
+    to: described(stringOf(1, 32), { example: '+447400123456' }),
+    text: described(stringOf(1, 2000), { description: 'The SMS as the customer received (or forwarded) it' }),
+  }),
+  { id: 'ProvenanceRequest' },
+);
 export type ProvenanceRequest = z.infer<typeof ProvenanceRequest>;
 
-export const ProvenanceAnswer = z
-  .object({
+export const ProvenanceAnswer = described(
+  z.object({
     sentByUs: z.boolean(),
-    kind: z.enum(['otp', 'message']).optional(),
-    id: z.string().optional(),
-    sentAt: z.iso.datetime().optional(),
-    clientId: z.string().optional(),
-    templateId: z.string().optional(),
-  })
-  .meta({ id: 'ProvenanceAnswer' });
+    kind: z.optional(z.enum(['otp', 'message'])),
+    id: z.optional(z.string()),
+    sentAt: z.optional(z.iso.datetime()),
+    clientId: z.optional(z.string()),
+    templateId: z.optional(z.string()),
+  }),
+  { id: 'ProvenanceAnswer' },
+);

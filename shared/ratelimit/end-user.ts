@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described } from '../schema.ts';
 import { hmac } from '../crypto/hmac.ts';
 
 /**
@@ -7,23 +8,23 @@ import { hmac } from '../crypto/hmac.ts';
  * servers, so the address API Gateway sees is the app's backend, shared by all of its users: the
  * per-IP and per-user limits count these instead, and never the caller's own address.
  */
-const opaqueId = z
-  .string()
-  .regex(/^[\x20-\x7e]{1,128}$/, { message: 'Must be 1 to 128 printable ASCII characters' })
-  .meta({ description: "The app's own opaque id; stored only as a keyed hash" });
+const opaqueId = described(
+  z.string().check(z.regex(/^[\x20-\x7e]{1,128}$/, { message: 'Must be 1 to 128 printable ASCII characters' })),
+  { description: "The app's own opaque id; stored only as a keyed hash" },
+);
 
-export const EndUserSignals = z
-  .strictObject({
-    ip: z
-      .string()
-      .max(45, { message: 'Must be an IPv4 or IPv6 address' })
-      .refine((s) => isIP(s) !== 0, { message: 'Must be an IPv4 or IPv6 address' })
-      .optional()
-      .meta({ description: "The end user's IP address (IPv4 or IPv6); stored only as a keyed hash", example: '203.0.113.7' }),
-    userId: opaqueId.optional(),
-    deviceId: opaqueId.optional(),
-  })
-  .meta({ id: 'EndUserSignals', description: 'Who the request is for: counted by the per-IP and per-user limits' });
+const ipMessage = { message: 'Must be an IPv4 or IPv6 address' };
+export const EndUserSignals = described(
+  z.strictObject({
+    ip: described(
+      z.optional(z.string().check(z.maxLength(45, ipMessage), z.refine((s) => isIP(s) !== 0, ipMessage))),
+      { description: "The end user's IP address (IPv4 or IPv6); stored only as a keyed hash", example: '203.0.113.7' },
+    ),
+    userId: z.optional(opaqueId),
+    deviceId: z.optional(opaqueId),
+  }),
+  { id: 'EndUserSignals', description: 'Who the request is for: counted by the per-IP and per-user limits' },
+);
 export type EndUserSignals = z.infer<typeof EndUserSignals>;
 
 /** Keyed hashes of the signals: what is stored and what the limits count. */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { intIn } from '../schema.ts';
 
 /**
  * Fixed-window counters. Each send consumes one unit from every applicable window in the same
@@ -8,8 +9,8 @@ import { z } from 'zod';
  * shards so that no item is written by every request (docs/limits.md: the error this allows).
  */
 export const LimitRule = z.strictObject({
-  limit: z.number().int().positive(),
-  windowSeconds: z.number().int().min(1).max(86_400 * 7),
+  limit: z.int().check(z.positive()),
+  windowSeconds: intIn(1, 86_400 * 7),
 });
 export type LimitRule = z.infer<typeof LimitRule>;
 

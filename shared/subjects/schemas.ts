@@ -1,21 +1,24 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described } from '../schema.ts';
 
-export const SubjectExport = z
-  .object({
+export const SubjectExport = described(
+  z.object({
     phone: z.string(),
     verifications: z.array(z.unknown()),
     messages: z.array(z.unknown()),
     inboundMessages: z.array(z.unknown()),
-    consent: z.unknown().optional(),
+    consent: z.optional(z.unknown()),
     consentHistory: z.array(z.unknown()),
-  })
-  .meta({ id: 'SubjectExport' });
+  }),
+  { id: 'SubjectExport' },
+);
 
-export const SubjectErasure = z
-  .object({
-    erased: z.object({ verifications: z.number().int(), messages: z.number().int(), inboundMessages: z.number().int(), consentRecords: z.number().int() }),
+export const SubjectErasure = described(
+  z.object({
+    erased: z.object({ verifications: z.int(), messages: z.int(), inboundMessages: z.int(), consentRecords: z.int() }),
     suppressionKept: z.boolean(),
     /** Archived messages kept under legal retention (GDPR Art. 17(3)(b)): not erased until then. */
     retained: z.array(z.object({ messageId: z.string(), until: z.iso.datetime() })),
-  })
-  .meta({ id: 'SubjectErasure' });
+  }),
+  { id: 'SubjectErasure' },
+);

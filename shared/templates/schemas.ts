@@ -1,34 +1,43 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
+import { described, stringOf } from '../schema.ts';
 
-const Text = z.string().min(1).max(1600).meta({ example: 'Hi {{first_name}}, your order {{order}} ships today.' });
-const Sms = z.object({ encoding: z.enum(['GSM-7', 'UCS-2']), length: z.number().int(), segments: z.number().int() }).meta({ description: 'Of the text as written (each variable may add up to 200 characters)' });
+const Text = described(stringOf(1, 1600), { example: 'Hi {{first_name}}, your order {{order}} ships today.' });
+const Sms = described(
+  z.object({ encoding: z.enum(['GSM-7', 'UCS-2']), length: z.int(), segments: z.int() }),
+  { description: 'Of the text as written (each variable may add up to 200 characters)' },
+);
+const Category = z.enum(['transactional', 'promotional']);
+const VersionStatus = z.enum(['draft', 'approved']);
 
-export const CreateTemplateRequest = z
-  .strictObject({
-    name: z.string().min(1).max(80),
-    category: z.enum(['transactional', 'promotional']),
-    locale: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
+export const CreateTemplateRequest = described(
+  z.strictObject({
+    name: stringOf(1, 80),
+    category: Category,
+    locale: z._default(z.string().check(z.regex(/^[a-z]{2}(-[A-Z]{2})?$/)), 'en'),
     text: Text,
-  })
-  .meta({ id: 'CreateTemplateRequest' });
-export const ReviseTemplateRequest = z.strictObject({ text: Text }).meta({ id: 'ReviseTemplateRequest' });
-export const ApproveTemplateRequest = z.strictObject({}).meta({ id: 'ApproveTemplateRequest' });
+  }),
+  { id: 'CreateTemplateRequest' },
+);
+export const ReviseTemplateRequest = described(z.strictObject({ text: Text }), { id: 'ReviseTemplateRequest' });
+export const ApproveTemplateRequest = described(z.strictObject({}), { id: 'ApproveTemplateRequest' });
 
-export const TemplateVersionWritten = z
-  .object({ templateId: z.string(), version: z.number().int(), status: z.enum(['draft', 'approved']), sms: Sms.optional() })
-  .meta({ id: 'TemplateVersionWritten' });
+export const TemplateVersionWritten = described(
+  z.object({ templateId: z.string(), version: z.int(), status: VersionStatus, sms: z.optional(Sms) }),
+  { id: 'TemplateVersionWritten' },
+);
 
 const Header = {
-  templateId: z.string(), name: z.string(), category: z.enum(['transactional', 'promotional']), locale: z.string(),
-  latestVersion: z.number().int(), approvedVersion: z.number().int().optional(), createdBy: z.string(), createdAt: z.iso.datetime(),
+  templateId: z.string(), name: z.string(), category: Category, locale: z.string(),
+  latestVersion: z.int(), approvedVersion: z.optional(z.int()), createdBy: z.string(), createdAt: z.iso.datetime(),
 };
-export const TemplateList = z.object({ templates: z.array(z.object(Header)) }).meta({ id: 'TemplateList' });
-export const TemplateView = z
-  .object({
+export const TemplateList = described(z.object({ templates: z.array(z.object(Header)) }), { id: 'TemplateList' });
+export const TemplateView = described(
+  z.object({
     ...Header,
     versions: z.array(z.object({
-      version: z.number().int(), status: z.enum(['draft', 'approved']), text: z.string(), variables: z.array(z.string()), sms: Sms,
-      createdBy: z.string(), createdAt: z.iso.datetime(), approvedBy: z.string().optional(), approvedAt: z.iso.datetime().optional(),
+      version: z.int(), status: VersionStatus, text: z.string(), variables: z.array(z.string()), sms: Sms,
+      createdBy: z.string(), createdAt: z.iso.datetime(), approvedBy: z.optional(z.string()), approvedAt: z.optional(z.iso.datetime()),
     })),
-  })
-  .meta({ id: 'TemplateView' });
+  }),
+  { id: 'TemplateView' },
+);
