@@ -11,6 +11,7 @@ import { codeHash, generateCode } from '#shared/otp/code';
 import { dynamoClients } from '#shared/runtime';
 import { FUNCTION_NAMES } from '../infra/routes.ts';
 import { bundleEntry, bundleFunction } from '../infra/bundle.ts';
+import { DEFAULT_BUILD } from '../infra/constructs/sealtext-function.ts';
 import { ensureTables } from '../infra/local/dynamodb.ts';
 import { startLocalStack } from '../infra/local/stack.ts';
 import { MemoryKeyWrapper } from '../test/support/fake-otp-deps.ts';
@@ -42,6 +43,14 @@ for (const name of FUNCTION_NAMES) {
   const kib = statSync(file).size / 1024;
   record(`bundle ${name} ÷ hello-world with the DynamoDB client`, round(kib / helloKiB), 'x', 1.5, `${Math.round(kib)} KiB vs ${Math.round(helloKiB)} KiB`);
 }
+// A stage with a retention archive (not the default) builds its two archive functions with the S3 client.
+for (const name of ['send-message', 'get-archived-message']) {
+  const file = join(out, `${name}-archive.mjs`);
+  await bundleFunction(name, file, { ...DEFAULT_BUILD, archive: true });
+  bundles[`${name} (stage with an archive)`] = file;
+  const kib = statSync(file).size / 1024;
+  record(`bundle ${name}, stage with an archive, ÷ hello-world`, round(kib / helloKiB), 'x', 1.5, `${Math.round(kib)} KiB vs ${Math.round(helloKiB)} KiB`);
+}
 
 // Cold start: a fresh Node process importing the bundle (as Lambda's init does), median of 5.
 const coldImport = (file: string) => {
@@ -51,7 +60,7 @@ const coldImport = (file: string) => {
   return runs[2]!;
 };
 const helloCold = coldImport(hello);
-for (const name of ['issue-otp', 'verify-otp', 'send-message', 'open-message', 'recipient-page', 'seal-audit']) {
+for (const name of ['issue-otp', 'verify-otp', 'send-message', 'send-message (stage with an archive)', 'open-message', 'recipient-page', 'seal-audit']) {
   const cold = coldImport(bundles[name]!);
   record(`cold import ${name} ÷ hello-world`, round(cold.ms / helloCold.ms), 'x', 1.5, `${Math.round(cold.ms)} ms vs ${Math.round(helloCold.ms)} ms`);
   record(`rss after import ${name}`, Math.round(cold.rss / 1048576), 'MiB', 160, `hello-world ${Math.round(helloCold.rss / 1048576)} MiB`);

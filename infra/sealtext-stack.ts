@@ -44,7 +44,7 @@ export class SealtextStack extends Stack {
         name,
         logRetention,
         removalPolicy,
-        smsProvider: settings.smsProvider,
+        build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
         // One sealer run at a time: seals form a single sequence.
         ...(needs.seal ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(120), memorySize: 512 } : {}),

@@ -1,6 +1,5 @@
 import { once } from './once.ts';
 import { LocalMessageArchive } from './archive/message-archives.ts';
-import { S3Client, S3MessageArchive } from './archive/s3-message-archive.ts';
 import { config } from './config.ts';
 import type { ArchivePolicy, MessageArchive } from './messages/archive.ts';
 import { auditItems, envelope } from './runtime.ts';
@@ -13,7 +12,15 @@ import { auditItems, envelope } from './runtime.ts';
 const messageArchive = /* @__PURE__ */ once((): MessageArchive | undefined => {
   const cfg = config();
   if (cfg.ARCHIVE_DIR) return new LocalMessageArchive(cfg.ARCHIVE_DIR);
-  return cfg.ARCHIVE_BUCKET ? new S3MessageArchive(new S3Client({}), cfg.ARCHIVE_BUCKET) : undefined;
+  // A bundle built for a stage without an archive (SEALTEXT_ARCHIVE defined `none` at build time)
+  // leaves the S3 client out altogether; elsewhere it is loaded on the first archive call.
+  if (process.env.SEALTEXT_ARCHIVE !== 'none' && cfg.ARCHIVE_BUCKET) {
+    const bucket = cfg.ARCHIVE_BUCKET;
+    let s3: Promise<MessageArchive> | undefined;
+    const load = () => (s3 ??= import('./archive/s3-message-archive.ts').then((m) => new m.S3MessageArchive(new m.S3Client({}), bucket)));
+    return { put: async (record) => (await load()).put(record), get: async (id) => (await load()).get(id) };
+  }
+  return undefined;
 });
 
 /** What sendMessage needs to archive: the policy (deploy setting `archive`) and the archive. */

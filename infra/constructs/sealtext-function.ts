@@ -11,8 +11,18 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The Lambda runtime; `package.json` pins the same Node major for tests and the local stack. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
-/** Build-time constants: the SMS provider the stage uses, so a bundle carries only that provider's client. */
-export const esbuildDefines = (smsProvider: 'sns' | 'eum'): Record<string, string> => ({ 'process.env.SEALTEXT_SMS_PROVIDER': JSON.stringify(smsProvider) });
+/** What a stage's bundles are built for: its SMS provider, and whether it keeps a retention archive in S3. */
+export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean };
+/** The stage settings' defaults: SNS, no archive. */
+export const DEFAULT_BUILD: StageBuild = { smsProvider: 'sns', archive: false };
+/**
+ * Build-time constants, so a bundle carries only the clients its stage can use: one SMS provider's,
+ * and the S3 client for the archive only where there is one (shared/runtime.ts, shared/archive-runtime.ts).
+ */
+export const esbuildDefines = (build: StageBuild): Record<string, string> => ({
+  'process.env.SEALTEXT_SMS_PROVIDER': JSON.stringify(build.smsProvider),
+  'process.env.SEALTEXT_ARCHIVE': JSON.stringify(build.archive ? 's3' : 'none'),
+});
 
 export type SealtextFunctionProps = {
   /** `functions/<name>.ts` */
@@ -23,8 +33,8 @@ export type SealtextFunctionProps = {
   memorySize?: number;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
-  /** The stage's SMS provider (esbuildDefines); default `sns`. */
-  smsProvider?: 'sns' | 'eum';
+  /** What the stage's bundles are built for (esbuildDefines); default DEFAULT_BUILD. */
+  build?: StageBuild;
 };
 
 /**
@@ -70,7 +80,7 @@ export class SealtextFunction extends Construct {
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         forceDockerBundling: false,
-        define: esbuildDefines(props.smsProvider ?? 'sns'),
+        define: esbuildDefines(props.build ?? DEFAULT_BUILD),
       },
     });
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../infra/bundle.ts';
+import { DEFAULT_BUILD } from '../../infra/constructs/sealtext-function.ts';
 import { ROUTES } from '../../infra/routes.ts';
 
 /**
@@ -66,6 +67,14 @@ describe('deployable bundles', () => {
     // A sender bundled for a stage on SNS carries no End User Messaging client.
     await bundleFunction('issue-otp', join(out, 'issue-otp-sns.mjs'));
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8')).not.toContain('SendTextMessage');
+  });
+
+  it('send-message carries the S3 client only when its stage keeps an archive', async () => {
+    const read = (await import('node:fs')).readFileSync;
+    await bundleFunction('send-message', join(out, 'send-message-plain.mjs'));
+    await bundleFunction('send-message', join(out, 'send-message-archive.mjs'), { ...DEFAULT_BUILD, archive: true });
+    expect(read(join(out, 'send-message-plain.mjs'), 'utf8')).not.toContain('ObjectLockRetainUntilDate');
+    expect(read(join(out, 'send-message-archive.mjs'), 'utf8')).toContain('ObjectLockRetainUntilDate');
   });
 
   it('recipient-page loads and answers an impossible link with the 404 page, holding no key', async () => {

@@ -31,6 +31,19 @@ describe('message archive adapters', () => {
     await expect(new S3MessageArchive(new S3Client({ region: 'eu-west-1' }), 'b').get('x')).rejects.toMatchObject({ name: 'SlowDown' });
   });
 
+  it('the wiring of an AWS stage with an archive loads the S3 adapter on the first call, and uses it', async () => {
+    Object.assign(process.env, {
+      DATA_TABLE_NAME: 'data', KEY_SOURCE: 'kms', KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:111122223333:key/x', SMS_ADAPTER: 'sns', AWS_REGION: 'eu-west-1',
+      ARCHIVE_BUCKET: 'archive-bucket', ARCHIVE_CATEGORIES: 'transactional', ARCHIVE_RETENTION_DAYS: '30',
+    });
+    const { messageArchiveDeps } = await import('#shared/archive-runtime');
+    const deps = messageArchiveDeps();
+    expect(deps.archivePolicy).toEqual({ categories: ['transactional'], retentionDays: 30 });
+    s3.on(PutObjectCommand).resolves({});
+    await deps.archive!.put(record);
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: 'archive-bucket', ObjectLockMode: 'COMPLIANCE' });
+  });
+
   it('local: write-once files; a second write of the same message fails rather than overwrite', async () => {
     const archive = new LocalMessageArchive(mkdtempSync(join(tmpdir(), 'archive-')));
     await archive.put(record);
