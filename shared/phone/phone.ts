@@ -1,4 +1,8 @@
-import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString as parseWith, type MetadataJson, type NumberType } from 'libphonenumber-js/core';
+import plans from './numbering-plans.json' with { type: 'json' };
+
+/** The complete numbering plans without their formatting rules (numbering-plans.ts). */
+const parsePhoneNumberFromString = (text: string) => parseWith(text, plans as unknown as MetadataJson);
 
 /** A validated E.164 number. `e164` is PII: never log it, never return it. */
 export type Phone = {

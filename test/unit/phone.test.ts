@@ -46,3 +46,32 @@ describe('checkDestination', () => {
     expect(destinationPrefix(parsePhone('+447400123456')!)).toBe('4474001');
   });
 });
+
+describe('the numbering plans the functions parse with', () => {
+  it('are the installed libphonenumber-js max set without its formatting rules (npm run phone:plans after an upgrade)', async () => {
+    const { default: max } = await import('libphonenumber-js/max/metadata');
+    const { default: committed } = await import('../../shared/phone/numbering-plans.json', { with: { type: 'json' } });
+    const { parsingMetadata } = await import('#shared/phone/numbering-plans');
+    expect(committed).toEqual(parsingMetadata(max));
+  });
+
+  it('parse, validate and type 20,000 numbers exactly as the complete set does', async () => {
+    const { parsePhoneNumberFromString: full } = await import('libphonenumber-js/max');
+    const { default: max } = await import('libphonenumber-js/max/metadata');
+    const codes = Object.keys((max as unknown as { country_calling_codes: Record<string, string[]> }).country_calling_codes);
+    // A deterministic spread: every calling code, random national digits of every plausible length.
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    let valid = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const cc = codes[i % codes.length]!;
+      const digits = Array.from({ length: 6 + rand(9) }, () => rand(10)).join('');
+      const input = `+${cc}${digits}`;
+      const ref = /^\+[1-9]\d{7,14}$/.test(input) ? full(input) : undefined;
+      const expected = ref?.isValid() && ref.country ? { e164: ref.number, country: ref.country, callingCode: ref.countryCallingCode, type: ref.getType() } : undefined;
+      expect(parsePhone(input), input).toEqual(expected);
+      if (expected) valid++;
+    }
+    expect(valid).toBeGreaterThan(1_000); // the sample holds real numbers, not only refusals
+  });
+});
