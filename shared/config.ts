@@ -1,4 +1,5 @@
 import * as z from './zod.ts';
+import { textIntIn } from './schema.ts';
 
 /**
  * The one configuration object, parsed from the environment once per cold start.
@@ -12,7 +13,7 @@ const name = z.string().check(z.minLength(1));
 const optionalName = z.optional(name);
 const arn = z.string().check(z.startsWith('arn:'));
 /** A whole number from the environment (a string) in [min, max], `fallback` when unset. */
-const envInt = (min: number, max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+const envInt = (min: number, max: number, fallback: number) => z._default(textIntIn(min, max), fallback);
 
 const keySource = z.discriminatedUnion('KEY_SOURCE', [
   z.object({

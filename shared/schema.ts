@@ -15,3 +15,10 @@ export const intIn = (min: number, max: number) => z.int().check(z.minimum(min),
 
 /** A string of `min` to `max` characters. */
 export const stringOf = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+
+/** A whole number sent as text (a query parameter, an environment variable), in [min, max]. */
+export const textIntIn = (min: number, max: number) => z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max));
+
+/** Trimmed text of `min` to `max` characters on one line: no control characters (line breaks included). */
+export const oneLineText = (min: number, max: number, message: string) =>
+  z.string().check(z.trim(), z.minLength(min), z.maxLength(max), z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message }));

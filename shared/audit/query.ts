@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { described } from '../schema.ts';
+import { described, textIntIn } from '../schema.ts';
 import { ValidationFailed } from '../errors.ts';
 import { E164String } from '../otp/schemas.ts';
 import { eventKey, type AuditEvent } from './event.ts';
@@ -10,7 +10,7 @@ export const AuditQuery = z.strictObject({
   from: z.optional(z.iso.datetime()),
   until: z.optional(z.iso.datetime()),
   cursor: z.optional(z.string().check(z.regex(/^[\w-]{1,512}$/))),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 100),
+  limit: z._default(textIntIn(1, 200), 100),
 });
 
 const optionalInt = (description?: string) => (description ? described(z.optional(z.int()), { description }) : z.optional(z.int()));

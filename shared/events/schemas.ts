@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { described } from '../schema.ts';
+import { described, textIntIn } from '../schema.ts';
 import { EVENT_TYPES, isKnownPattern } from './cloud-event.ts';
 
 export const ListEventsQuery = z.strictObject({
@@ -11,7 +11,7 @@ export const ListEventsQuery = z.strictObject({
       z.array(z.string().check(z.refine(isKnownPattern, { message: 'Unknown event type or pattern' }))).check(z.minLength(1), z.maxLength(20)),
     ),
   ),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  limit: z._default(textIntIn(1, 100), 50),
 });
 
 export const CloudEventView = described(

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { described, stringOf } from '../schema.ts';
+import { described, stringOf, textIntIn } from '../schema.ts';
 
 /** What AWS End User Messaging SMS publishes to the two-way SNS topic for each inbound text. */
 export const InboundSmsNotification = z.object({
@@ -15,7 +15,7 @@ export type InboundSmsNotification = z.infer<typeof InboundSmsNotification>;
 export const InboundQuery = z.strictObject({
   since: z.optional(z.iso.datetime()),
   cursor: z.optional(z.string().check(z.regex(/^[\w-]{1,512}$/))),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
+  limit: z._default(textIntIn(1, 100), 50),
 });
 
 const Time = z.iso.datetime();

@@ -1,12 +1,11 @@
 import { DeliveryView } from '../delivery/schemas.ts';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 import * as z from '../zod.ts';
-import { described, intIn, stringOf } from '../schema.ts';
+import { described, intIn, oneLineText, stringOf } from '../schema.ts';
 import { E164String } from '../otp/schemas.ts';
 import { normaliseAnswer } from './recipient-check.ts';
 
 const controlChars = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const oneLine = (message: string) => z.refine<string>((s) => !/[\u0000-\u001f\u007f]/.test(s), { message });
 const Category = z.enum(['transactional', 'promotional']);
 const Delivery = z.enum(['sealed', 'direct']);
 
@@ -23,7 +22,7 @@ export const SendMessageRequest = described(
       /** Sealed only: the page asks this after the code; a wrong answer counts as a failed attempt. */
       recipientCheck: z.optional(
         z.strictObject({
-          prompt: z.string().check(z.trim(), z.minLength(1), z.maxLength(100), oneLine('Plain text on one line')),
+          prompt: oneLineText(1, 100, 'Plain text on one line'),
           answer: stringOf(1, 100).check(z.refine((s) => normaliseAnswer(s).length > 0, { message: 'Must contain letters or digits' })),
         }),
       ),
@@ -32,7 +31,7 @@ export const SendMessageRequest = described(
       delivery: z._default(Delivery, 'sealed'),
       ttlSeconds: z._default(intIn(300, 2_592_000), 86_400),
       burnAfterRead: z._default(z.boolean(), true),
-      brand: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(30), oneLine('Must be plain text on one line'))),
+      brand: z.optional(oneLineText(1, 30, 'Must be plain text on one line')),
       signals: z.optional(EndUserSignals),
     })
     .check(
@@ -95,7 +94,7 @@ export const OpenedMessage = described(
 );
 
 export const ArchiveReadQuery = z.strictObject({
-  reason: z.string().check(z.trim(), z.minLength(3), z.maxLength(200), oneLine('Plain text on one line')),
+  reason: oneLineText(3, 200, 'Plain text on one line'),
 });
 export const ArchivedMessageView = described(
   z.object({ messageId: z.string(), body: z.string(), sentAt: Time, to: z.string(), archivedUntil: Time }),

@@ -1,12 +1,10 @@
 import { DeliveryView } from '../delivery/schemas.ts';
 import * as z from '../zod.ts';
-import { described, intIn } from '../schema.ts';
+import { described, intIn, oneLineText } from '../schema.ts';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 
 /** The OTP request and response shapes: validated at the edge and published as OpenAPI. */
-const controlChars = /[\u0000-\u001f\u007f]/;
-const plainText = (max: number) =>
-  z.string().check(z.trim(), z.minLength(1), z.maxLength(max), z.refine((s) => !controlChars.test(s), { message: 'Must be plain text on one line' }));
+const plainText = (max: number) => oneLineText(1, max, 'Must be plain text on one line');
 
 export const E164String = described(
   z.string().check(z.regex(/^\+[1-9]\d{7,14}$/, { message: 'Must be an E.164 number: + and 8 to 15 digits' })),
