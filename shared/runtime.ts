@@ -93,27 +93,26 @@ export const fraudStore = /* @__PURE__ */ once(() => new DynamoFraudStore(doc(),
 /** Store and clock only: for routes that neither hash, encrypt, text nor audit. */
 export const otpStoreDeps = /* @__PURE__ */ once((): Pick<OtpDeps, 'store' | 'now'> => ({ store: new DynamoVerificationStore(doc(), table(), auditItems()), now: Date.now }));
 
-/** Everything a function that texts someone needs. */
-const senderDeps = async (): Promise<SenderDeps> => ({
-  envelope: envelope(),
+/** What checking a code (an OTP, a message's open code) needs besides its store: the keys, the audit trail, the failure windows. */
+const codeCheckDeps = async (): Promise<Pick<SenderDeps, 'keys' | 'audit' | 'limits' | 'signals' | 'now'>> => ({
   keys: await secretKeys(),
-  sms: smsSender(),
   audit: auditItems(),
-  consent: consentStore(),
   limits: limits(),
   signals: powertoolsSignals,
-  allowedCountries: allowedCountries(),
   now: Date.now,
 });
 
-/** The right or wrong code: keys, store, audit and limits only. */
-export const verifyDeps = /* @__PURE__ */ oncePromise(async (): Promise<VerifyDeps> => ({
-  keys: await secretKeys(),
-  audit: auditItems(),
-  limits: limits(),
-  signals: powertoolsSignals,
-  ...otpStoreDeps(),
-}));
+/** Everything a function that texts someone needs. */
+const senderDeps = async (): Promise<SenderDeps> => ({
+  ...(await codeCheckDeps()),
+  envelope: envelope(),
+  sms: smsSender(),
+  consent: consentStore(),
+  allowedCountries: allowedCountries(),
+});
+
+/** The right or wrong code: no SMS client, no envelope. */
+export const verifyDeps = /* @__PURE__ */ oncePromise(async (): Promise<VerifyDeps> => ({ ...(await codeCheckDeps()), ...otpStoreDeps() }));
 
 export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> => {
   const cfg = config();
@@ -137,15 +136,8 @@ export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<Message
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 
-/** Opening a sealed message: store, envelope, keys, audit and the failed-attempt windows. */
-export const openDeps = /* @__PURE__ */ oncePromise(async (): Promise<OpenDeps> => ({
-  envelope: envelope(),
-  keys: await secretKeys(),
-  audit: auditItems(),
-  limits: limits(),
-  signals: powertoolsSignals,
-  ...messageStoreDeps(),
-}));
+/** Opening a sealed message: the code check and the envelope; no SMS client, no template store. */
+export const openDeps = /* @__PURE__ */ oncePromise(async (): Promise<OpenDeps> => ({ ...(await codeCheckDeps()), envelope: envelope(), ...messageStoreDeps() }));
 
 /** Reading consent: store, envelope and keys; no audit log (reads are not audited actions). */
 export const consentReadDeps = /* @__PURE__ */ oncePromise(async (): Promise<Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>> => ({
