@@ -9,7 +9,7 @@ import { provenanceDeps } from '#shared/runtime';
 /** POST /v1/provenance: did this service send this exact text to this number, and who did? */
 export const handler = api({ scope: SCOPES.auditRead }).handler(async (event) => {
   const input = parseWith(ProvenanceRequest, event.json);
-  const answer = await checkProvenance(await provenanceDeps(), input);
+  const answer = await checkProvenance(await provenanceDeps(), event.caller.clientId, input);
   metrics.addMetric('ProvenanceChecked', 'Count', 1);
   return ok(answer);
 });

@@ -10,6 +10,6 @@ import { otpDeps } from '#shared/runtime';
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event, context) => {
   const input = parseWith(IssueOtpRequest, event.json);
   const deps = await otpDeps();
-  const issued = await idempotent(event, context, 'issue-otp', input, () => issueOtp(deps, event.caller.clientId, input));
+  const issued = await idempotent(event, context, 'issue-otp', { body: input, keys: deps.keys }, () => issueOtp(deps, event.caller.clientId, input));
   return ok(issued, 201);
 });

@@ -12,7 +12,7 @@ import { messageArchiveDeps } from '#shared/archive-runtime';
 export const handler = api({ scope: SCOPES.messagesSend }).handler(async (event, context) => {
   const input = parseWith(SendMessageRequest, event.json);
   const deps = { ...(await messageDeps()), ...messageArchiveDeps() };
-  const sent = await idempotent(event, context, 'send-message', input, () => sendMessage(deps, event.caller.clientId, input));
+  const sent = await idempotent(event, context, 'send-message', { body: input, keys: deps.keys }, () => sendMessage(deps, event.caller.clientId, input));
   metrics.addMetric('MessageSent', 'Count', 1);
   return ok(sent, 201);
 });

@@ -4,6 +4,9 @@
  */
 export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret' | 'message-archive';
 
+export type HmacKeyName = 'codeHash' | 'blindIndex';
+const BOTH_KEYS: HmacKeyName[] = ['codeHash', 'blindIndex'];
+
 export type FunctionNeeds = {
   /** Data table: `read` = GetItem; `write` adds Put/Update/ConditionCheck (transactions); `none` for functions that never touch it. */
   data: 'none' | 'read' | 'write';
@@ -13,8 +16,8 @@ export type FunctionNeeds = {
   delete?: boolean;
   /** Powertools idempotency records. */
   idempotency?: boolean;
-  /** Unwraps the HMAC keys at cold start (code hashes, blind indexes). */
-  hmacKeys?: boolean;
+  /** The HMAC keys it unwraps at cold start, only those it uses: code hashes, blind indexes (numbers, ranges, provenance, idempotency). */
+  hmacKeys?: HmacKeyName[];
   /** May create data keys for these envelope purposes (encrypt only). */
   encrypt?: EnvelopePurpose[];
   /** May unwrap data keys of these envelope purposes (decrypt). */
@@ -46,45 +49,45 @@ export type FunctionNeeds = {
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A carrier opt-out seen on send is recorded with its (empty) evidence envelope: hence consent-evidence.
   // Query: whether a number in a blocked range is trusted (its index, the rare path).
-  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: true, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
-  'resend-otp': { data: 'write', query: true, hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
-  'verify-otp': { data: 'write', hmacKeys: true, audit: true },
-  'get-otp': { data: 'read' },
+  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
+  'resend-otp': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
+  'verify-otp': { data: 'write', hmacKeys: ['codeHash'], audit: true },
+  'get-otp': { data: 'read', leadingKeys: ['OTP#*'] },
   'cancel-otp': { data: 'write', audit: true },
-  'send-message': { data: 'write', idempotency: true, hmacKeys: true, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archive: 'write' },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archive: 'write' },
   // The only function besides the recipient's open and a subject export that decrypts a body: the archived copy, with a reason.
   'get-archived-message': { data: 'none', decrypt: ['message-archive'], audit: true, archive: 'read' },
-  'get-message': { data: 'read' },
+  'get-message': { data: 'read', leadingKeys: ['MSG#*'] },
   'revoke-message': { data: 'write', audit: true },
   // The page holds no key at all: it reads the link and the message's status.
-  'recipient-page': { data: 'read' },
-  'request-open-code': { data: 'write', hmacKeys: true, decrypt: ['message-recipient'], sms: true, audit: true },
+  'recipient-page': { data: 'read', leadingKeys: ['LINK#*', 'MSG#*'] },
+  'request-open-code': { data: 'write', hmacKeys: BOTH_KEYS, decrypt: ['message-recipient'], sms: true, audit: true },
   // The only function that may decrypt a message body.
-  'open-message': { data: 'write', hmacKeys: true, decrypt: ['message-body'], audit: true },
-  'put-consent': { data: 'write', query: true, hmacKeys: true, encrypt: ['consent-evidence'], decrypt: ['consent-evidence'], audit: true },
-  'get-consents': { data: 'read', query: true, hmacKeys: true, decrypt: ['consent-evidence'] },
-  'inbound-sms': { data: 'write', hmacKeys: true, encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
+  'open-message': { data: 'write', hmacKeys: ['codeHash'], decrypt: ['message-body'], audit: true },
+  'put-consent': { data: 'write', query: true, hmacKeys: ['blindIndex'], encrypt: ['consent-evidence'], decrypt: ['consent-evidence'], audit: true },
+  'get-consents': { data: 'read', query: true, hmacKeys: ['blindIndex'], decrypt: ['consent-evidence'] },
+  'inbound-sms': { data: 'write', hmacKeys: ['blindIndex'], encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
   'list-inbound': { data: 'read', query: true, decrypt: ['inbound-body'] },
-  'list-audit': { data: 'none', hmacKeys: true, auditRead: 'list' },
+  'list-audit': { data: 'none', hmacKeys: ['blindIndex'], auditRead: 'list' },
   // Templates: their own items only (TPL#…), listed through the index key TEMPLATES.
   'create-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
   'revise-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
   'approve-template': { data: 'write', audit: true, leadingKeys: ['TPL#*'] },
   'get-template': { data: 'read', query: true, leadingKeys: ['TPL#*'] },
   'list-templates': { data: 'read', query: true, leadingKeys: ['TEMPLATES'] },
-  // Reads the sent-text hashes only (PROV#…), with the key that makes them.
-  'check-provenance': { data: 'read', query: true, hmacKeys: true, leadingKeys: ['PROV#*'] },
+  // Reads the sent-text hashes only (PROV#…), with the key that makes them; counts the client's window (RL#provenance#…) and audits each look-up.
+  'check-provenance': { data: 'write', query: true, hmacKeys: ['blindIndex'], audit: true, leadingKeys: ['PROV#*', 'RL#provenance#*'] },
   'verify-audit': { data: 'none', auditRead: 'verify' },
   'audit-public-key': { data: 'none', auditRead: 'publicKey' },
   // Ops' blocks: the block items only, listed through the data table's index; HMAC for range tags.
   'list-fraud-blocks': { data: 'read', query: true },
-  'put-fraud-block': { data: 'write', hmacKeys: true, audit: true },
-  'delete-fraud-block': { data: 'write', delete: true, hmacKeys: true, audit: true },
+  'put-fraud-block': { data: 'write', hmacKeys: ['blindIndex'], audit: true },
+  'delete-fraud-block': { data: 'write', delete: true, hmacKeys: ['blindIndex'], audit: true },
   // The only function that may sign a seal (the signing key's policy says so too).
   'seal-audit': { data: 'none', seal: true },
   // A subject access request is the one place besides the recipient's open where bodies are decrypted.
-  'export-subject': { data: 'write', query: true, hmacKeys: true, decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
-  'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: true, audit: true },
+  'export-subject': { data: 'read', query: true, hmacKeys: ['blindIndex'], decrypt: ['otp-delivery', 'message-body', 'message-recipient', 'consent-evidence', 'inbound-body'], audit: true },
+  'erase-subject': { data: 'write', query: true, delete: true, hmacKeys: ['blindIndex'], audit: true },
   // Webhooks: only these seal a secret; only the deliverer opens one.
   'put-webhook': { data: 'write', encrypt: ['webhook-secret'], audit: true, leadingKeys: ['WEBHOOK#*'] },
   'get-webhook': { data: 'read', leadingKeys: ['WEBHOOK#*'] },

@@ -4,11 +4,11 @@ import {
   ArchivedMessageView, EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
 } from '#shared/messages/schemas';
 import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
-import { AuditPage, AuditPublicKey, AuditVerdict } from '#shared/audit/query';
-import { ConsentView, PutConsentRequest } from '#shared/consent/schemas';
+import { AuditPage, AuditPublicKey, AuditSearchRequest, AuditVerdict } from '#shared/audit/query';
+import { ConsentLookupRequest, ConsentView, PutConsentRequest } from '#shared/consent/schemas';
 import { FraudBlockLifted, FraudBlockList, FraudBlockView, PutFraudBlockRequest } from '#shared/fraud/schemas';
 import { InboundList } from '#shared/inbound/schemas';
-import { SubjectErasure, SubjectExport } from '#shared/subjects/schemas';
+import { SubjectErasure, SubjectExport, SubjectRequest } from '#shared/subjects/schemas';
 import { EventPage } from '#shared/events/schemas';
 import { ProvenanceAnswer, ProvenanceRequest } from '#shared/provenance/schemas';
 import { ApproveTemplateRequest, CreateTemplateRequest, ReviseTemplateRequest, TemplateList, TemplateVersionWritten, TemplateView } from '#shared/templates/schemas';
@@ -32,6 +32,10 @@ export type Route = {
   /** Problem `code`s by status, for the docs; 400/401/403/413/500/503 apply to every route. */
   errors: Partial<Record<number, string[]>>;
   idempotent?: boolean;
+  /** The OpenAPI operationId, where the function serves more than one route; else the function's name. */
+  operationId?: string;
+  /** A 1.0 form that names a person in its URL: kept working, documented as deprecated (the body form replaces it). */
+  deprecated?: boolean;
 };
 
 export const ROUTES: readonly Route[] = [
@@ -108,8 +112,14 @@ export const ROUTES: readonly Route[] = [
     errors: {},
   },
   {
-    method: 'GET', path: '/v1/consents', fn: 'get-consents', scope: SCOPES.consentRead,
-    summary: 'Consent state and history of a number (?to=+E164)',
+    method: 'POST', path: '/v1/consents/lookup', fn: 'get-consents', scope: SCOPES.consentRead, operationId: 'lookupConsents',
+    summary: 'Consent state and history of a number (the number in the body, never in the URL)',
+    request: ConsentLookupRequest, success: { status: 200, schema: ConsentView },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/consents', fn: 'get-consents', scope: SCOPES.consentRead, deprecated: true,
+    summary: 'Deprecated: use POST /v1/consents/lookup. Consent state and history of a number (?to=+E164)',
     success: { status: 200, schema: ConsentView },
     errors: {},
   },
@@ -120,8 +130,14 @@ export const ROUTES: readonly Route[] = [
     errors: {},
   },
   {
-    method: 'GET', path: '/v1/audit', fn: 'list-audit', scope: SCOPES.auditRead,
-    summary: 'Audit events (?to=&from=&until=&cursor=), subjects masked',
+    method: 'POST', path: '/v1/audit/search', fn: 'list-audit', scope: SCOPES.auditRead, operationId: 'searchAudit',
+    summary: 'Audit events (the number and the period in the body), subjects masked',
+    request: AuditSearchRequest, success: { status: 200, schema: AuditPage },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/audit', fn: 'list-audit', scope: SCOPES.auditRead, deprecated: true,
+    summary: 'Deprecated where it names a number (?to=): use POST /v1/audit/search. Audit events (?to=&from=&until=&cursor=), subjects masked',
     success: { status: 200, schema: AuditPage },
     errors: {},
   },
@@ -228,14 +244,26 @@ export const ROUTES: readonly Route[] = [
     errors: {},
   },
   {
-    method: 'GET', path: '/v1/subjects/{phone}/export', fn: 'export-subject', scope: SCOPES.subjectsManage,
-    summary: 'Everything held about a number, decrypted (subject access request)',
+    method: 'POST', path: '/v1/subjects/export', fn: 'export-subject', scope: SCOPES.subjectsManage, operationId: 'requestSubjectExport',
+    summary: 'Everything held about a number, decrypted (subject access request; the number in the body)',
+    request: SubjectRequest, success: { status: 200, schema: SubjectExport },
+    errors: {},
+  },
+  {
+    method: 'POST', path: '/v1/subjects/erase', fn: 'erase-subject', scope: SCOPES.subjectsManage, operationId: 'requestSubjectErasure',
+    summary: 'Erase everything held about a number (the number in the body); an opt-out survives as a suppression entry',
+    request: SubjectRequest, success: { status: 200, schema: SubjectErasure },
+    errors: {},
+  },
+  {
+    method: 'GET', path: '/v1/subjects/{phone}/export', fn: 'export-subject', scope: SCOPES.subjectsManage, deprecated: true,
+    summary: 'Deprecated: use POST /v1/subjects/export. Everything held about a number, decrypted (subject access request)',
     success: { status: 200, schema: SubjectExport },
     errors: {},
   },
   {
-    method: 'DELETE', path: '/v1/subjects/{phone}', fn: 'erase-subject', scope: SCOPES.subjectsManage,
-    summary: 'Erase everything held about a number; an opt-out survives as a suppression entry',
+    method: 'DELETE', path: '/v1/subjects/{phone}', fn: 'erase-subject', scope: SCOPES.subjectsManage, deprecated: true,
+    summary: 'Deprecated: use POST /v1/subjects/erase. Erase everything held about a number; an opt-out survives as a suppression entry',
     success: { status: 200, schema: SubjectErasure },
     errors: {},
   },

@@ -72,7 +72,8 @@ export class SealtextStack extends Stack {
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
           ...(needs.audit || needs.auditRead || needs.seal || needs.auditStream ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
-          ...(needs.hmacKeys ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey, WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
+          ...(needs.hmacKeys?.includes('codeHash') ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey } : {}),
+          ...(needs.hmacKeys?.includes('blindIndex') ? { WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
           ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
           ...(settings.otpWebDomain ? { OTP_WEB_DOMAIN: settings.otpWebDomain } : {}),
@@ -115,6 +116,10 @@ export class SealtextStack extends Stack {
     // The link in a sealed message's SMS. Built from the API id and the stage name (not the Stage
     // resource) so the functions don't depend on the deployment that depends on them.
     const publicBaseUrl = settings.publicBaseUrl ?? `https://${api.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${settings.stage}`;
+    // The publisher checks each webhook's client as Cognito has it now (its scopes, or gone).
+    const publisher = this.functions['publish-events']!.fn;
+    publisher.addEnvironment('USER_POOL_ID', api.userPool.userPoolId);
+    publisher.addToRolePolicy(new PolicyStatement({ sid: 'CallerAppScopes', actions: ['cognito-idp:DescribeUserPoolClient'], resources: [api.userPool.userPoolArn] }));
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
     // The retention archive, when the stage keeps one.
@@ -203,7 +208,7 @@ function grantNeeds(
     conditions: { StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } },
   }));
   const decryptPurposes = [
-    ...(needs.hmacKeys ? [HMAC_KEY_CONTEXT.codeHash.purpose, HMAC_KEY_CONTEXT.blindIndex.purpose] : []),
+    ...(needs.hmacKeys ?? []).map((k) => HMAC_KEY_CONTEXT[k].purpose),
     ...(needs.decrypt ?? []),
   ];
   if (decryptPurposes.length) {

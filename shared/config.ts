@@ -83,6 +83,9 @@ const base = z.object({
   /** Events: the EventBridge bus (AWS) or the file the local stack appends them to. */
   EVENT_BUS_NAME: optionalName,
   EVENT_BUS_FILE: optionalName,
+  /** Calling apps and their current scopes, for the publisher: the Cognito user pool (AWS) or the local clients file. */
+  USER_POOL_ID: optionalName,
+  CLIENTS_FILE: optionalName,
   /** Webhook jobs: the SQS queue (AWS), or `local` for the local stack's in-process queue. */
   WEBHOOK_QUEUE_URL: optionalName,
   /** The local stack only: webhooks may post to http://127.0.0.1 and localhost. Never set in AWS (the stack does not). */

@@ -5,7 +5,10 @@ import { config } from './config.ts';
 import type { ReceiptDeps } from './delivery/receipt.ts';
 import { EventBridgeBus } from './events/eventbridge-bus.ts';
 import { LocalEventBus } from './events/local-bus.ts';
-import type { EventBus, PublishDeps, WebhookQueue } from './events/publish.ts';
+import type { ClientDirectory, EventBus, PublishDeps, WebhookQueue } from './events/publish.ts';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoClientDirectory } from './events/cognito-clients.ts';
+import { LocalClientDirectory } from './events/local-clients.ts';
 import { CachedWebhookDirectory } from './events/webhook-directory.ts';
 import { envelope, table, urlPolicy } from './runtime.ts';
 import { AuditItems } from './store/audit-items.ts';
@@ -50,11 +53,20 @@ const eventBus = /* @__PURE__ */ once((): EventBus => {
 
 
 
-/** The stream publisher: feed, bus, webhook jobs, and the audit index for masks. */
+const clientDirectory = /* @__PURE__ */ once((): ClientDirectory => {
+  const cfg = config();
+  if (cfg.CLIENTS_FILE) return new LocalClientDirectory(cfg.CLIENTS_FILE);
+  if (!cfg.USER_POOL_ID) throw new Error('USER_POOL_ID is not configured for this function');
+  return new CognitoClientDirectory(new CognitoIdentityProviderClient({}), cfg.USER_POOL_ID);
+});
+
+/** The stream publisher: feed, bus, webhook jobs (to clients as they are now), and the audit index for masks. */
 export const publishDeps = /* @__PURE__ */ once((): PublishDeps => ({
   feed: new DynamoEventFeed(backgroundDoc(), table()),
   bus: eventBus(),
   webhooks: new CachedWebhookDirectory(backgroundWebhookStore()),
+  // Built on first use: a batch with no webhook targets asks nobody.
+  clients: { scopesOf: (clientId) => clientDirectory().scopesOf(clientId) },
   queue: webhookQueue(),
   masks: new AuditMaskLookup(backgroundDoc(), config().AUDIT_TABLE_NAME ?? ''),
   now: Date.now,

@@ -32,6 +32,7 @@ import { DynamoEventFeed } from './store/event-feed-store.ts';
 import type { WebhookDeps } from './webhooks/webhook.ts';
 import { DynamoVerificationStore } from './store/verification-store.ts';
 import type { SubjectDeps } from './subjects/subjects.ts';
+import type { ProvenanceDeps } from './provenance/provenance.ts';
 
 /**
  * Wires the adapters the configuration names. Everything here runs once per cold start (promises
@@ -52,9 +53,10 @@ export const envelope = /* @__PURE__ */ once(() => new Envelope(keyWrapper()));
 const secretKeys = /* @__PURE__ */ oncePromise((): Promise<SecretKeys> => {
   const cfg = config();
   if (cfg.KEY_SOURCE === 'local') return Promise.resolve(localSecretKeys(cfg.LOCAL_KEYS_FILE));
-  if (!cfg.WRAPPED_CODE_HASH_KEY || !cfg.WRAPPED_BLIND_INDEX_KEY) {
+  if (!cfg.WRAPPED_CODE_HASH_KEY && !cfg.WRAPPED_BLIND_INDEX_KEY) {
     return Promise.reject(new Error('This function was deployed without the wrapped HMAC keys it needs'));
   }
+  // Only the keys this function was given (infra/permissions.ts): each function holds what it uses.
   return kmsSecretKeys(new KMSClient({}), cfg.KMS_KEY_ARN, { codeHashKey: cfg.WRAPPED_CODE_HASH_KEY, blindIndexKey: cfg.WRAPPED_BLIND_INDEX_KEY });
 });
 
@@ -162,6 +164,8 @@ export const inboundDeps = /* @__PURE__ */ oncePromise(async (): Promise<Inbound
     sms: smsSender(),
     helpText: cfg.HELP_TEXT,
     retentionDays: cfg.INBOUND_RETENTION_DAYS,
+    allowedCountries: allowedCountries(),
+    limits: limits(),
   };
 });
 
@@ -191,8 +195,10 @@ export const eventFeedDeps = /* @__PURE__ */ once(() => ({ feed: new DynamoEvent
 /** The template routes: the store and the clock. */
 export const templateDeps = /* @__PURE__ */ once(() => ({ templates: new DynamoTemplateStore(doc(), table(), auditItems()), now: Date.now }));
 
-/** POST /v1/provenance: the sent-text hashes and the key that makes them. */
-export const provenanceDeps = /* @__PURE__ */ oncePromise(async () => ({ provenance: new DynamoProvenanceStore(doc(), table()), keys: await secretKeys() }));
+/** POST /v1/provenance: the sent-text hashes, the key that makes them, the client's window and the audit trail. */
+export const provenanceDeps = /* @__PURE__ */ oncePromise(async (): Promise<ProvenanceDeps> => ({
+  provenance: new DynamoProvenanceStore(doc(), table(), auditItems()), keys: await secretKeys(), limits: limits(), now: Date.now,
+}));
 
 /** A number's keyed blind index (audit queries by number). */
 export async function blindIndexOf(e164: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat, AuthorizationType, CfnRestApi, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
   MethodLoggingLevel, RequestValidator, ResponseType, RestApi, type IModel, type JsonSchema,
@@ -6,7 +6,7 @@ import {
 import { Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import * as z from '#shared/zod';
 import { metaOf } from '#shared/schema';
@@ -15,6 +15,31 @@ import { ROUTES } from '../routes.ts';
 import type { StageSettings } from '../settings.ts';
 
 export const TLS_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
+
+/**
+ * Access log fields, written out: the route's template (`$context.resourcePath`, e.g.
+ * `/v1/subjects/{phone}`), never the path or query as sent, which can hold a number or a link token.
+ */
+export const ACCESS_LOG_FIELDS: Record<string, string> = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  clientId: '$context.authorizer.claims.client_id',
+  wafStatus: '$context.waf.status',
+};
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
+
+/** What WAF logs leave out: the URI and query (numbers, link tokens) and the bearer token. */
+export const WAF_REDACTED_FIELDS: CfnLoggingConfiguration.FieldToMatchProperty[] = [
+  { uriPath: {} },
+  { queryString: {} },
+  { singleHeader: { Name: 'authorization' } },
+];
 
 /** The gateway's own refusals, in the same problem+json shape and with the same codes as the functions'. */
 const GATEWAY_PROBLEMS: { type: ResponseType; status: string; code: string; title: string }[] = [
@@ -111,12 +136,10 @@ export class SealtextApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        // X-Ray would record every request's full URL, and 1.0 routes carry numbers and link tokens there.
+        tracingEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields({
-          caller: false, httpMethod: true, ip: true, protocol: true, requestTime: true, resourcePath: true,
-          responseLength: true, status: true, user: false,
-        }),
+        accessLogFormat: ACCESS_LOG_FORMAT,
       },
       disableExecuteApiEndpoint: false,
     });
@@ -169,7 +192,8 @@ export class SealtextApi extends Construct {
         route.scope === 'public'
           ? { authorizationType: AuthorizationType.NONE }
           : { authorizationType: AuthorizationType.COGNITO, authorizer, authorizationScopes: [route.scope] };
-      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn), {
+      // No test-invoke permission: the console's test button is not a production path (and each is one resource more).
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
         ...auth,
         requestValidator: validator,
         ...(bodyModel ? { requestModels: { 'application/json': bodyModel } } : {}),
@@ -184,7 +208,7 @@ export class SealtextApi extends Construct {
     this.webAcl = new CfnWebACL(this, 'Waf', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-waf`, sampledRequestsEnabled: true },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-waf`, sampledRequestsEnabled: false },
       rules: [
         {
           // The authenticated routes: per bearer token (one client), never per IP, because one
@@ -201,7 +225,7 @@ export class SealtextApi extends Construct {
               scopeDownStatement: { notStatement: { statement: RECIPIENT_PATHS } },
             },
           },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerClient', sampledRequestsEnabled: true },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RatePerClient', sampledRequestsEnabled: false },
         },
         {
           // The recipient routes carry no bearer token: a tighter budget per IP.
@@ -216,7 +240,7 @@ export class SealtextApi extends Construct {
               scopeDownStatement: RECIPIENT_PATHS,
             },
           },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RecipientRatePerIp', sampledRequestsEnabled: true },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'RecipientRatePerIp', sampledRequestsEnabled: false },
         },
         managedRuleGroup('AWSManagedRulesCommonRuleSet', 2, [
           // Our own limit is 16 KiB, enforced by the function; the group's 8 KB body rule would cut messages short.
@@ -226,19 +250,27 @@ export class SealtextApi extends Construct {
       ],
     });
     new CfnWebACLAssociation(this, 'WafAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
+    // WAF logs (the name must start with aws-waf-logs-), with URI, query and bearer token redacted;
+    // sampled requests are off on every rule, as samples show the full URI.
+    const wafLogs = new LogGroup(this, 'WafLogs', { logGroupName: `aws-waf-logs-${stack.stackName}`, retention: props.logRetention, removalPolicy: props.removalPolicy });
+    new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      redactedFields: WAF_REDACTED_FIELDS,
+    });
 
     // The token endpoint (Cognito's domain) is the other route a stranger can reach without a token.
     this.tokenWebAcl = new CfnWebACL(this, 'TokenWaf', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-token-waf`, sampledRequestsEnabled: true },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `sealtext-${settings.stage}-token-waf`, sampledRequestsEnabled: false },
       rules: [
         {
           name: 'TokenRatePerIp',
           priority: 0,
           action: { block: {} },
           statement: { rateBasedStatement: { limit: settings.wafTokenRequestsPerIpPer5Min, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
-          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'TokenRatePerIp', sampledRequestsEnabled: true },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'TokenRatePerIp', sampledRequestsEnabled: false },
         },
         managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 1, []),
       ],
@@ -262,6 +294,6 @@ function managedRuleGroup(name: string, priority: number, ruleActionOverrides: C
     priority,
     overrideAction: { none: {} },
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(ruleActionOverrides.length ? { ruleActionOverrides } : {}) } },
-    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: false },
   };
 }

@@ -68,6 +68,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       SMS_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
       EVENT_BUS_FILE: layout.busFile,
+      CLIENTS_FILE: layout.clientsFile,
       ARCHIVE_DIR: layout.archiveDir,
       ARCHIVE_CATEGORIES: process.env.ARCHIVE_CATEGORIES ?? 'transactional',
       ARCHIVE_RETENTION_DAYS: process.env.ARCHIVE_RETENTION_DAYS ?? '30',

@@ -62,8 +62,9 @@ export function openApiDocument() {
     for (const [status, codes] of Object.entries(route.errors)) errors[Number(status)] = [...(errors[Number(status)] ?? []), ...(codes ?? [])];
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     (paths[route.path] ??= {})[route.method.toLowerCase()] = {
-      operationId: route.fn.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
+      operationId: route.operationId ?? route.fn.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()),
       summary: route.summary,
+      ...(route.deprecated ? { deprecated: true } : {}),
       security: route.scope === 'public' ? [] : [{ oauth2: [route.scope] }],
       parameters: [
         ...params,

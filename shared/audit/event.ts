@@ -12,7 +12,8 @@ export type AuditAction =
   | 'otp.expired'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
   | 'delivery.receipt' | 'webhook.change' | 'template.change' | 'archive.read'
-  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock';
+  | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock'
+  | 'provenance.check';
 
 export type NewAuditEvent = {
   /** Client id, `recipient`, `system` or `ops`. */

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { described, textIntIn } from '../schema.ts';
+import { described, intIn, textIntIn } from '../schema.ts';
 import { ValidationFailed } from '../errors.ts';
 import { E164String } from '../otp/schemas.ts';
 import { eventKey, type AuditEvent } from './event.ts';
@@ -12,6 +12,11 @@ export const AuditQuery = z.strictObject({
   cursor: z.optional(z.string().check(z.regex(/^[\w-]{1,512}$/))),
   limit: z._default(textIntIn(1, 200), 100),
 });
+/** POST /v1/audit/search: the same query in a body, so no number reaches a URL. */
+export const AuditSearchRequest = described(
+  z.strictObject({ ...AuditQuery.shape, limit: z._default(intIn(1, 200), 100) }),
+  { id: 'AuditSearchRequest' },
+);
 
 const optionalInt = (description?: string) => (description ? described(z.optional(z.int()), { description }) : z.optional(z.int()));
 const Event = z.object({

@@ -17,7 +17,7 @@ export type ConsentDeps = { store: ConsentStore; envelope: Envelope; keys: Secre
 
 export const evidenceContext = (changeId: string) => ({ app: 'sealtext' as const, purpose: 'consent-evidence', record: changeId });
 
-export function phoneIdentity(keys: SecretKeys, to: string, field = 'to') {
+export function phoneIdentity(keys: Pick<SecretKeys, 'blindIndexKey'>, to: string, field = 'to') {
   const phone = parsePhone(to);
   if (!phone) throw new ValidationFailed([{ path: field, message: 'Not a valid phone number' }]);
   return { e164: phone.e164, phoneIndex: hmac(keys.blindIndexKey, 'phone', phone.e164), mask: maskPhone(phone.e164) };

@@ -42,3 +42,5 @@ export const ConsentView = described(
 );
 
 export const ConsentQuery = z.strictObject({ to: E164String });
+/** POST /v1/consents/lookup: the number in the body, never in a URL. */
+export const ConsentLookupRequest = described(ConsentQuery, { id: 'ConsentLookupRequest' });

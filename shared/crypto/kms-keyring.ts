@@ -34,16 +34,34 @@ export const HMAC_KEY_CONTEXT = {
   blindIndex: { app: 'sealtext', purpose: 'phone-blind-index' },
 } as const satisfies Record<string, KeyContext>;
 
-/** Unwraps the deploy-time HMAC keys: two KMS calls per cold start, none per request. */
+/**
+ * Unwraps the deploy-time HMAC keys this function was given (one KMS call each per cold start, none
+ * per request). A function holds only the keys it uses (infra/permissions.ts): one it was not given
+ * throws when touched, loudly, instead of being unwrapped with a permission it lacks.
+ */
 export async function kmsSecretKeys(
   kms: KMSClient,
   keyArn: string,
-  wrapped: { codeHashKey: string; blindIndexKey: string },
+  wrapped: { codeHashKey?: string | undefined; blindIndexKey?: string | undefined },
 ): Promise<SecretKeys> {
   const wrapper = new KmsKeyWrapper(kms, keyArn);
-  const [codeHashKey, blindIndexKey] = await Promise.all([
-    wrapper.unwrapDataKey(Buffer.from(wrapped.codeHashKey, 'base64'), HMAC_KEY_CONTEXT.codeHash),
-    wrapper.unwrapDataKey(Buffer.from(wrapped.blindIndexKey, 'base64'), HMAC_KEY_CONTEXT.blindIndex),
-  ]);
-  return { codeHashKey, blindIndexKey };
+  const unwrap = (b64: string | undefined, context: KeyContext) => (b64 ? wrapper.unwrapDataKey(Buffer.from(b64, 'base64'), context) : Promise.resolve(undefined));
+  const [codeHashKey, blindIndexKey] = await Promise.all([unwrap(wrapped.codeHashKey, HMAC_KEY_CONTEXT.codeHash), unwrap(wrapped.blindIndexKey, HMAC_KEY_CONTEXT.blindIndex)]);
+  return withOnly({ codeHashKey, blindIndexKey });
+}
+
+/** The keys present; reading an absent one throws (a function deployed without it must not get this far). */
+export function withOnly(keys: { codeHashKey: Buffer | undefined; blindIndexKey: Buffer | undefined }): SecretKeys {
+  const out = {} as SecretKeys;
+  for (const name of ['codeHashKey', 'blindIndexKey'] as const) {
+    const key = keys[name];
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get: () => {
+        if (!key) throw new Error(`This function was deployed without the ${name === 'codeHashKey' ? 'code-hash' : 'blind-index'} key`);
+        return key;
+      },
+    });
+  }
+  return out;
 }

@@ -58,7 +58,8 @@ function mapEvent(e: AuditEvent): Mapped | undefined {
     case 'message.open':
       return e.outcome === 'opened' || e.outcome === 'opened_burned' ? { type: 'message.opened', data: { burned: String(e.outcome === 'opened_burned') } } : undefined;
     case 'message.expired':
-      // `observed` is a reader noticing an expiry; the sweep's `expired` is the one announcement.
+      // Recorded once, by the sweep or by the first request that found the link expired; `observed`
+      // is what older trails hold for every such request, and announces nothing.
       return e.outcome === 'expired' ? { type: 'message.expired' } : undefined;
     case 'message.revoke':
       return { type: 'message.revoked' };

@@ -23,12 +23,32 @@ export interface WebhookDirectory {
 export interface WebhookQueue {
   enqueue(jobs: readonly WebhookJob[]): Promise<void>;
 }
+export interface ClientDirectory {
+  /** A calling app's scopes as granted now; undefined once the app is gone. */
+  scopesOf(clientId: string): Promise<ReadonlySet<string> | undefined>;
+}
 export interface MaskLookup {
   /** The masked number of a verification or message, from its first audit event (for events that do not carry it). */
   maskOf(resource: string): Promise<string | undefined>;
 }
 
-export type PublishDeps = { feed: EventFeed; bus: EventBus; webhooks: WebhookDirectory; queue: WebhookQueue; masks: MaskLookup; now: () => number };
+export type PublishDeps = { feed: EventFeed; bus: EventBus; webhooks: WebhookDirectory; clients: ClientDirectory; queue: WebhookQueue; masks: MaskLookup; now: () => number };
+
+/**
+ * The webhooks that may receive an audience's events now: a saved webhook remembers the scopes its
+ * client had when it was saved, so each target is checked again against the client as it is today
+ * (deleted apps and withdrawn scopes receive nothing more).
+ */
+async function currentTargets(deps: Pick<PublishDeps, 'webhooks' | 'clients'>, audience: Audience, scopesSeen: Map<string, Promise<ReadonlySet<string> | undefined>>) {
+  const saved = await deps.webhooks.targets(audience);
+  const allowed = await Promise.all(saved.map(async (t) => {
+    let scopes = scopesSeen.get(t.clientId);
+    if (!scopes) scopesSeen.set(t.clientId, (scopes = deps.clients.scopesOf(t.clientId)));
+    const now = await scopes;
+    return now !== undefined && ('scope' in audience ? now.has(audience.scope) : true);
+  }));
+  return saved.filter((_t, i) => allowed[i]);
+}
 
 /**
  * Publishes the events a batch of committed audit events announces. The bus and the webhook queue
@@ -47,11 +67,12 @@ export async function publishEvents(deps: PublishDeps, audit: readonly AuditEven
   await deps.bus.put(entries.map((x) => x.event));
 
   const byAudience = new Map<string, readonly WebhookTarget[]>();
+  const scopesSeen = new Map<string, Promise<ReadonlySet<string> | undefined>>();
   const jobs: WebhookJob[] = [];
   for (const { audience, event } of entries) {
     const key = audienceKey(audience);
     let targets = byAudience.get(key);
-    if (!targets) byAudience.set(key, (targets = await deps.webhooks.targets(audience)));
+    if (!targets) byAudience.set(key, (targets = await currentTargets(deps, audience, scopesSeen)));
     for (const t of targets) if (matchesTypes(event.type, t.types)) jobs.push({ clientId: t.clientId, event });
   }
   if (jobs.length) await deps.queue.enqueue(jobs);

@@ -4,6 +4,10 @@ import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { SmsSender } from '../sms/sender.ts';
 import type { InboundStore } from './store.ts';
 import { keywordOf } from './keywords.ts';
+import { AppError } from '../errors.ts';
+import { checkDestination } from '../phone/destination.ts';
+import type { LimitRules } from '../ratelimit/limits.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
 import type { InboundSmsNotification } from './schemas.ts';
 
 export type InboundDeps = ConsentDeps & {
@@ -13,7 +17,12 @@ export type InboundDeps = ConsentDeps & {
   sms: SmsSender;
   helpText: string;
   retentionDays: number;
+  allowedCountries: ReadonlySet<string>;
+  limits: LimitRules;
 };
+
+/** The HELP replies' own `client` window: a flood of spoofed HELPs is bounded like one busy client. */
+export const HELP_SENDER = 'system:help';
 
 export const inboundContext = (id: string) => ({ app: 'sealtext' as const, purpose: 'inbound-body', record: id });
 
@@ -35,11 +44,7 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
     });
     return { kind: keyword };
   }
-  if (keyword === 'help') {
-    await deps.sms.send({ to: who.e164, text: deps.helpText });
-    await deps.audit.record({ actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', subjectIndex: who.phoneIndex, subjectMask: who.mask });
-    return { kind: keyword };
-  }
+  if (keyword === 'help') return { kind: keyword, replied: await answerHelp(deps, who) };
   const now = deps.now();
   const event = { actor: 'recipient', action: 'inbound.receive', outcome: 'stored', subjectIndex: who.phoneIndex, subjectMask: who.mask, resource: sms.inboundMessageId } as const;
   await deps.inbound.put({
@@ -52,6 +57,27 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
     sealedBody: await deps.envelope.seal(sms.messageBody, inboundContext(sms.inboundMessageId)),
   }, event);
   return { kind: 'message' as const };
+}
+
+/**
+ * The HELP reply is a send like any other: an inbound text's sender can be spoofed, so a premium
+ * or foreign number, an opted-out one, a paused country or a full window gets no reply (its
+ * refusal is audited instead, and the notification is not retried).
+ */
+async function answerHelp(deps: InboundDeps, who: { e164: string; phoneIndex: string; mask: string }): Promise<boolean> {
+  const subject = { subjectIndex: who.phoneIndex, subjectMask: who.mask };
+  const now = deps.now();
+  try {
+    const phone = checkDestination(who.e164, deps.allowedCountries);
+    const counters = sendCounters(deps, { phone, phoneIndex: who.phoneIndex, clientId: HELP_SENDER }, now);
+    await deps.inbound.guardReply({ phoneIndex: who.phoneIndex, country: phone.country, nowMs: now }, counters, { actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', ...subject });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    await deps.audit.record({ actor: 'recipient', action: 'inbound.receive', outcome: `help_refused:${String(error.extra.reason ?? error.extra.limit ?? error.code)}`, ...subject });
+    return false;
+  }
+  await deps.sms.send({ to: who.e164, text: deps.helpText });
+  return true;
 }
 
 export async function listInbound(deps: Pick<InboundDeps, 'inbound' | 'envelope' | 'now'>, query: { since?: string; cursor?: string; limit: number }) {

@@ -38,6 +38,8 @@ export type Message = {
   expiresAt: number;
   openedAt?: number;
   revokedAt?: number;
+  /** When its expiry was recorded (by the sweep or by the first request that found it expired): once. */
+  expiredAt?: number;
   /** The recipient's current open code: hashed, expiring, single use. */
   openCodeHash?: string;
   openCodeExpiresAt?: number;

@@ -34,9 +34,15 @@ export async function pageState(deps: Pick<MessageDeps, 'store' | 'now'>, token:
 
 const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string) => codeHash(deps.keys.codeHashKey, id, code, 'message-open');
 
-async function gone(deps: Pick<MessageDeps, 'audit'>, m: Message, reason: ReturnType<typeof goneReason> & string): Promise<never> {
-  if (reason === 'expired') {
-    await deps.audit.record({ actor: 'recipient', action: 'message.expired', outcome: 'observed', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId });
+/**
+ * A request found the message closed. An expiry the sweep has not recorded yet is recorded now, once
+ * (a conditional write: any number of requests to an expired link leave one event).
+ */
+async function gone(deps: Pick<MessageDeps, 'store' | 'now'>, m: Message, reason: ReturnType<typeof goneReason> & string): Promise<never> {
+  if (reason === 'expired' && m.expiredAt === undefined) {
+    await deps.store.markExpired({ id: m.id, nowMs: deps.now() }, {
+      actor: 'recipient', action: 'message.expired', outcome: 'expired', subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId,
+    });
   }
   throw new MessageGone(reason);
 }
@@ -60,7 +66,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}) }, now);
   const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const out = await deps.store.setOpenCode(
-    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country },
+    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country, phoneIndex: m.phoneIndex },
     counters,
     { actor: 'recipient', action: 'message.code', outcome: 'sent', ...subject },
   );

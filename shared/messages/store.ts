@@ -18,7 +18,7 @@ export interface MessageStore {
   findByLink(hash: string): Promise<Message | undefined>;
   /** A new open code for the recipient, guarded by the sends count seen, with the phone's counters. */
   setOpenCode(
-    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string },
+    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ): Promise<Written>;
@@ -35,6 +35,8 @@ export interface MessageStore {
   ): Promise<Written & { locked?: boolean }>;
   /** Remote wipe: revoked, the body and any open code removed at once. */
   revoke(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
+  /** Records a message's expiry with its event unless it was recorded already (the sweep, another request); its content goes too. */
+  markExpired(q: { id: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
   markFailed(id: string, event: NewAuditEvent): Promise<void>;
   /** The provider accepted the SMS: delivery `sent`, and its message id for the receipt to find. */
   markSent(id: string, smsId: string, atMs: number): Promise<void>;

@@ -18,7 +18,9 @@ export type LimitRule = z.infer<typeof LimitRule>;
 export const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country']);
 /** Windows of failed verifications per number, across verifications (brute force). */
 export const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
-export const LimitName = z.enum([...SendLimitName.options, ...FailureLimitName.options]);
+/** Look-ups a client may make: provenance checks (each one a guess at a text). */
+export const LookupLimitName = z.enum(['provenance']);
+export const LimitName = z.enum([...SendLimitName.options, ...FailureLimitName.options, ...LookupLimitName.options]);
 export type LimitName = z.infer<typeof LimitName>;
 export type SendLimitName = z.infer<typeof SendLimitName>;
 export type LimitRules = Record<LimitName, LimitRule>;
@@ -36,6 +38,8 @@ export const DEFAULT_LIMITS: LimitRules = {
   // NIST SP 800-63B caps consecutive failures at 100; we count all failures in the window, lower.
   failedVerifyShort: { limit: 10, windowSeconds: 3_600 },
   failedVerifyDaily: { limit: 30, windowSeconds: 86_400 },
+  // Support answers a forwarded text in one call; a client guessing texts is stopped early.
+  provenance: { limit: 60, windowSeconds: 60 },
 };
 
 export function parseLimitOverrides(json: string | undefined): LimitRules {

@@ -4,6 +4,10 @@ import type { NewAuditEvent } from '../audit/event.ts';
 import type { InboundMessage, InboundStore } from '../inbound/store.ts';
 import type { AuditItems } from './audit-items.ts';
 import { subjectKey } from './tables.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
+import { consentGuard } from './consent-guard.ts';
+import { explainConsentFailure } from './consent-reader.ts';
+import { brakeGuard, transactWithLimits } from './rate-limit-ops.ts';
 
 /**
  * Inbound texts in one partition ordered by arrival: a business's inbound volume is small, and one
@@ -13,6 +17,12 @@ const PK = 'INBOUND';
 
 export class DynamoInboundStore implements InboundStore {
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
+
+  async guardReply(q: { phoneIndex: string; country: string; nowMs: number }, counters: LimitCounter[], event: NewAuditEvent): Promise<void> {
+    await transactWithLimits(this.doc, this.tableName, counters, [
+      consentGuard(this.tableName, q.phoneIndex, 'transactional'), brakeGuard(this.tableName, q.country, q.nowMs), this.audit.put(event),
+    ], q.nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+  }
 
   async put(m: InboundMessage, event: NewAuditEvent): Promise<boolean> {
     try {

@@ -64,16 +64,18 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   setOpenCode(
-    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string },
+    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ): Promise<Written> {
+    // Guarded like every send: a number that opted out since the message (STOP) gets no open code.
+    const guards = [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs)];
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: 'SET #openCodeHash = :h, #openCodeExpiresAt = :exp, #openLastSentAt = :now ADD #openSends :one',
       ConditionExpression: `${OPENABLE} AND #openSends = :seen`,
       ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#openLastSentAt': 'openLastSentAt', '#openSends': 'openSends' },
       ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':exp': q.codeExpiresAt, ':one': 1, ':seen': q.seenSends },
-    }, counters, [brakeGuard(this.tableName, q.country, q.nowMs)]);
+    }, counters, guards).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
   open(q: { id: string; codeHash: string; answerHash?: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written> {
@@ -114,6 +116,19 @@ export class DynamoMessageStore implements MessageStore {
         '#revokedAt': 'revokedAt', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#expiryBucket': 'expiryBucket',
       },
       ExpressionAttributeValues: { ':c': q.clientId, ':sent': 'sent', ':opened': 'opened', ':now': q.nowMs, ':direct': 'direct', ':revoked': 'revoked' },
+    });
+  }
+
+  markExpired(q: { id: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    // The sweep's own write is conditional on the expiry bucket this removes, and sets expiredAt: one event either way.
+    return this.write(q.id, q.nowMs, event, {
+      UpdateExpression: 'SET #expiredAt = :now REMOVE #expiryBucket, #sealedBody, #openCodeHash, #openCodeExpiresAt',
+      ConditionExpression: 'attribute_not_exists(#expiredAt) AND #status IN (:sent, :opened) AND #expiresAt <= :now',
+      ExpressionAttributeNames: {
+        '#expiredAt': 'expiredAt', '#status': 'status', '#expiresAt': 'expiresAt', '#expiryBucket': 'expiryBucket',
+        '#sealedBody': 'sealedBody', '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt',
+      },
+      ExpressionAttributeValues: { ':now': q.nowMs, ':sent': 'sent', ':opened': 'opened' },
     });
   }
 

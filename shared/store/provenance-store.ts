@@ -1,6 +1,9 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../audit/event.ts';
 import type { ProvenanceStore, SentRecord, SentText } from '../provenance/provenance.ts';
-import type { TransactItem } from './rate-limit-ops.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
+import type { AuditItems } from './audit-items.ts';
+import { transactWithLimits, type TransactItem } from './rate-limit-ops.ts';
 import { subjectKey } from './tables.ts';
 
 /**
@@ -23,7 +26,11 @@ export function provenancePut(tableName: string, t: SentText): TransactItem {
 }
 
 export class DynamoProvenanceStore implements ProvenanceStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string) {}
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
+
+  async recordLookup(window: LimitCounter, event: NewAuditEvent): Promise<void> {
+    await transactWithLimits(this.doc, this.tableName, [window], [this.audit.put(event)], this.audit.now());
+  }
 
   async latest(hash: string): Promise<SentRecord | undefined> {
     const out = await this.doc.send(new QueryCommand({

@@ -1,5 +1,9 @@
 import * as z from '../zod.ts';
 import { described } from '../schema.ts';
+import { E164String } from '../otp/schemas.ts';
+
+/** POST /v1/subjects/export and /erase: the number in the body, never in a URL. */
+export const SubjectRequest = described(z.strictObject({ to: E164String }), { id: 'SubjectRequest' });
 
 export const SubjectExport = described(
   z.object({

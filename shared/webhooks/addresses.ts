@@ -12,9 +12,13 @@ for (const [net, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
+// IPv6: only global unicast (2000::/3) is allowed, minus its special-purpose blocks (IANA registry):
+// the IETF protocol assignments 2001::/23 (Teredo, benchmarking, ORCHID 2001:10::/28 and
+// 2001:20::/28, ...), documentation 2001:db8::/32 and 3fff::/20. Everything outside 2000::/3 (SIIT
+// ::ffff:0:0:0/96, local-use NAT64 64:ff9b:1::/48, ULA, link-local, multicast) is refused by that rule.
+const globalUnicast = new BlockList();
+globalUnicast.addSubnet('2000::', 3, 'ipv6');
+for (const [net, prefix] of [['2001::', 23], ['2001:db8::', 32], ['3fff::', 20]] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 /** IPv6 forms that carry an IPv4 address: mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::/96), 6to4 (2002::/16), compatible (::a.b.c.d). */
 function embeddedIpv4(ip: string): string | undefined {
@@ -53,7 +57,8 @@ export function isPublicAddress(ip: string): boolean {
   if (family !== 6) return false;
   const v4 = embeddedIpv4(ip);
   if (v4 !== undefined) return isPublicAddress(v4);
-  return !blocked.check(ip.split('%')[0]!, 'ipv6');
+  const bare = ip.split('%')[0]!;
+  return globalUnicast.check(bare, 'ipv6') && !blocked.check(bare, 'ipv6');
 }
 
 export const isLoopback = (ip: string) => ip === '::1' || (isIP(ip) === 4 && ip.startsWith('127.')) || embeddedIpv4(ip)?.startsWith('127.') === true;

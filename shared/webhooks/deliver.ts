@@ -55,10 +55,18 @@ export async function deliverWebhook(deps: DeliverDeps, job: WebhookJob, attempt
 /** One queued delivery as the queue hands it over: its job, its receive count, its handle. */
 export type QueuedDelivery = { messageId: string; receiptHandle: string; job: WebhookJob; attempt: number };
 
+/** Posts in flight at once for one client within a batch: its share, whatever the others' endpoints do. */
+export const PER_CLIENT_IN_FLIGHT = 2;
+
 /**
  * A batch from the queue: each job tried once; a retry hides its message for the backoff, and the
  * retried and exhausted ones are the batch item failures (the queue's redrive dead-letters the
  * exhausted). `onResult` sees each outcome (the handler logs and counts it).
+ *
+ * Clients are served side by side, each with at most PER_CLIENT_IN_FLIGHT posts at a time, so one
+ * client's stalling endpoint (10 s a post) never holds up another's. Once a client's endpoint fails
+ * in a batch, its remaining jobs there are not posted but go back on their backoff: a failing
+ * receiver costs at most one round of timeouts per batch.
  */
 export async function deliverBatch(
   deps: DeliverDeps & { retry: RetryLater },
@@ -66,13 +74,34 @@ export async function deliverBatch(
   onResult: (d: QueuedDelivery, result: DeliveryOutcome) => void = () => undefined,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
-  for (const d of batch) {
-    const result = await deliverWebhook(deps, d.job, d.attempt);
+  const byClient = new Map<string, QueuedDelivery[]>();
+  for (const d of batch) byClient.set(d.job.clientId, [...(byClient.get(d.job.clientId) ?? []), d]);
+
+  const settle = async (d: QueuedDelivery, result: DeliveryOutcome) => {
     onResult(d, result);
     if (result.outcome === 'retry') await deps.retry.retryLater(d.receiptHandle, result.afterSeconds);
     if (result.outcome === 'retry' || result.outcome === 'exhausted') batchItemFailures.push({ itemIdentifier: d.messageId });
-  }
+  };
+  await Promise.all([...byClient.values()].map(async (jobs) => {
+    let next = 0;
+    let failing = false;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const d = jobs[next++]!;
+        const result = failing ? deferred(deps, d.attempt) : await deliverWebhook(deps, d.job, d.attempt);
+        if (result.outcome === 'retry' || result.outcome === 'exhausted') failing = true;
+        await settle(d, result);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PER_CLIENT_IN_FLIGHT, jobs.length) }, worker));
+  }));
   return { batchItemFailures };
+}
+
+/** A job not posted because its endpoint just failed: back on its backoff, as a failed attempt would be. */
+function deferred(deps: Pick<DeliverDeps, 'random' | 'retryScale'>, attempt: number): DeliveryOutcome {
+  const afterSeconds = retryDelaySeconds(attempt, deps.random, deps.retryScale);
+  return afterSeconds === undefined ? { outcome: 'exhausted' } : { outcome: 'retry', afterSeconds };
 }
 
 /** An SQS record as a queued delivery: the receive count is the attempt number. */

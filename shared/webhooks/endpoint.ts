@@ -26,11 +26,14 @@ export function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
   if (url.protocol === 'http:' && !(policy.allowLoopback && local)) return policy.allowLoopback ? 'Must use https (or http to 127.0.0.1 or localhost)' : 'Must use https';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Must use https';
   if (local) return policy.allowLoopback ? undefined : 'Must not point at a loopback address';
+  // HTTPS ports only: a receiver on another port is more likely an internal service than a webhook.
+  if (url.port !== '' && !ALLOWED_PORTS.has(url.port)) return 'Must use port 443 or 8443';
   // The URL parser has already turned decimal, octal and hex IPv4 forms into dotted quads.
   if (isIP(host) !== 0 && !isPublicAddress(host)) return 'Must not point at a private, loopback or link-local address';
   return undefined;
 }
 
+const ALLOWED_PORTS: ReadonlySet<string> = new Set(['443', '8443']);
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
 
 export class UnsafeDestination extends Error {
@@ -60,13 +63,15 @@ const systemResolve: Resolve = (host) => dnsLookup(host, { all: true, verbatim: 
  * whole exchange is cut at 10 s, and at most MAX_RESPONSE_BYTES of the answer are read.
  */
 export class HttpWebhookPoster implements WebhookPoster {
-  constructor(private readonly policy: UrlPolicy, private readonly resolve: Resolve = systemResolve) {}
+  constructor(private readonly policy: UrlPolicy, private readonly resolve: Resolve = systemResolve, private readonly timeoutMs = POST_TIMEOUT_MS) {}
 
   async post(rawUrl: string, headers: Record<string, string>, body: string): Promise<PostResult> {
     if (urlProblem(rawUrl, this.policy)) throw new UnsafeDestination();
     const url = new URL(rawUrl);
     const host = hostOf(url);
-    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await this.resolve(host);
+    // One deadline for the whole exchange, name resolution included: a stalling resolver is cut too.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await withDeadline(this.resolve(host), deadline);
     const allowed = (a: string) => isPublicAddress(a) || (this.policy.allowLoopback && isLoopback(a));
     if (!addresses.length || !addresses.every((a) => allowed(a.address))) throw new UnsafeDestination();
     const pinned = addresses[0]!;
@@ -80,7 +85,7 @@ export class HttpWebhookPoster implements WebhookPoster {
         method: 'POST',
         lookup,
         headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Sealtext-Webhooks/1' },
-        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+        signal: deadline,
       }, (res) => {
         let read = 0;
         res.on('data', (chunk: Buffer) => {
@@ -96,4 +101,14 @@ export class HttpWebhookPoster implements WebhookPoster {
       req.end(body);
     });
   }
+}
+
+/** The promise, or a rejection once the signal aborts (whichever comes first). */
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

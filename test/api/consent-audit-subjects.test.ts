@@ -49,7 +49,7 @@ describe('promotional consent and STOP/START', () => {
     expect(texts[0]).toBe('Sealtext: Sale: 20% off');
     expect(texts[1]).toMatch(/is your sign-in code/);
 
-    const consents = await call('GET', `/v1/consents?to=${enc(to)}`, { token: a });
+    const consents = await call('POST', '/v1/consents/lookup', { token: a, body: { to } });
     expect(consents.body).toMatchObject({ optedOutAll: false, promotional: { status: 'opted_out', source: 'sms_keyword' } });
     expect((consents.body.history as { source: string; status: string }[]).map((h) => `${h.source}:${h.status}`)).toEqual(['web_form:opted_in', 'sms_keyword:opted_out', 'sms_keyword:opted_in']);
     expect(consents.text).not.toContain(to.slice(1));
@@ -75,7 +75,7 @@ describe('audit trail', () => {
     const issued = await call('POST', '/v1/otp', { token: a, body: { to } });
     const id = issued.body.verificationId as string;
     await call('DELETE', `/v1/otp/${id}`, { token: a });
-    const events = await call('GET', `/v1/audit?to=${enc(to)}`, { token: a });
+    const events = await call('POST', '/v1/audit/search', { token: a, body: { to } });
     // (The SMS's delivery receipt, about a second later, is an event of its own: not counted here.)
     const actions = (events.body.events as { action: string; outcome: string; subject: string; actor: string }[]).filter((e) => e.action !== 'delivery.receipt');
     expect(actions.map((e) => `${e.actor}:${e.action}:${e.outcome}`)).toEqual([
@@ -88,7 +88,7 @@ describe('audit trail', () => {
     // Sealed once the sealer runs (every minute; here, now).
     const run1 = await fetch(`${baseUrl}/_local/audit/seal`, { method: 'POST' });
     expect(run1.status).toBe(200);
-    const sealed = await call('GET', `/v1/audit?to=${enc(to)}`, { token: a });
+    const sealed = await call('POST', '/v1/audit/search', { token: a, body: { to } });
     expect((sealed.body.events as { action: string; seal?: string }[]).filter((e) => e.action !== 'delivery.receipt').every((e) => /^seal-\d+$/.test(e.seal ?? ''))).toBe(true);
     const verdict = (await call('GET', '/v1/audit/verify', { token: a })).body;
     expect(verdict).toMatchObject({ intact: true, seals: expect.any(Number), sealedThrough: expect.any(String) });
@@ -127,19 +127,44 @@ describe('data subjects', () => {
     await inbound(to, 'thanks');
     await inbound(to, 'STOP');
 
-    const exported = await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a });
+    const exported = await call('POST', '/v1/subjects/export', { token: a, body: { to } });
     expect(exported.status).toBe(200);
     expect(exported.body).toMatchObject({ messages: [expect.objectContaining({ body: 'Your statement is ready' })], inboundMessages: [expect.objectContaining({ body: 'thanks' })] });
     expect(exported.body.verifications).toHaveLength(1);
 
-    const erased = await call('DELETE', `/v1/subjects/${enc(to)}`, { token: a });
+    const erased = await call('POST', '/v1/subjects/erase', { token: a, body: { to } });
     // The consent record and its two changes (the opt-in, the STOP).
     expect(erased.body).toEqual({ erased: { verifications: 1, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true, retained: [] });
-    const after = await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a });
+    const after = await call('POST', '/v1/subjects/export', { token: a, body: { to } });
     expect(after.body).toMatchObject({ verifications: [], messages: [], inboundMessages: [], consentHistory: [], consent: { optedOutAll: true, suppressed: true } });
     expect((await call('POST', '/v1/messages', { token: a, body: { to, body: 'Sale', category: 'promotional' } })).status).toBe(403);
     const noScope = await tokenFor(clients[0]!, 'p2a/otp.send');
     expect((await call('DELETE', `/v1/subjects/${enc(to)}`, { token: noScope })).status).toBe(403);
+    expect((await call('POST', '/v1/subjects/erase', { token: noScope, body: { to } })).status).toBe(403);
+  });
+
+  it('keeps the deprecated 1.0 forms (a number in the URL) answering as their body forms; bad bodies change nothing', async () => {
+    const to = randomUkMobile();
+    await call('PUT', '/v1/consents', { token: a, body: { to, category: 'promotional', status: 'opted_in', source: 'web_form' } });
+    await call('POST', '/v1/otp', { token: a, body: { to } });
+    const strip = (b: Record<string, unknown>) => JSON.stringify(b).replace(/"(at|updatedAt|createdAt|expiresAt|lastSentAt)":"[^"]*"/g, '');
+    expect(strip((await call('GET', `/v1/consents?to=${enc(to)}`, { token: a })).body)).toBe(strip((await call('POST', '/v1/consents/lookup', { token: a, body: { to } })).body));
+    const byBody = await call('POST', '/v1/subjects/export', { token: a, body: { to } });
+    expect(byBody.body.verifications).toHaveLength(1);
+    const byPath = (await call('GET', `/v1/subjects/${enc(to)}/export`, { token: a })).body;
+    const ids = (b: Record<string, unknown>) => [(b.verifications as { id?: string; verificationId?: string }[]).map((v) => v.id ?? v.verificationId), (b.consentHistory as unknown[]).length];
+    expect(ids(byPath)).toEqual(ids(byBody.body));
+    const search = (await call('POST', '/v1/audit/search', { token: a, body: { to, limit: 1 } })).body;
+    expect(search.events).toHaveLength(1);
+    expect((await call('GET', `/v1/audit?to=${enc(to)}&limit=1`, { token: a })).body.events).toEqual(search.events);
+    for (const [path, body] of [['/v1/subjects/erase', { to: 'nope' }], ['/v1/subjects/erase', {}], ['/v1/subjects/erase', { to, extra: 1 }], ['/v1/consents/lookup', { phone: to }], ['/v1/audit/search', { limit: 0 }]] as const) {
+      const bad = await call('POST', path, { token: a, body });
+      expect(bad.status, path).toBe(400);
+      expect(bad.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(bad.text).not.toContain(to.slice(1));
+    }
+    // Nothing was erased by the refused requests.
+    expect((await call('POST', '/v1/subjects/export', { token: a, body: { to } })).body.verifications).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '#shared/store/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { call, clients, lastCode, outbox, responses, stackLogLines, tokenFor } from './client.ts';
 
@@ -178,6 +181,19 @@ describe('limits and idempotency', () => {
     // The key is per client: client B's identical request is its own.
     expect((await call('POST', '/v1/otp', { token: b, body: { to }, headers })).body.verificationId).not.toBe(first.body.verificationId);
     expect(await outbox(to)).toHaveLength(2);
+
+    // The records hold no unkeyed hash of the request or the key (Powertools' MD5 of what it is
+    // given would give the number back from 10^6 candidates), and no number.
+    const { doc } = createDocumentClient(inject('stackDynamoEndpoint'));
+    const items = (await doc.send(new ScanCommand({ TableName: 'sealtext-local-idempotency' }))).Items ?? [];
+    expect(items.length).toBeGreaterThan(0);
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    const unkeyed = [{ to }, { to, codeLength: 6, ttlSeconds: 300, purpose: 'login', locale: 'en' }].flatMap((req) => [md5(JSON.stringify(req)), md5(JSON.stringify(JSON.stringify(req)))])
+      .concat(md5(JSON.stringify(`${clients[0]!.clientId}:issue-otp:${headers['Idempotency-Key']}`)));
+    const stored = JSON.stringify(items);
+    for (const h of unkeyed) expect(stored).not.toContain(h);
+    expect(stored).not.toContain(to.slice(1));
+    expect(stored).not.toContain(headers['Idempotency-Key']);
   });
 });
 

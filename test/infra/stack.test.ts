@@ -87,6 +87,34 @@ describe('API Gateway', () => {
     expect(['/v1/otp', '/prod/v1/messages/m/x', '/prod/v1/otp'].some((p) => re.test(p))).toBe(false);
   });
 
+  it('keeps numbers and link tokens out of every AWS-side trace, access log and WAF log or sample', () => {
+    // X-Ray would record the full URL: off on the stage and on every function.
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!.Properties;
+    expect(stage.TracingEnabled).toBe(false);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig?.Mode).not.toBe('Active');
+    // Access logs name the route's template, never the path or query as sent.
+    const format = JSON.parse(stage.AccessLogSetting.Format as string) as Record<string, string>;
+    expect(format.resourcePath).toBe('$context.resourcePath');
+    expect(JSON.stringify(format)).not.toMatch(/\$context\.(path|requestOverride|authorizer\.claims\.scope)|\$input|\$method\.request/);
+    expect(stage.MethodSettings).toEqual(expect.arrayContaining([expect.objectContaining({ HttpMethod: '*', DataTraceEnabled: false })]));
+    // WAF: no sampled requests anywhere (samples show the URI), and its logs redact URI, query and the bearer token.
+    for (const acl of Object.values(template.findResources('AWS::WAFv2::WebACL'))) {
+      expect(acl.Properties.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+      for (const rule of acl.Properties.Rules as { VisibilityConfig: { SampledRequestsEnabled: boolean } }[]) expect(rule.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    }
+    const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'));
+    expect(logging).toHaveLength(1);
+    expect(logging[0]!.Properties.RedactedFields).toEqual([{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'authorization' } }]);
+    expect(JSON.stringify(logging[0]!.Properties.LogDestinationConfigs)).toContain('aws-waf-logs-');
+    // Every route that names a person has a body form; the path and query forms are marked deprecated.
+    const personInUrl = ROUTES.filter((r) => r.scope !== 'public' && (r.path.includes('{phone}') || ['/v1/consents', '/v1/audit'].includes(r.path)) && r.method !== 'PUT');
+    expect(personInUrl.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['DELETE /v1/subjects/{phone}', 'GET /v1/audit', 'GET /v1/consents', 'GET /v1/subjects/{phone}/export']);
+    for (const r of personInUrl) {
+      expect(r.deprecated, r.path).toBe(true);
+      expect(ROUTES.some((b) => b.fn === r.fn && b.method === 'POST' && !b.deprecated), r.fn).toBe(true);
+    }
+  });
+
   it('answers its own refusals as problem+json with no-store', () => {
     for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'BAD_REQUEST_BODY', 'THROTTLED', 'DEFAULT_5XX']) {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -146,7 +174,8 @@ describe('IAM: least privilege', () => {
     }
     for (const name of FUNCTION_NAMES) {
       const needs = FUNCTION_NEEDS[name]!;
-      const expected = [...(needs.hmacKeys ? ['otp-code-hash', 'phone-blind-index'] : []), ...(needs.decrypt ?? [])].sort();
+      const hmacPurposes = { codeHash: 'otp-code-hash', blindIndex: 'phone-blind-index' } as const;
+      const expected = [...(needs.hmacKeys ?? []).map((k) => hmacPurposes[k]), ...(needs.decrypt ?? [])].sort();
       expect([...(purposesByRole.get(roleOf(template, name)) ?? [])].sort(), name).toEqual(expected);
     }
     expect(purposesByRole.get(roleOf(template, 'verify-otp'))).not.toContain('otp-delivery');
@@ -270,8 +299,31 @@ describe('data at rest', () => {
       const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
       const env = fn.Properties.Environment.Variables as Record<string, unknown>;
       expect(env.KEY_SOURCE).toBe('kms');
-      expect('WRAPPED_CODE_HASH_KEY' in env, name).toBe(Boolean(FUNCTION_NEEDS[name]!.hmacKeys));
+      expect('WRAPPED_CODE_HASH_KEY' in env, name).toBe(Boolean(FUNCTION_NEEDS[name]!.hmacKeys?.includes('codeHash')));
+      expect('WRAPPED_BLIND_INDEX_KEY' in env, name).toBe(Boolean(FUNCTION_NEEDS[name]!.hmacKeys?.includes('blindIndex')));
       if (env.WRAPPED_CODE_HASH_KEY) expect(JSON.stringify(env.WRAPPED_CODE_HASH_KEY)).toContain('codeHashKey');
+      if (env.WRAPPED_BLIND_INDEX_KEY) expect(JSON.stringify(env.WRAPPED_BLIND_INDEX_KEY)).toContain('blindIndexKey');
+    }
+  });
+
+  it('gives each function only the HMAC key it uses: code checks the code-hash key, number look-ups the blind-index key', () => {
+    const keysOf = (name: string) => {
+      const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      return ['WRAPPED_CODE_HASH_KEY', 'WRAPPED_BLIND_INDEX_KEY'].filter((k) => k in env);
+    };
+    for (const name of ['verify-otp', 'open-message']) expect(keysOf(name), name).toEqual(['WRAPPED_CODE_HASH_KEY']);
+    for (const name of ['get-consents', 'put-consent', 'check-provenance', 'list-audit', 'export-subject', 'erase-subject', 'inbound-sms', 'put-fraud-block', 'delete-fraud-block']) {
+      expect(keysOf(name), name).toEqual(['WRAPPED_BLIND_INDEX_KEY']);
+    }
+    for (const name of ['issue-otp', 'resend-otp', 'send-message', 'request-open-code']) expect(keysOf(name), name).toEqual(['WRAPPED_CODE_HASH_KEY', 'WRAPPED_BLIND_INDEX_KEY']);
+  });
+
+  it('lets a subject export read only, and key-scoped reads touch only their own items (dynamodb:LeadingKeys)', () => {
+    const dataStatement = (name: string) => roleStatements(template).find(({ role, statement }) => role === roleOf(template, name) && statement.Sid === 'DataTable')!.statement;
+    expect(actionsOf(dataStatement('export-subject')).filter((a) => !['dynamodb:GetItem', 'dynamodb:Query'].includes(a))).toEqual([]);
+    for (const [name, keys] of [['get-otp', ['OTP#*']], ['get-message', ['MSG#*']], ['recipient-page', ['LINK#*', 'MSG#*']], ['check-provenance', ['PROV#*', 'RL#provenance#*']]] as const) {
+      expect(dataStatement(name).Condition, name).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
     }
   });
 });

@@ -18,7 +18,7 @@ function world(tables: typeof INTEGRATION_TABLES = INTEGRATION_TABLES) {
   const ctx = dynamoMessageDeps(tables);
   // Consent history is ordered by time: give it the real clock, so each change gets its own instant.
   const consent = { store: new DynamoConsentStore(ctx.doc, tables.Data, ctx.trail.items), envelope: ctx.deps.envelope, keys: ctx.deps.keys, audit: ctx.deps.audit, now: () => Date.now() };
-  const inbound = { ...consent, inbound: new DynamoInboundStore(ctx.doc, tables.Data, ctx.trail.items), sms: ctx.sms, helpText: 'Acme: reply STOP to stop.', retentionDays: 30 };
+  const inbound = { ...consent, inbound: new DynamoInboundStore(ctx.doc, tables.Data, ctx.trail.items), sms: ctx.sms, helpText: 'Acme: reply STOP to stop.', retentionDays: 30, allowedCountries: ctx.deps.allowedCountries, limits: ctx.deps.limits };
   const subjects = { subjects: new DynamoSubjectStore(ctx.doc, tables.Data, ctx.trail.items), envelope: ctx.deps.envelope, keys: ctx.deps.keys, audit: ctx.deps.audit, now: ctx.deps.now };
   return { ctx, consent, inbound, subjects };
 }
@@ -70,6 +70,29 @@ describe('consent on DynamoDB Local', () => {
     const raw = JSON.stringify((await w.subjects.subjects.items(hmac(w.ctx.deps.keys.blindIndexKey, 'phone', to))));
     expect(raw).not.toContain('parcel');
     expect(raw).not.toContain(to.slice(1));
+  });
+
+  it('answers HELP only where a send may go: not to a premium or foreign number, an opted-out one, or past the number\'s window', async () => {
+    const w = world();
+    const sentTo = (n: string) => w.ctx.sms.sent.filter((s) => s.to === n).length;
+    const outcomes = async (n: string) => (await w.ctx.trail.store.bySubject(hmac(w.ctx.deps.keys.blindIndexKey, 'phone', n), { from: '2000', until: '3000' }))
+      .filter((e) => e.outcome.startsWith('help')).map((e) => e.outcome);
+    // A spoofed inbound from a premium-rate number and from a country outside the allow list.
+    for (const [from, reason] of [['+449098790000', 'number_type'], ['+33612345678', 'country']] as const) {
+      expect(await text(w, from, 'HELP')).toEqual({ kind: 'help', replied: false });
+      expect(sentTo(from)).toBe(0);
+      expect(await outcomes(from)).toEqual([`help_refused:${reason}`]);
+    }
+    const stopped = randomUkMobile();
+    await text(w, stopped, 'STOP');
+    expect(await text(w, stopped, 'HELP')).toEqual({ kind: 'help', replied: false });
+    expect(sentTo(stopped)).toBe(0);
+    expect(await outcomes(stopped)).toEqual(['help_refused:recipient_opted_out']);
+    // The number's short window (5 sends in 10 minutes) bounds replies to a HELP flood.
+    const flood = randomUkMobile();
+    for (let i = 0; i < 7; i++) await text(w, flood, 'help');
+    expect(sentTo(flood)).toBe(w.ctx.deps.limits.phoneShort.limit);
+    expect(await outcomes(flood)).toEqual([...Array(5).fill('help_answered'), 'help_refused:phoneShort', 'help_refused:phoneShort']);
   });
 });
 

@@ -4,6 +4,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { DescribeTableCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { ALL_SCOPES } from '#shared/http/scopes';
 import { describe, expect, inject, it } from 'vitest';
 import type { AuditEvent } from '#shared/audit/event';
 import { applyReceipts, RECEIPT_RACE_WINDOW_MS } from '#shared/delivery/receipt';
@@ -64,7 +65,7 @@ async function world() {
   const publish = async (jobs: WebhookJob[] = [], bus: FeedEntry['event'][] = []) =>
     publishEvents({
       feed, bus: { put: async (e) => void bus.push(...e) }, queue: { enqueue: async (j) => void jobs.push(...j) },
-      webhooks: new CachedWebhookDirectory(webhooks, 0), masks: new AuditMaskLookup(ctx.doc, tables.Audit), now: () => Date.now() - 60_000,
+      webhooks: new CachedWebhookDirectory(webhooks, 0), clients: { scopesOf: async () => new Set(ALL_SCOPES) }, masks: new AuditMaskLookup(ctx.doc, tables.Audit), now: () => Date.now() - 60_000,
     }, await streamed());
   return { tables, ctx, streamed, feed, webhooks, publish };
 }

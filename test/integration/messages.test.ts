@@ -104,6 +104,36 @@ describe('sealed messages on DynamoDB Local', () => {
     await expect(send('transactional')).rejects.toMatchObject({ status: 403, code: 'recipient_opted_out' });
     expect(ctx.sms.sent.filter((s) => s.to === to)).toHaveLength(1);
   });
+
+  it('sends no open code to a number that opted out after the message, as for any send', async () => {
+    const ctx = dynamoMessageDeps();
+    const s = await sent(ctx);
+    const index = hmac(ctx.deps.keys.blindIndexKey, 'phone', s.to);
+    await ctx.doc.send(new PutCommand({ TableName: INTEGRATION_TABLES.Data, Item: { ...consentKey(index), optedOutAll: true } }));
+    await expect(requestOpenCode(ctx.deps, s.token)).rejects.toMatchObject({ status: 403, code: 'recipient_opted_out' });
+    expect(ctx.sms.sent.filter((x) => x.to === s.to)).toHaveLength(1);
+    expect((await stored(ctx, s.id)).openSends).toBe(0);
+    // Back in (START): the code goes out.
+    await ctx.doc.send(new PutCommand({ TableName: INTEGRATION_TABLES.Data, Item: { ...consentKey(index), optedOutAll: false } }));
+    await expect(codeFor(ctx, s)).resolves.toMatch(/^\d+$/);
+  });
+
+  it('records an expired link\'s expiry once however many requests find it (the sweep\'s write needs the bucket this removes)', async () => {
+    const ctx = dynamoMessageDeps();
+    const s = await sent(ctx, { ttlSeconds: 300 });
+    const code = await codeFor(ctx, s);
+    ctx.clock.now += 300_000;
+    for (let i = 0; i < 5; i++) {
+      await expect(openMessage(ctx.deps, s.token, code)).rejects.toMatchObject({ code: 'expired' });
+      await expect(requestOpenCode(ctx.deps, s.token)).rejects.toMatchObject({ code: 'expired' });
+    }
+    await Promise.all(Array.from({ length: 10 }, () => openMessage(ctx.deps, s.token, code).catch(() => undefined)));
+    const events = await ctx.trail.store.byResource(s.id, { from: '2000', until: '3000' });
+    expect(events.filter((e) => e.action === 'message.expired').map((e) => e.outcome)).toEqual(['expired']);
+    const item = await stored(ctx, s.id);
+    expect(item.sealedBody).toBeUndefined();
+    expect(item.expiredAt).toBeDefined();
+  });
 });
 
 describe('audit trail on DynamoDB Local', () => {

@@ -1,4 +1,6 @@
+import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CLIENT_SCOPES_TTL_MS, CognitoClientDirectory } from '#shared/events/cognito-clients';
 import { ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ValidationException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -89,5 +91,32 @@ describe('End User Messaging SMS sender', () => {
     eum.reset();
     eum.on(SendTextMessageCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await expect(sender.send({ to: '+447400123456', text: 'x' })).rejects.toMatchObject({ name: 'ThrottlingException' });
+  });
+});
+
+describe('CognitoClientDirectory (the publisher\'s check of a webhook\'s client)', () => {
+  const cognito = mockClient(CognitoIdentityProviderClient);
+  beforeEach(() => cognito.reset());
+
+  it('asks DescribeUserPoolClient for the app client\'s allowed scopes, caches them a minute, and reads a deleted client as gone', async () => {
+    cognito.on(DescribeUserPoolClientCommand, { ClientId: 'acme' }).resolves({ UserPoolClient: { ClientId: 'acme', AllowedOAuthScopes: ['p2a/otp.send', 'p2a/consent.read'] } });
+    cognito.on(DescribeUserPoolClientCommand, { ClientId: 'gone' }).rejects(new ResourceNotFoundException({ message: 'User pool client gone does not exist.', $metadata: {} }));
+    let now = 0;
+    const directory = new CognitoClientDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-2' }), 'eu-west-2_pool', () => now);
+    expect(await directory.scopesOf('acme')).toEqual(new Set(['p2a/otp.send', 'p2a/consent.read']));
+    expect(await directory.scopesOf('gone')).toBeUndefined();
+    expect(cognito.commandCalls(DescribeUserPoolClientCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'eu-west-2_pool', ClientId: 'acme' });
+    await directory.scopesOf('acme');
+    expect(cognito.commandCalls(DescribeUserPoolClientCommand)).toHaveLength(2);
+    now += CLIENT_SCOPES_TTL_MS;
+    await directory.scopesOf('acme');
+    expect(cognito.commandCalls(DescribeUserPoolClientCommand)).toHaveLength(3);
+  });
+
+  it('lets a throttled call fail the batch (retried by the stream) and does not remember the failure', async () => {
+    cognito.on(DescribeUserPoolClientCommand).rejectsOnce(new Error('TooManyRequestsException')).resolves({ UserPoolClient: { AllowedOAuthScopes: [] } });
+    const directory = new CognitoClientDirectory(new CognitoIdentityProviderClient({ region: 'eu-west-2' }), 'eu-west-2_pool');
+    await expect(directory.scopesOf('acme')).rejects.toThrow('TooManyRequestsException');
+    expect(await directory.scopesOf('acme')).toEqual(new Set());
   });
 });

@@ -5,7 +5,7 @@ import { fromEumEvent, fromSnsDeliveryLog, snsErrorCode } from '#shared/delivery
 import { matchesTypes, toCloudEvent } from '#shared/events/cloud-event';
 import { encodeCursor, listEvents, SETTLE_MS, type EventFeedReader, type FeedItem } from '#shared/events/feed';
 import { publishEvents, type FeedEntry, type WebhookJob } from '#shared/events/publish';
-import { deliverWebhook, webhookId } from '#shared/webhooks/deliver';
+import { deliverBatch, deliverWebhook, PER_CLIENT_IN_FLIGHT, webhookId } from '#shared/webhooks/deliver';
 import type { Webhook } from '#shared/webhooks/webhook';
 import { verify } from '#shared/webhooks/signature';
 import { Envelope } from '#shared/crypto/envelope';
@@ -118,6 +118,7 @@ describe('publishing', () => {
       queue: { enqueue: async (j) => void (calls.push('queue'), jobs.push(...j)) },
       feed: { append: async (entries) => void (calls.push('feed'), (feed = entries)) },
       webhooks: { targets: async (a) => ('client' in a && a.client === 'acme' ? [{ clientId: 'acme', types: ['verification.*'] }] : []) },
+      clients: { scopesOf: async () => new Set<string>() },
       masks: { maskOf: async () => '+4474******56' },
       now: () => Date.parse(at),
     }, [
@@ -129,6 +130,34 @@ describe('publishing', () => {
     expect(calls).toEqual(['bus', 'queue', 'feed']);
     expect(jobs.map((j) => [j.clientId, j.event.type])).toEqual([['acme', 'verification.pending']]);
     expect(feed.map((f) => f.audience)).toEqual([{ client: 'acme' }, { client: 'acme' }, { client: 'globex' }]);
+  });
+
+  it('checks each webhook\'s client as it is now: a deleted app or a withdrawn scope gets nothing more', async () => {
+    const jobs: WebhookJob[] = [];
+    // Saved while each client held p2a/consent.read; the snapshot says so, the directory says what holds today.
+    const saved = [
+      { clientId: 'acme', types: ['*'], scopes: ['p2a/consent.read'] },
+      { clientId: 'globex', types: ['*'], scopes: ['p2a/consent.read'] },
+      { clientId: 'gone', types: ['*'], scopes: ['p2a/consent.read'] },
+    ];
+    const today = new Map<string, Set<string>>([['acme', new Set(['p2a/consent.read'])], ['globex', new Set(['p2a/otp.send'])]]);
+    const asked: string[] = [];
+    await publishEvents({
+      bus: { put: async () => undefined },
+      queue: { enqueue: async (j) => void jobs.push(...j) },
+      feed: { append: async () => undefined },
+      webhooks: { targets: async (a) => ('scope' in a ? saved : saved.filter((w) => w.clientId === a.client)) },
+      clients: { scopesOf: async (c) => (asked.push(c), today.get(c)) },
+      masks: { maskOf: async () => undefined },
+      now: () => Date.parse(at),
+    }, [
+      audit({ actor: 'recipient', action: 'consent.change', outcome: 'all:opted_out', subjectMask: '+4474******56' }),
+      audit({ actor: 'gone', action: 'otp.issue', outcome: 'pending', resource: VID }),
+      audit({ actor: 'globex', action: 'otp.issue', outcome: 'pending', resource: VID }),
+    ]);
+    expect(jobs.map((j) => [j.clientId, j.event.type])).toEqual([['acme', 'consent.changed'], ['globex', 'verification.pending']]);
+    // Each client looked up once per batch.
+    expect(asked.sort()).toEqual(['acme', 'globex', 'gone']);
   });
 });
 
@@ -199,5 +228,46 @@ describe('one webhook delivery attempt', () => {
     expect(await deliverWebhook({ ...deps, webhookOf: async () => undefined, poster: { post: async () => ({ status: 200 }) } }, job, 1)).toEqual({ outcome: 'dropped', reason: 'no_webhook' });
     const narrowed = await webhook(['delivery.failed']);
     expect(await deliverWebhook({ ...deps, webhookOf: async () => narrowed, poster: { post: async () => ({ status: 200 }) } }, job, 1)).toEqual({ outcome: 'dropped', reason: 'type_not_wanted' });
+  });
+
+  it('serves clients side by side: a stalling receiver neither delays a healthy one nor takes more than its share', async () => {
+    const hook = async (clientId: string, url: string): Promise<Webhook> => ({ ...(await webhook()), clientId, url, sealedSecret: await envelope.seal(secret, { app: 'sealtext', purpose: 'webhook-secret', record: clientId }) });
+    const hooks = new Map([['slow', await hook('slow', 'https://slow.example.com/')], ['fast', await hook('fast', 'https://fast.example.com/')]]);
+    const STALL_MS = 300;
+    const started = Date.now();
+    const posts: { client: string; at: number; done?: number }[] = [];
+    let slowInFlight = 0;
+    let slowMaxInFlight = 0;
+    const poster = {
+      post: async (url: string) => {
+        const p: { client: string; at: number; done?: number } = { client: url.includes('slow') ? 'slow' : 'fast', at: Date.now() - started };
+        posts.push(p);
+        if (p.client === 'fast') return (p.done = Date.now() - started, { status: 204 });
+        slowMaxInFlight = Math.max(slowMaxInFlight, ++slowInFlight);
+        // The stalling endpoint: nothing until the post's own timeout cuts it.
+        await new Promise((r) => setTimeout(r, STALL_MS));
+        slowInFlight--;
+        throw new Error('TimeoutError');
+      },
+    };
+    const queued = (clientId: string, n: number) => ({ messageId: `${clientId}-${n}`, receiptHandle: `h-${clientId}-${n}`, attempt: 1, job: { ...job, clientId, event: { ...job.event, id: `${clientId}-${n}` } } });
+    // The slow client's jobs come first in the batch, as one busy client's would.
+    const batch = [1, 2, 3, 4, 5, 6].map((n) => queued('slow', n)).concat([1, 2, 3, 4].map((n) => queued('fast', n)));
+    const retried: string[] = [];
+    const out = await deliverBatch(
+      { webhookOf: async (c) => hooks.get(c), envelope, now: () => 0, random: () => 0.5, poster, retry: { retryLater: async (h) => void retried.push(h) } },
+      batch,
+    );
+    const fast = posts.filter((p) => p.client === 'fast');
+    expect(fast).toHaveLength(4);
+    // Every healthy post went out and finished while the slow endpoint still stalled its first posts.
+    for (const p of fast) expect(p.done!).toBeLessThan(STALL_MS / 2);
+    // The slow client: at most its share in flight, and once its endpoint failed, no more posts this batch.
+    expect(slowMaxInFlight).toBeLessThanOrEqual(PER_CLIENT_IN_FLIGHT);
+    expect(posts.filter((p) => p.client === 'slow')).toHaveLength(PER_CLIENT_IN_FLIGHT);
+    expect(Date.now() - started).toBeLessThan(STALL_MS * 2);
+    // All six of its jobs go back on their backoff, none is lost; the fast ones are done.
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5', 'slow-6']);
+    expect(retried.sort()).toEqual(['h-slow-1', 'h-slow-2', 'h-slow-3', 'h-slow-4', 'h-slow-5', 'h-slow-6']);
   });
 });

@@ -46,4 +46,13 @@ describe('KMS adapter contract', () => {
     expect(keys.blindIndexKey[0]).toBe(2);
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(2);
   });
+
+  it('unwraps only the keys a function was given; touching the other throws instead of calling KMS', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32).fill(2) });
+    const keys = await kmsSecretKeys(new KMSClient({ region: 'eu-west-1' }), KEY, { blindIndexKey: Buffer.from('b').toString('base64') });
+    expect(keys.blindIndexKey[0]).toBe(2);
+    expect(() => keys.codeHashKey).toThrow('deployed without the code-hash key');
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
+    expect(kms.commandCalls(DecryptCommand)[0]!.args[0].input.EncryptionContext).toEqual(HMAC_KEY_CONTEXT.blindIndex);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPublicAddress } from '#shared/webhooks/addresses';
 import { JITTER, MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS, retryDelaySeconds } from '#shared/webhooks/backoff';
-import { HttpWebhookPoster, UnsafeDestination, urlProblem } from '#shared/webhooks/endpoint';
+import { HttpWebhookPoster, POST_TIMEOUT_MS, UnsafeDestination, urlProblem } from '#shared/webhooks/endpoint';
 import { newWebhookSecret, sign, signedHeaders, verify } from '#shared/webhooks/signature';
 
 describe('Standard Webhooks signatures', () => {
@@ -68,6 +68,9 @@ describe('SSRF address checks', () => {
     '224.0.0.1', '255.255.255.255', '198.18.0.1', '192.0.2.10',
     '::1', '::', 'fe80::1', 'fc00::1', 'fd00:ec2::254', 'ff02::1', '2001:db8::1',
     '::ffff:127.0.0.1', '::ffff:10.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '2002:a00:1::', '::10.0.0.1',
+    // SIIT (::ffff:0:0:0/96), local-use NAT64, ORCHIDv1 and v2, benchmarking, documentation 3fff::/20, outside global unicast.
+    '::ffff:0:a9fe:a9fe', '::ffff:0:7f00:1', '::ffff:0:808:808', '64:ff9b:1::a9fe:a9fe', '64:ff9b:1:ffff::1', '2001:10::1', '2001:1f:ffff::1', '2001:20::1',
+    '2001:2f::1', '2001:2::1', '3fff::1', '4000::1', '100::1', 'a000::1',
   ])('refuses %s', (ip) => {
     expect(isPublicAddress(ip)).toBe(false);
   });
@@ -99,6 +102,21 @@ describe('SSRF address checks', () => {
     expect(urlProblem('https://user:pw@hooks.example.com/', { allowLoopback: true })).toBe('Must not carry credentials');
     expect(urlProblem('ftp://hooks.example.com/', { allowLoopback: true })).toBeDefined();
     expect(urlProblem('not a url', { allowLoopback: true })).toBe('Must be an absolute URL');
+  });
+
+  it('allows only the HTTPS ports 443 and 8443 (any port only for the local stack\'s loopback receiver)', () => {
+    const aws = { allowLoopback: false };
+    expect(urlProblem('https://hooks.example.com:443/x', aws)).toBeUndefined();
+    expect(urlProblem('https://hooks.example.com:8443/x', aws)).toBeUndefined();
+    for (const port of [22, 25, 80, 6379, 8080, 9200, 2375, 65535]) expect(urlProblem(`https://hooks.example.com:${port}/x`, aws), String(port)).toBe('Must use port 443 or 8443');
+    expect(urlProblem('http://127.0.0.1:4000/hook', { allowLoopback: true })).toBeUndefined();
+  });
+
+  it('cuts a stalling name resolution at the post\'s own deadline', async () => {
+    const never = new HttpWebhookPoster({ allowLoopback: false }, () => new Promise(() => undefined), 50);
+    const started = Date.now();
+    await expect(never.post('https://slow-dns.example.com/', {}, '{}')).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(POST_TIMEOUT_MS);
   });
 
   it('refuses a name that resolves inside, before connecting (DNS answers are checked, every one)', async () => {
