@@ -105,7 +105,9 @@ describe('API Gateway', () => {
     const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'));
     expect(logging).toHaveLength(1);
     expect(logging[0]!.Properties.RedactedFields).toEqual([{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'authorization' } }]);
-    expect(JSON.stringify(logging[0]!.Properties.LogDestinationConfigs)).toContain('aws-waf-logs-');
+    const wafLogGroups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([, g]) => String(g.Properties.LogGroupName ?? '').startsWith('aws-waf-logs-'));
+    expect(wafLogGroups).toHaveLength(1);
+    expect(JSON.stringify(logging[0]!.Properties.LogDestinationConfigs)).toContain(wafLogGroups[0]![0]);
     // Every route that names a person has a body form; the path and query forms are marked deprecated.
     const personInUrl = ROUTES.filter((r) => r.scope !== 'public' && (r.path.includes('{phone}') || ['/v1/consents', '/v1/audit'].includes(r.path)) && r.method !== 'PUT');
     expect(personInUrl.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['DELETE /v1/subjects/{phone}', 'GET /v1/audit', 'GET /v1/consents', 'GET /v1/subjects/{phone}/export']);
