@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { CachingKeyWrapper } from '#shared/crypto/caching-key-wrapper';
 import { Envelope } from '#shared/crypto/envelope';
 import { codeHash, generateCode } from '#shared/otp/code';
-import { dynamoClients } from '#shared/runtime';
+import { dynamoClients } from '#shared/wiring/runtime';
 import { FUNCTION_NAMES } from '../infra/routes.ts';
 import { bundleEntry, bundleFunction } from '../infra/bundle.ts';
 import { DEFAULT_BUILD } from '../infra/constructs/sealtext-function.ts';

@@ -3,7 +3,7 @@ import { pathId } from '#shared/http/path';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { ValidationFailed } from '#shared/errors';
-import { templateDeps } from '#shared/runtime';
+import { templateDeps } from '#shared/wiring/runtime';
 import { ApproveTemplateRequest } from '#shared/templates/schemas';
 import { approveTemplate } from '#shared/templates/template';
 

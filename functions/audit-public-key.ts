@@ -1,4 +1,4 @@
-import { sealPublicKey } from '#shared/audit-runtime';
+import { sealPublicKey } from '#shared/wiring/audit-runtime';
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 

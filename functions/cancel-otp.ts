@@ -1,8 +1,8 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
-import { metrics } from '#shared/observability';
+import { metrics } from '#shared/adapters/observability/powertools';
 import { cancelOtp } from '#shared/otp/manage';
-import { otpStoreDeps } from '#shared/runtime';
+import { otpStoreDeps } from '#shared/wiring/runtime';
 import { pathId } from '#shared/http/path';
 
 /** DELETE /v1/otp/{id}: cancel a pending verification. */

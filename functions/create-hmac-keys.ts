@@ -1,6 +1,6 @@
 import { GenerateDataKeyWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
+import { HMAC_KEY_CONTEXT } from '#shared/adapters/crypto/kms-keyring';
 
 /**
  * Deploy-time custom resource: asks KMS for two random 256-bit keys that nobody ever sees in clear

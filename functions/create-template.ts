@@ -1,7 +1,7 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { templateDeps } from '#shared/runtime';
+import { templateDeps } from '#shared/wiring/runtime';
 import { CreateTemplateRequest } from '#shared/templates/schemas';
 import { createTemplate } from '#shared/templates/template';
 

@@ -3,7 +3,7 @@ import { BlockPath } from '#shared/fraud/schemas';
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { NotFound } from '#shared/errors';
-import { fraudOpsDeps } from '#shared/runtime';
+import { fraudOpsDeps } from '#shared/wiring/runtime';
 
 /** DELETE /v1/fraud/blocks/{kind}/{key}: lift a block; audited. Unknown or malformed: 404. */
 export const handler = api({ scope: SCOPES.fraudManage }).handler(async (event) => {

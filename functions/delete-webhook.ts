@@ -1,6 +1,6 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
-import { webhookDeps } from '#shared/runtime';
+import { webhookDeps } from '#shared/wiring/runtime';
 import { deleteWebhook } from '#shared/webhooks/webhook';
 
 /** DELETE /v1/webhook: no more deliveries (jobs already queued are dropped when tried). */

@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { logger, metrics } from '#shared/observability';
-import { deliverDeps } from '#shared/events-runtime';
+import { logger, metrics } from '#shared/adapters/observability/powertools';
+import { deliverDeps } from '#shared/wiring/events-runtime';
 import { deliverBatch, queuedDelivery } from '#shared/webhooks/deliver';
 
 /**

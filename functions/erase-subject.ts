@@ -1,7 +1,7 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
-import { metrics } from '#shared/observability';
-import { subjectDeps } from '#shared/runtime';
+import { metrics } from '#shared/adapters/observability/powertools';
+import { subjectDeps } from '#shared/wiring/runtime';
 import { subjectOf } from '#shared/http/subject';
 import { eraseSubject } from '#shared/subjects/subjects';
 

@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { receiveInbound } from '#shared/inbound/receive';
 import { InboundSmsNotification } from '#shared/inbound/schemas';
-import { logger, metrics } from '#shared/observability';
-import { inboundDeps } from '#shared/runtime';
+import { logger, metrics } from '#shared/adapters/observability/powertools';
+import { inboundDeps } from '#shared/wiring/runtime';
 
 /**
  * Two-way SMS: AWS End User Messaging publishes each inbound text to an SNS topic; this function

@@ -4,7 +4,7 @@ import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { issueOtp } from '#shared/otp/issue';
 import { IssueOtpRequest } from '#shared/otp/schemas';
-import { otpDeps } from '#shared/runtime';
+import { otpDeps } from '#shared/wiring/runtime';
 
 /** POST /v1/otp: start a verification and text the code. */
 export const handler = api({ scope: SCOPES.otpSend }).handler(async (event, context) => {

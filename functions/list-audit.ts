@@ -1,10 +1,10 @@
 import { AuditQuery, AuditSearchRequest, listAudit } from '#shared/audit/query';
-import { auditTrailStore } from '#shared/audit-runtime';
+import { auditTrailStore } from '#shared/wiring/audit-runtime';
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { metrics } from '#shared/observability';
-import { blindIndexOf } from '#shared/runtime';
+import { metrics } from '#shared/adapters/observability/powertools';
+import { blindIndexOf } from '#shared/wiring/runtime';
 
 /** POST /v1/audit/search (and GET /v1/audit?to=&from=&until=&cursor=): events, oldest first; subjects shown masked. */
 export const handler = api({ scope: SCOPES.auditRead }).handler(async (event) => {

@@ -6,8 +6,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { AuditEvent } from '#shared/audit/event';
 import { publishEvents } from '#shared/events/publish';
-import { logger, metrics } from '#shared/observability';
-import { publishDeps } from '#shared/events-runtime';
+import { logger, metrics } from '#shared/adapters/observability/powertools';
+import { publishDeps } from '#shared/wiring/events-runtime';
 
 /**
  * The outbox's reader: the audit table's stream (new images, inserts of events only) -> CloudEvents

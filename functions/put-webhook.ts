@@ -1,7 +1,7 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { webhookDeps } from '#shared/runtime';
+import { webhookDeps } from '#shared/wiring/runtime';
 import { putWebhook } from '#shared/webhooks/webhook';
 import { PutWebhookRequest } from '#shared/webhooks/schemas';
 

@@ -2,8 +2,8 @@ import { publicApi } from '#shared/http/api';
 import { linkToken } from '#shared/http/path';
 import { pageHeaders, renderPage } from '#shared/messages/page';
 import { pageState } from '#shared/messages/recipient';
-import { metrics } from '#shared/observability';
-import { messageStoreDeps } from '#shared/runtime';
+import { metrics } from '#shared/adapters/observability/powertools';
+import { messageStoreDeps } from '#shared/wiring/runtime';
 
 /** GET /m/{token}: the recipient page. Reads only, holds no key: loading it (or a link preview) changes nothing. */
 export const handler = publicApi().handler(async (event) => {

@@ -3,8 +3,8 @@ import { linkToken } from '#shared/http/path';
 import { parseWith } from '#shared/http/validate';
 import { requestOpenCode } from '#shared/messages/recipient';
 import { EmptyRecipientRequest } from '#shared/messages/schemas';
-import { metrics } from '#shared/observability';
-import { messageDeps } from '#shared/runtime';
+import { metrics } from '#shared/adapters/observability/powertools';
+import { messageDeps } from '#shared/wiring/runtime';
 
 /** POST /m/{token}/code: text the message's own recipient a code to open it. */
 export const handler = publicApi().handler(async (event) => {

@@ -1,10 +1,10 @@
 import { api, ok } from '#shared/http/api';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { metrics } from '#shared/observability';
+import { metrics } from '#shared/adapters/observability/powertools';
 import { resendOtp } from '#shared/otp/manage';
 import { EmptyRequest } from '#shared/otp/schemas';
-import { otpDeps } from '#shared/runtime';
+import { otpDeps } from '#shared/wiring/runtime';
 import { pathId } from '#shared/http/path';
 
 /** POST /v1/otp/{id}/resend: a new code replaces the old one. */

@@ -2,7 +2,7 @@ import { api, ok } from '#shared/http/api';
 import { pathId } from '#shared/http/path';
 import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
-import { templateDeps } from '#shared/runtime';
+import { templateDeps } from '#shared/wiring/runtime';
 import { ReviseTemplateRequest } from '#shared/templates/schemas';
 import { reviseTemplate } from '#shared/templates/template';
 

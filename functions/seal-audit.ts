@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { sealOnce } from '#shared/audit/sealer';
-import { sealerDeps } from '#shared/audit-runtime';
-import { logger, metrics } from '#shared/observability';
+import { sealerDeps } from '#shared/wiring/audit-runtime';
+import { logger, metrics } from '#shared/adapters/observability/powertools';
 
 /**
  * The sealer, on a one-minute EventBridge schedule with a reserved concurrency of 1: seals the

@@ -4,9 +4,9 @@ import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { SendMessageRequest } from '#shared/messages/schemas';
 import { sendMessage } from '#shared/messages/send';
-import { metrics } from '#shared/observability';
-import { messageDeps } from '#shared/runtime';
-import { messageArchiveDeps } from '#shared/archive-runtime';
+import { metrics } from '#shared/adapters/observability/powertools';
+import { messageDeps } from '#shared/wiring/runtime';
+import { messageArchiveDeps } from '#shared/wiring/archive-runtime';
 
 /** POST /v1/messages: seal a message and text the recipient a link (or, `direct`, the text itself). */
 export const handler = api({ scope: SCOPES.messagesSend }).handler(async (event, context) => {

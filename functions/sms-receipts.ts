@@ -5,8 +5,8 @@ import middy from '@middy/core';
 import type { CloudWatchLogsEvent, CloudWatchLogsDecodedData } from 'aws-lambda';
 import { applyReceipts, type ProviderReceipt } from '#shared/delivery/receipt';
 import { fromEumEvent, fromSnsDeliveryLog, type EumEvent } from '#shared/delivery/provider-receipts';
-import { logger, metrics } from '#shared/observability';
-import { receiptDeps } from '#shared/events-runtime';
+import { logger, metrics } from '#shared/adapters/observability/powertools';
+import { receiptDeps } from '#shared/wiring/events-runtime';
 
 /**
  * Delivery receipts, whichever provider sent the SMS: SNS's delivery status logs through a

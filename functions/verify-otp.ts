@@ -3,7 +3,7 @@ import { SCOPES } from '#shared/http/scopes';
 import { parseWith } from '#shared/http/validate';
 import { VerifyOtpRequest } from '#shared/otp/schemas';
 import { verifyOtp } from '#shared/otp/verify';
-import { verifyDeps } from '#shared/runtime';
+import { verifyDeps } from '#shared/wiring/runtime';
 import { pathId } from '#shared/http/path';
 
 /** POST /v1/otp/{id}/verify: check a code; single use. */

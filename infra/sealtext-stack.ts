@@ -11,8 +11,8 @@ import { APP_CONTEXT, PURPOSE_CONTEXT, SealtextKeys } from './constructs/keys.ts
 import { SealtextFunction } from './constructs/sealtext-function.ts';
 import { SealtextSms } from './constructs/sms.ts';
 import { SealtextTables } from './constructs/tables.ts';
-import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
-import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUBJECT_INDEX } from '#shared/store/tables';
+import { HMAC_KEY_CONTEXT } from '#shared/adapters/crypto/kms-keyring';
+import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUBJECT_INDEX } from '#shared/adapters/store/tables';
 import { SealtextEvents } from './constructs/events.ts';
 import { MessageArchiveBucket } from './constructs/message-archive.ts';
 import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';

@@ -8,7 +8,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { lockedBucketProps } from './locked-bucket.ts';
 
-/** The partitions the sealer writes: seal headers, their pages and the per-seq guards (store/audit-trail-store.ts). */
+/** The partitions the sealer writes: seal headers, their pages and the per-seq guards (adapters/store/audit-trail-store.ts). */
 export const SEAL_PARTITIONS = ['SEAL', 'SEALSEQ', 'SEALPAGE#*'];
 
 /**

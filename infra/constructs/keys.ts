@@ -4,7 +4,7 @@ import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { HMAC_KEY_CONTEXT } from '#shared/crypto/kms-keyring';
+import { HMAC_KEY_CONTEXT } from '#shared/adapters/crypto/kms-keyring';
 import { SealtextFunction } from './sealtext-function.ts';
 
 /** Encryption context keys every Sealtext KMS call carries (shared/crypto). */

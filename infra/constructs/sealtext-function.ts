@@ -17,7 +17,7 @@ export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean };
 export const DEFAULT_BUILD: StageBuild = { smsProvider: 'sns', archive: false };
 /**
  * Build-time constants, so a bundle carries only the clients its stage can use: one SMS provider's,
- * and the S3 client for the archive only where there is one (shared/runtime.ts, shared/archive-runtime.ts).
+ * and the S3 client for the archive only where there is one (shared/wiring/runtime.ts, shared/wiring/archive-runtime.ts).
  */
 export const esbuildDefines = (build: StageBuild): Record<string, string> => ({
   'process.env.SEALTEXT_SMS_PROVIDER': JSON.stringify(build.smsProvider),

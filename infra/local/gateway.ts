@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
 import { SimulatedInbound } from '#shared/inbound/schemas';
 import { problemResponse } from '#shared/http/problem';
-import { readOutbox } from '#shared/sms/outbox';
+import { readOutbox } from '#shared/adapters/sms/outbox';
 import { ROUTES, type Route } from '../routes.ts';
 import { brakeRoute, metricsRoute } from './fraud-routes.ts';
 import { parseLocalBody } from './local-json.ts';

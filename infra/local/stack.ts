@@ -1,12 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { ensureLocalKeys } from '#shared/crypto/local-keyring';
-import { ensureLocalSigningKey } from '#shared/crypto/seal-signers';
-import { resetOutboxIndex } from '#shared/sms/outbox';
+import { ensureLocalKeys } from '#shared/adapters/crypto/local-keyring';
+import { ensureLocalSigningKey } from '#shared/adapters/crypto/seal-signers';
+import { resetOutboxIndex } from '#shared/adapters/sms/outbox';
 import { FUNCTION_NAMES } from '../routes.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
-import { dynamoClients } from '#shared/runtime';
+import { dynamoClients } from '#shared/wiring/runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext } from './gateway.ts';
 import { consumeWebhookQueue, localReceipts, startStreamPoller } from './events.ts';

@@ -4,10 +4,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LocalSealArchive, S3SealArchive } from '#shared/archive/seal-archives';
+import { LocalSealArchive, S3SealArchive } from '#shared/adapters/archive/seal-archives';
 import { verifyAuditTrail } from '#shared/audit/trail';
-import { KmsSealSigner, LocalSealSigner } from '#shared/crypto/seal-signers';
-import { DynamoAuditTrailStore } from '#shared/store/audit-trail-store';
+import { KmsSealSigner, LocalSealSigner } from '#shared/adapters/crypto/seal-signers';
+import { DynamoAuditTrailStore } from '#shared/adapters/store/audit-trail-store';
 
 /**
  * `npm run audit:verify`: checks every seal and sealed event of the audit trail, offline from the

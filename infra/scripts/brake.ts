@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AuditItems } from '#shared/store/audit-items';
-import { DynamoFraudStore } from '#shared/store/fraud-store';
+import { AuditItems } from '#shared/adapters/store/audit-items';
+import { DynamoFraudStore } from '#shared/adapters/store/fraud-store';
 
 /**
  * `npm run brake -- lift GB` / `npm run brake -- trip GB`: ops pause or resume SMS to a whole country

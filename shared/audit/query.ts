@@ -44,7 +44,7 @@ export const AuditPublicKey = described(
 
 export type AuditListPage = { events: AuditEvent[]; more: boolean };
 
-/** The port the audit readers use; DynamoDB implements it (store/audit-trail-store.ts). */
+/** The port the audit readers use; DynamoDB implements it (adapters/store/audit-trail-store.ts). */
 export interface AuditReader {
   /** Events in time order after the key `after`, up to `until`. */
   inOrder(q: { after: string; until: string; limit: number }): Promise<AuditListPage>;

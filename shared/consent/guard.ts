@@ -2,7 +2,7 @@ import { ConsentRequired, RecipientOptedOut } from '../errors.ts';
 
 /**
  * Consent rules every send obeys. The store checks them as a condition inside the send's own
- * transaction (store/consent-guard.ts), so a STOP that lands concurrently can't slip between.
+ * transaction (adapters/store/consent-guard.ts), so a STOP that lands concurrently can't slip between.
  */
 export type SendKind = 'otp' | 'transactional' | 'promotional';
 

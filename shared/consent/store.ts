@@ -1,6 +1,6 @@
 import type { NewAuditEvent } from '../audit/event.ts';
 
-/** The port the consent domain owns; DynamoDB implements it (store/consent-store.ts). */
+/** The port the consent domain owns; DynamoDB implements it (adapters/store/consent-store.ts). */
 export type ConsentChange = {
   id: string;
   at: number;

@@ -32,7 +32,7 @@ export type ProviderReceipt = { smsId: string; status: 'delivered' | 'failed'; a
 /** The record an SMS belongs to, as the receipts index holds it. */
 export type ReceiptTarget = { kind: 'otp' | 'message'; id: string; clientId: string; phoneIndex: string; phoneMask: string };
 
-/** The port: DynamoDB (store/receipt-store.ts). */
+/** The port: DynamoDB (adapters/store/receipt-store.ts). */
 export interface ReceiptStore {
   find(smsId: string): Promise<ReceiptTarget | undefined>;
   /** Sets the receipt if `smsId` is still the record's SMS (a resend supersedes it), with its event. */

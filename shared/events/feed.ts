@@ -16,7 +16,7 @@ export type FeedItem = { position: string; event: CloudEvent };
 /** One audience's slice: `more` when the query stopped at `limit` items before `until`. */
 export type FeedSlice = { items: FeedItem[]; more: boolean };
 
-/** The reading side of the feed (store/event-feed-store.ts). */
+/** The reading side of the feed (adapters/store/event-feed-store.ts). */
 export interface EventFeedReader {
   slice(audience: string, after: string, until: string, limit: number): Promise<FeedSlice>;
 }

@@ -3,7 +3,7 @@ import type { FraudBlock, RangeCheck } from './ranges.ts';
 
 /**
  * The port for range and country blocks and for trust; DynamoDB implements it
- * (store/fraud-store.ts). Every change of a block commits with its audit event.
+ * (adapters/store/fraud-store.ts). Every change of a block commits with its audit event.
  */
 export interface FraudStore {
   /** Verified within the window: an approved code or an opened message since `sinceMs`. */

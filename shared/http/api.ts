@@ -7,7 +7,7 @@ import {
   AppError, DeliveryFailed, DestinationNotAllowed, InsufficientScope, isTransientDependencyError, MalformedJson, PayloadTooLarge, RateLimited, Unauthorized, UnsupportedMediaType,
 } from '../errors.ts';
 import { SIGNAL } from '../fraud/signals.ts';
-import { logger, metrics, powertoolsSignals } from '../observability.ts';
+import { logger, metrics, powertoolsSignals } from '../adapters/observability/powertools.ts';
 import { securityHeaders } from './headers.ts';
 import { toProblem } from './problem.ts';
 import type { Scope } from './scopes.ts';

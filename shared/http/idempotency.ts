@@ -3,8 +3,8 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import { IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed } from '../errors.ts';
-import { config } from '../config.ts';
-import { dynamoClients } from '../runtime.ts';
+import { config } from '../wiring/config.ts';
+import { dynamoClients } from '../wiring/runtime.ts';
 import { requestHeader, type ApiEvent } from './api.ts';
 import { hmac } from '../crypto/hmac.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';

@@ -1,7 +1,7 @@
 import type { NewAuditEvent } from '../audit/event.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
-/** The port the inbound domain owns; DynamoDB implements it (store/inbound-store.ts). */
+/** The port the inbound domain owns; DynamoDB implements it (adapters/store/inbound-store.ts). */
 export type InboundMessage = {
   id: string;
   phoneIndex: string;

@@ -11,7 +11,7 @@ import { NotFound } from '../errors.ts';
 export type ArchivePolicy = { categories: readonly string[]; retentionDays: number };
 export type ArchivedMessage = { messageId: string; clientId: string; sealedBody: string; sentAt: number; toMask: string; until: number };
 
-/** The port: S3 with Object Lock, or a folder (shared/archive/message-archives.ts). Write-once. */
+/** The port: S3 with Object Lock, or a folder (shared/adapters/archive/message-archives.ts). Write-once. */
 export interface MessageArchive {
   put(record: ArchivedMessage): Promise<void>;
   get(messageId: string): Promise<ArchivedMessage | undefined>;

@@ -5,7 +5,7 @@ import type { LimitCounter } from '../ratelimit/limits.ts';
 import type { Message } from './message.ts';
 
 /**
- * The port the messages domain owns; DynamoDB implements it (store/message-store.ts). As for
+ * The port the messages domain owns; DynamoDB implements it (adapters/store/message-store.ts). As for
  * verifications, every write that records an action commits its audit event in the same
  * transaction, and a failed condition returns the message as it was.
  */

@@ -2,7 +2,7 @@ import type { SenderDeps } from '../sender-deps.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
 import type { VerificationStore } from './store.ts';
 
-/** What the OTP operations need from the outside world; wired in shared/runtime.ts, faked in tests. */
+/** What the OTP operations need from the outside world; wired in shared/wiring/runtime.ts, faked in tests. */
 export type OtpDeps = SenderDeps & {
   store: VerificationStore;
   /** Range blocks and trust (fraud/ranges.ts). */

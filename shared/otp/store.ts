@@ -7,7 +7,7 @@ export type RangeApproval = { tag: string; windowStart: number; windowEndsAt: nu
 import type { Verification } from './verification.ts';
 
 /**
- * The port the OTP domain owns; DynamoDB implements it (store/verification-store.ts), fakes in unit
+ * The port the OTP domain owns; DynamoDB implements it (adapters/store/verification-store.ts), fakes in unit
  * tests. Every write that records an action takes its audit event and commits it in the same
  * transaction. A failed condition is an answer: `current` is the item as it was (read in the same
  * round trip), so the domain can say why without reading again.

@@ -43,7 +43,7 @@ export const sentText = (keys: Pick<SecretKeys, 'blindIndexKey'>, e164: string, 
   hash: (record.kind === 'otp' ? codeProvenanceHash : provenanceHash)(keys, e164, text), phoneIndex, record,
 });
 
-/** The port (store/provenance-store.ts). */
+/** The port (adapters/store/provenance-store.ts). */
 export interface ProvenanceStore {
   /** The latest send of a hash, if any. */
   latest(hash: string): Promise<SentRecord | undefined>;

@@ -92,7 +92,7 @@ export function counter(rules: LimitRules, name: LimitName, subject: string, now
 /**
  * The same window on another shard. Each shard admits its share of the limit, rounded up, so the
  * shards together admit at most `limit + shards - 1`; a request refused by a full shard tries one
- * other before it is refused (store/rate-limit-ops.ts), which keeps early refusals rare.
+ * other before it is refused (adapters/store/rate-limit-ops.ts), which keeps early refusals rare.
  */
 export function onShard(c: LimitCounter, index: number): LimitCounter {
   if (!c.shard) return c;

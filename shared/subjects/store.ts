@@ -2,7 +2,7 @@ import type { NewAuditEvent } from '../audit/event.ts';
 
 export type SubjectItem = Record<string, unknown> & { pk: string; sk: string };
 
-/** The port the data-subject domain owns; DynamoDB implements it (store/subject-store.ts). */
+/** The port the data-subject domain owns; DynamoDB implements it (adapters/store/subject-store.ts). */
 export interface SubjectStore {
   /** Everything filed under one number's blind index. */
   items(phoneIndex: string): Promise<SubjectItem[]>;

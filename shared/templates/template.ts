@@ -13,7 +13,7 @@ export type Category = 'transactional' | 'promotional';
 export type TemplateHeader = { id: string; name: string; category: Category; locale: string; latestVersion: number; approvedVersion?: number; createdBy: string; createdAt: number };
 export type TemplateVersion = { version: number; text: string; variables: string[]; status: 'draft' | 'approved'; author: string; createdAt: number; approvedBy?: string; approvedAt?: number };
 
-/** The port (store/template-store.ts). Writes are conditional on what was read; false when it changed. */
+/** The port (adapters/store/template-store.ts). Writes are conditional on what was read; false when it changed. */
 export interface TemplateStore {
   create(t: TemplateHeader, v: TemplateVersion, event: NewAuditEvent): Promise<void>;
   header(id: string): Promise<TemplateHeader | undefined>;

@@ -4,8 +4,12 @@ import type { WebhookJob } from '../events/publish.ts';
 import { retryDelaySeconds } from './backoff.ts';
 import type { WebhookPoster } from './endpoint.ts';
 import { signedHeaders } from './signature.ts';
-import type { RetryLater } from './sqs-queue.ts';
 import { secretContext, type Webhook } from './webhook.ts';
+
+/** The port for deliveries still to try again later: the queue's message becomes visible after `seconds`. */
+export interface RetryLater {
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
+}
 
 export type DeliverDeps = {
   /** The client's webhook as saved now (a deleted webhook or a type no longer wanted stops the job). */

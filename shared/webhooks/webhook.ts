@@ -25,7 +25,7 @@ export type Webhook = {
 
 export const secretContext = (clientId: string): EncryptionContext => ({ app: 'sealtext', purpose: 'webhook-secret', record: clientId });
 
-/** The port: DynamoDB (store/webhook-store.ts). Each change commits with its audit event. */
+/** The port: DynamoDB (adapters/store/webhook-store.ts). Each change commits with its audit event. */
 export interface WebhookStore {
   get(clientId: string): Promise<Webhook | undefined>;
   /**

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { consentKey } from '#shared/store/consent-guard';
+import { consentKey } from '#shared/adapters/store/consent-guard';
 import { Envelope } from '#shared/crypto/envelope';
 import { hmac } from '#shared/crypto/hmac';
 import { revokeMessage } from '#shared/messages/manage';

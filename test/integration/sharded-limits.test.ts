@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimited } from '#shared/errors';
 import { counter, DEFAULT_LIMITS, type LimitRules } from '#shared/ratelimit/limits';
-import { transactWithLimits } from '#shared/store/rate-limit-ops';
+import { transactWithLimits } from '#shared/adapters/store/rate-limit-ops';
 import { dynamoOtpDeps, freshTables } from './deps.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoTemplateStore } from '#shared/store/template-store';
+import { DynamoTemplateStore } from '#shared/adapters/store/template-store';
 import { approveTemplate, createTemplate, getTemplate, reviseTemplate, renderFromTemplate } from '#shared/templates/template';
 import { auditTrail, freshTables } from './deps.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config';
+import { parseConfig } from '#shared/wiring/config';
 import { countersFor, DEFAULT_LIMITS, parseLimitOverrides } from '#shared/ratelimit/limits';
 
 const local = {

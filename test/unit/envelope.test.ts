@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DecryptionFailed, Envelope, type EncryptionContext } from '#shared/crypto/envelope';
-import { ensureLocalKeys, LocalKeyWrapper, localSecretKeys } from '#shared/crypto/local-keyring';
+import { ensureLocalKeys, LocalKeyWrapper, localSecretKeys } from '#shared/adapters/crypto/local-keyring';
 
 const keysFile = join(mkdtempSync(join(tmpdir(), 'sealtext-keys-')), 'keys.json');
 ensureLocalKeys(keysFile);

@@ -1,15 +1,15 @@
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand, ResourceNotFoundException } from '@aws-sdk/client-cognito-identity-provider';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CLIENT_SCOPES_TTL_MS, CognitoClientDirectory } from '#shared/events/cognito-clients';
+import { CLIENT_SCOPES_TTL_MS, CognitoClientDirectory } from '#shared/adapters/events/cognito-clients';
 import { ConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ValidationException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '#shared/events/cloud-event';
-import { EventBridgeBus } from '#shared/events/eventbridge-bus';
-import { EumSender } from '#shared/sms/eum';
+import { EventBridgeBus } from '#shared/adapters/events/eventbridge-bus';
+import { EumSender } from '#shared/adapters/sms/eum';
 import { SmsRejected } from '#shared/sms/sender';
-import { SqsWebhookQueue } from '#shared/webhooks/sqs-queue';
+import { SqsWebhookQueue } from '#shared/adapters/webhooks/sqs-queue';
 
 /** Contract tests of the AWS adapters behind events and the second SMS provider: the exact commands. */
 const events = mockClient(EventBridgeClient);

@@ -2,7 +2,7 @@ import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMS
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DecryptionFailed, Envelope, type EncryptionContext } from '#shared/crypto/envelope';
-import { HMAC_KEY_CONTEXT, KmsKeyWrapper, kmsSecretKeys } from '#shared/crypto/kms-keyring';
+import { HMAC_KEY_CONTEXT, KmsKeyWrapper, kmsSecretKeys } from '#shared/adapters/crypto/kms-keyring';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const kms = mockClient(KMSClient);

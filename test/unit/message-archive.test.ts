@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalMessageArchive } from '#shared/archive/message-archives';
-import { S3MessageArchive } from '#shared/archive/s3-message-archive';
+import { LocalMessageArchive } from '#shared/adapters/archive/message-archives';
+import { S3MessageArchive } from '#shared/adapters/archive/s3-message-archive';
 import type { ArchivedMessage } from '#shared/messages/archive';
 
 const s3 = mockClient(S3Client);
@@ -36,7 +36,7 @@ describe('message archive adapters', () => {
       DATA_TABLE_NAME: 'data', KEY_SOURCE: 'kms', KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:111122223333:key/x', SMS_ADAPTER: 'sns', AWS_REGION: 'eu-west-1',
       ARCHIVE_BUCKET: 'archive-bucket', ARCHIVE_CATEGORIES: 'transactional', ARCHIVE_RETENTION_DAYS: '30',
     });
-    const { messageArchiveDeps } = await import('#shared/archive-runtime');
+    const { messageArchiveDeps } = await import('#shared/wiring/archive-runtime');
     const deps = messageArchiveDeps();
     expect(deps.archivePolicy).toEqual({ categories: ['transactional'], retentionDays: 30 });
     s3.on(PutObjectCommand).resolves({});

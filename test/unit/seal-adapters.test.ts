@@ -3,9 +3,9 @@ import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms
 import { HeadObjectCommand, ListObjectsV2Command, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3SealArchive } from '#shared/archive/seal-archives';
+import { S3SealArchive } from '#shared/adapters/archive/seal-archives';
 import { GENESIS, merkleRoot, sealHash, sealMessage, type Seal, type SealHeader } from '#shared/audit/seal';
-import { KmsSealSigner } from '#shared/crypto/seal-signers';
+import { KmsSealSigner } from '#shared/adapters/crypto/seal-signers';
 
 /** The AWS adapters of the sealed audit trail, as contracts: the exact commands and what they return. */
 const kms = mockClient(KMSClient);

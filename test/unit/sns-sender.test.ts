@@ -2,7 +2,7 @@ import { InvalidParameterException, PublishCommand, SNSClient } from '@aws-sdk/c
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SmsRejected } from '#shared/sms/sender';
-import { SnsSender } from '#shared/sms/sns';
+import { SnsSender } from '#shared/adapters/sms/sns';
 
 const sns = mockClient(SNSClient);
 

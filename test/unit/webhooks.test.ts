@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPublicAddress } from '#shared/webhooks/addresses';
 import { JITTER, MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS, retryDelaySeconds } from '#shared/webhooks/backoff';
-import { HttpWebhookPoster, POST_TIMEOUT_MS, UnsafeDestination, urlProblem } from '#shared/webhooks/endpoint';
+import { POST_TIMEOUT_MS, UnsafeDestination, urlProblem } from '#shared/webhooks/endpoint';
+import { HttpWebhookPoster } from '#shared/adapters/webhooks/http-poster';
 import { newWebhookSecret, sign, signedHeaders, verify } from '#shared/webhooks/signature';
 
 describe('Standard Webhooks signatures', () => {

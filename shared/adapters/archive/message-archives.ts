@@ -1,0 +1,21 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArchivedMessage, MessageArchive } from '../../messages/archive.ts';
+
+export const archiveKey = (id: string) => `messages/${id}.json`;
+
+/** The local stand-in: one file per message under `.local/archive/`, never overwritten. */
+export class LocalMessageArchive implements MessageArchive {
+  constructor(private readonly dir: string) {}
+
+  async put(r: ArchivedMessage): Promise<void> {
+    mkdirSync(join(this.dir, 'messages'), { recursive: true });
+    writeFileSync(join(this.dir, archiveKey(r.messageId)), JSON.stringify(r), { flag: 'wx' });
+  }
+
+  async get(id: string): Promise<ArchivedMessage | undefined> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;
+    const file = join(this.dir, archiveKey(id));
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ArchivedMessage) : undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import { RangeRefused, type RangeCheck, type RangeRules } from '../../fraud/ranges.ts';
+import type { Guarded, TransactItem } from './rate-limit-ops.ts';
+
+/**
+ * The range rule (fraud/ranges.ts) as items of the send's own transaction: the range must not be
+ * blocked, and its window must admit one more send; both refuse before anything is written.
+ */
+export const rangeBlockKey = (tag: string) => ({ pk: `BLOCK#prefix#${tag}`, sk: 'BLOCK' });
+const windowKey = (tag: string, windowStart: number) => ({ pk: `RANGE#${tag}#${windowStart}`, sk: 'RANGE' });
+const ttlOf = (windowEndsAt: number) => Math.ceil(windowEndsAt / 1000) + 3_600;
+
+export function rangeGuards(tableName: string, r: RangeCheck, nowMs: number): Guarded[] {
+  return [
+    {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: rangeBlockKey(r.tag),
+        ConditionExpression: 'attribute_not_exists(#until) OR #until < :now',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': nowMs },
+      },
+      onConditionFailed: () => new RangeRefused('blocked'),
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: windowKey(r.tag, r.windowStart),
+        UpdateExpression: 'ADD #sent :one, #score :one SET #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: 'attribute_not_exists(#sent) OR #sent < :min OR #score <= :slack',
+        ExpressionAttributeNames: { '#sent': 'sent', '#score': 'score', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':min': r.rules.minSent, ':slack': r.rules.slack, ':ttl': ttlOf(r.windowEndsAt) },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+      onConditionFailed: (old) => new RangeRefused('low_conversion', { sent: Number(old?.sent ?? 0), approved: Number(old?.approved ?? 0) }),
+    },
+  ];
+}
+
+/** An approved code counts back into its range's window (one more item of the approve transaction). */
+export function rangeApproval(tableName: string, a: { tag: string; windowStart: number; windowEndsAt: number; rules: RangeRules }): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: windowKey(a.tag, a.windowStart),
+      UpdateExpression: 'ADD #approved :one, #score :minus SET #ttl = if_not_exists(#ttl, :ttl)',
+      ExpressionAttributeNames: { '#approved': 'approved', '#score': 'score', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':minus': -a.rules.weight, ':ttl': ttlOf(a.windowEndsAt) },
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { randomInt } from 'node:crypto';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../../audit/event.ts';
+import type { ProviderReceipt, Receipt, ReceiptStore, ReceiptTarget } from '../../delivery/receipt.ts';
+import type { AuditItems } from './audit-items.ts';
+import { writeWithEvent } from './conditional-write.ts';
+import { recordKey, recordOfKey } from './record-keys.ts';
+import { SMS_INDEX } from './tables.ts';
+
+/**
+ * The expiry index key: the minute a record expires, spread over EXPIRY_SHARDS partitions so that
+ * no index partition takes every issue of a busy minute (events/expiry-sweep.ts reads them all).
+ */
+export const EXPIRY_SHARDS = 8;
+export const expiryMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+export const expiryBucket = (expiresAt: number, shard = randomInt(EXPIRY_SHARDS)) => `EXP#${expiryMinute(expiresAt)}#${shard}`;
+
+/** `sent`, with the provider's id for its receipt: one UpdateItem after the provider accepted the SMS. */
+export async function markSent(doc: DynamoDBDocumentClient, tableName: string, kind: ReceiptTarget['kind'], id: string, smsId: string, atMs: number): Promise<void> {
+  const receipt: Receipt = { status: 'sent', at: atMs };
+  await doc.send(new UpdateCommand({
+    TableName: tableName,
+    Key: recordKey(kind, id),
+    UpdateExpression: 'SET #receipt = :r, #smsId = :id',
+    // Not on a record erased or failed in between.
+    ConditionExpression: 'attribute_exists(pk) AND #status <> :failed',
+    ExpressionAttributeNames: { '#receipt': 'receipt', '#smsId': 'smsId', '#status': 'status' },
+    ExpressionAttributeValues: { ':r': receipt, ':id': smsId, ':failed': 'failed' },
+  }));
+}
+
+export class DynamoReceiptStore implements ReceiptStore {
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly audit: AuditItems,
+  ) {}
+
+  readonly fromItem = (item: Record<string, unknown> | undefined) => item;
+
+  async find(smsId: string): Promise<ReceiptTarget | undefined> {
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.tableName,
+      IndexName: SMS_INDEX,
+      KeyConditionExpression: '#smsId = :id',
+      ExpressionAttributeNames: { '#smsId': 'smsId' },
+      ExpressionAttributeValues: { ':id': smsId },
+      Limit: 2,
+    }));
+    const item = out.Items?.[0];
+    const record = item ? recordOfKey(String(item.pk)) : undefined;
+    if (!item || !record) return undefined;
+    return { ...record, clientId: String(item.clientId), phoneIndex: String(item.phoneIndex), phoneMask: String(item.phoneMask) };
+  }
+
+  async apply(target: ReceiptTarget, r: ProviderReceipt, event: NewAuditEvent): Promise<boolean> {
+    const receipt: Receipt = { status: r.status, at: r.at, ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
+    const out = await writeWithEvent(this, {
+      key: recordKey(target.kind, target.id),
+      nowMs: Date.now(),
+      event,
+      update: {
+        UpdateExpression: 'SET #receipt = :r',
+        // Still this SMS (a resend supersedes it), and not a repeat of the receipt already applied.
+        ConditionExpression: '#smsId = :id AND (#receipt.#status <> :status OR #receipt.#at <> :at)',
+        ExpressionAttributeNames: { '#receipt': 'receipt', '#smsId': 'smsId', '#status': 'status', '#at': 'at' },
+        ExpressionAttributeValues: { ':r': receipt, ':id': r.smsId, ':status': r.status, ':at': r.at },
+      },
+    });
+    return out.ok;
+  }
+}

@@ -1,0 +1,144 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { NewAuditEvent } from '../../audit/event.ts';
+import type { LimitCounter } from '../../ratelimit/limits.ts';
+import type { RangeCheck } from '../../fraud/ranges.ts';
+import type { RangeApproval, VerificationStore, Written } from '../../otp/store.ts';
+import { OTP_RULES, type Verification } from '../../otp/verification.ts';
+import { queued } from '../../delivery/receipt.ts';
+import type { AuditItems } from './audit-items.ts';
+import { consentGuard } from './consent-guard.ts';
+import { subjectKey } from './tables.ts';
+import { expiryBucket, markSent } from './receipt-store.ts';
+import { recordKey } from './record-keys.ts';
+import { provenancePut } from './provenance-store.ts';
+import type { SentText } from '../../provenance/provenance.ts';
+import { explainConsentFailure } from './consent-reader.ts';
+import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
+import { rangeApproval, rangeGuards } from './range-ops.ts';
+import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
+
+const key = (id: string) => recordKey('otp', id);
+const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
+
+/** Shared by every write that needs the verification to still be usable. */
+const USABLE =
+  '#clientId = :clientId AND #status = :pending AND #expiresAt > :now AND #attempts < #maxAttempts';
+const USABLE_NAMES = {
+  '#clientId': 'clientId',
+  '#status': 'status',
+  '#expiresAt': 'expiresAt',
+  '#attempts': 'attempts',
+  '#maxAttempts': 'maxAttempts',
+};
+const usableValues = (q: { clientId: string; nowMs: number }) => ({ ':clientId': q.clientId, ':pending': 'pending', ':now': q.nowMs });
+
+function fromItem(item: Record<string, unknown> | undefined): Verification | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ttl: _ttl, subjectKey: _subject, expiryBucket: _bucket, smsId: _smsId, ...v } = item;
+  return v as Verification;
+}
+
+export class DynamoVerificationStore implements VerificationStore {
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+    readonly audit: AuditItems,
+  ) {}
+
+  readonly fromItem = fromItem;
+
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void> {
+    await transactWithLimits(this.doc, this.tableName, counters, [
+      consentGuard(this.tableName, v.phoneIndex, 'otp'),
+      brakeGuard(this.tableName, v.country, nowMs),
+      ...(range ? rangeGuards(this.tableName, range, nowMs) : []),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...key(v.id), ...subjectKey(v.phoneIndex), ...v, expiryBucket: expiryBucket(v.expiresAt), ttl: ttlOf(v) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      this.audit.put(event),
+      ...(sent ? [provenancePut(this.tableName, sent)] : []),
+    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
+  }
+
+  async get(id: string): Promise<Verification | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key(id), ConsistentRead: true }));
+    return fromItem(out.Item);
+  }
+
+  approve(q: { id: string; clientId: string; codeHash: string; nowMs: number; keepUntil: number }, event: NewAuditEvent, approval?: RangeApproval): Promise<Written> {
+    return this.write(q.id, q.nowMs, [], event, {
+      // Kept as the number's trust record; what could resend or re-check a code goes now.
+      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #bindingHash, #sealedDelivery, #expiryBucket',
+      ConditionExpression: `${USABLE} AND #codeHash = :codeHash`,
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery', '#expiryBucket': 'expiryBucket' },
+      ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash, ':keep': Math.ceil(q.keepUntil / 1000) },
+    }, [], approval ? [rangeApproval(this.tableName, approval)] : []);
+  }
+
+  recordFailure(
+    q: { id: string; clientId: string; seenAttempts: number; nowMs: number },
+    failures: LimitCounter[],
+    event: (locked: boolean) => NewAuditEvent,
+  ): Promise<Written & { locked?: boolean }> {
+    return recordFailureWithEvent(this, {
+      key: key(q.id), nowMs: q.nowMs, failures, event,
+      update: {
+        UpdateExpression: 'SET #attempts = #attempts + :one',
+        ConditionExpression: `${USABLE} AND #attempts = :seen`,
+        ExpressionAttributeNames: USABLE_NAMES,
+        ExpressionAttributeValues: { ...usableValues(q), ':one': 1, ':seen': q.seenAttempts },
+      },
+    });
+  }
+
+  replaceCode(
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
+    counters: LimitCounter[],
+    event: NewAuditEvent,
+    range?: RangeCheck,
+    sent?: SentText,
+  ): Promise<Written> {
+    return this.write(q.id, q.nowMs, counters, event, {
+      // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued ADD #sends :one REMOVE #smsId',
+      ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId' },
+      ExpressionAttributeValues: {
+        ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
+        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs),
+      },
+    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
+      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+  }
+
+  cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, [], event, {
+      UpdateExpression: 'SET #status = :canceled, #canceledAt = :now REMOVE #expiryBucket',
+      ConditionExpression: USABLE,
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt', '#expiryBucket': 'expiryBucket' },
+      ExpressionAttributeValues: { ...usableValues(q), ':canceled': 'canceled' },
+    });
+  }
+
+  async markFailed(id: string, event: NewAuditEvent): Promise<void> {
+    const now = this.audit.now();
+    await this.write(id, now, [], event, {
+      UpdateExpression: 'SET #status = :failed, #receipt = :receipt REMOVE #expiryBucket',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#receipt': 'receipt', '#expiryBucket': 'expiryBucket' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':receipt': { status: 'failed', at: now, errorCode: event.outcome } },
+    });
+  }
+
+  markSent(id: string, smsId: string, atMs: number): Promise<void> {
+    return markSent(this.doc, this.tableName, 'otp', id, smsId, atMs);
+  }
+
+  private write(id: string, nowMs: number, counters: LimitCounter[], event: NewAuditEvent, update: Update, guards: Guarded[] = [], also: TransactItem[] = []): Promise<Written> {
+    return writeWithEvent(this, { key: key(id), update, event, nowMs, counters, guards, also });
+  }
+}
