@@ -25,7 +25,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     };
     const calls = async () => (await (await fetch(`${stack.url}/_local/aws-calls`)).json()) as Record<string, number>;
     const dynamoCalls = async () => Object.entries(await calls()).filter(([k]) => k.startsWith('DynamoDB.')).reduce((a, [, n]) => a + n, 0);
-    const outbox = async (to: string) => ((await (await fetch(`${stack.url}/_local/outbox?${new URLSearchParams({ to })}`)).json()) as { messages: { text: string }[] }).messages;
+    const outbox = async (to: string) => ((await (await fetch(`${stack.url}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: { text: string }[] }).messages;
     const codeOf = async (to: string) => (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
     const measure = async (f: () => Promise<unknown>) => {
       const before = await dynamoCalls();
@@ -36,7 +36,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     // Warm every handler once, so cold-start reads (none today) would not count.
     const warm = mobile();
     const w = await post('/v1/otp', { to: warm });
-    await post(`/v1/otp/${w.body.verificationId}/verify`, { code: await codeOf(warm) });
+    await post(`/v1/otp/${String(w.body.verificationId)}/verify`, { code: await codeOf(warm) });
 
     const to = mobile();
     let id = '';

@@ -96,7 +96,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sealtext-bench-stack-'));
 const realWrite = process.stdout.write.bind(process.stdout);
 // The outbox echoes every SMS to the console: not in a benchmark's output.
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-  (String(chunk).startsWith('[outbox]') ? true : realWrite(chunk, ...rest))) as typeof process.stdout.write;
+  (String(chunk).startsWith('[outbox]') ? true : realWrite(chunk, ...rest)));
 const stack = await startLocalStack({ dir, port: 0, inMemory: true, sealEveryMs: 3_600_000 });
 let load: Awaited<ReturnType<typeof httpBench>>;
 let inproc: Awaited<ReturnType<typeof inProcessBench>>;

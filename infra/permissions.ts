@@ -2,9 +2,9 @@
  * What each function may touch, by function name (functions/<name>.ts). The stack turns these into
  * IAM statements; infra tests assert them as properties (e.g. verify can't publish SMS).
  */
-export type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret' | 'message-archive';
+type EnvelopePurpose = 'otp-delivery' | 'message-body' | 'message-recipient' | 'consent-evidence' | 'inbound-body' | 'inbound-from' | 'webhook-secret' | 'message-archive';
 
-export type HmacKeyName = 'codeHash' | 'blindIndex';
+type HmacKeyName = 'codeHash' | 'blindIndex';
 const BOTH_KEYS: HmacKeyName[] = ['codeHash', 'blindIndex'];
 
 export type FunctionNeeds = {

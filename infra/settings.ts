@@ -11,11 +11,11 @@ const jsonOr = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => {
     if (typeof v !== 'string') return v;
     const s = v.trim();
-    return s.startsWith('[') || s.startsWith('{') ? JSON.parse(s) : v;
+    return s.startsWith('[') || s.startsWith('{') ? (JSON.parse(s) as unknown) : v;
   }, schema);
 
 const list = z.preprocess(
-  (v) => (typeof v === 'string' ? (v.trim().startsWith('[') ? JSON.parse(v) : v.split(',').map((x) => x.trim()).filter(Boolean)) : v),
+  (v) => (typeof v === 'string' ? (v.trim().startsWith('[') ? (JSON.parse(v) as unknown) : v.split(',').map((x) => x.trim()).filter(Boolean)) : v),
   z.array(z.string()),
 );
 
@@ -103,7 +103,7 @@ export type StageSettings = z.infer<typeof StageSettings>;
 
 /** Reads the settings from context; throws one readable error listing every bad setting. */
 export function readStageSettings(tryGetContext: (key: string) => unknown): StageSettings {
-  const raw = Object.fromEntries(Object.keys(StageSettings.shape).map((k) => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
+  const raw = Object.fromEntries(Object.keys(StageSettings.shape).map((k): [string, unknown] => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = StageSettings.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  -c ${i.path.join('.') || '(settings)'}: ${i.message}`);

@@ -14,7 +14,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../settings.ts';
 
-export type AlarmSpec = {
+type AlarmSpec = {
   id: string;
   metric: IMetric;
   threshold: number;

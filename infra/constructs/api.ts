@@ -3,7 +3,7 @@ import {
   AccessLogFormat, AuthorizationType, CfnRestApi, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
   MethodLoggingLevel, RequestValidator, ResponseType, RestApi, type IModel, type JsonSchema,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Mfa, OAuthScope, ResourceServerScope, UserPool, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
+import { Mfa, OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -14,13 +14,13 @@ import { ALL_SCOPES } from '#shared/http/scopes';
 import { ROUTES } from '../routes.ts';
 import type { StageSettings } from '../settings.ts';
 
-export const TLS_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
+const TLS_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
 
 /**
  * Access log fields, written out: the route's template (`$context.resourcePath`, e.g.
  * `/v1/subjects/{phone}`), never the path or query as sent, which can hold a number or a link token.
  */
-export const ACCESS_LOG_FIELDS: Record<string, string> = {
+const ACCESS_LOG_FIELDS: Record<string, string> = {
   requestId: '$context.requestId',
   ip: '$context.identity.sourceIp',
   requestTime: '$context.requestTime',
@@ -35,7 +35,7 @@ export const ACCESS_LOG_FIELDS: Record<string, string> = {
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
 
 /** What WAF logs leave out: the URI and query (numbers, link tokens) and the bearer token. */
-export const WAF_REDACTED_FIELDS: CfnLoggingConfiguration.FieldToMatchProperty[] = [
+const WAF_REDACTED_FIELDS: CfnLoggingConfiguration.FieldToMatchProperty[] = [
   { uriPath: {} },
   { queryString: {} },
   { singleHeader: { Name: 'authorization' } },
@@ -109,7 +109,7 @@ export class SealtextApi extends Construct {
         accessTokenValidity: Duration.hours(1),
         oAuth: {
           flows: { clientCredentials: true },
-          scopes: app.scopes.map((s) => OAuthScope.resourceServer(resourceServer as UserPoolResourceServer, new ResourceServerScope({ scopeName: s.slice(4), scopeDescription: s }))),
+          scopes: app.scopes.map((s) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s.slice(4), scopeDescription: s }))),
         },
         preventUserExistenceErrors: true,
         enableTokenRevocation: true,

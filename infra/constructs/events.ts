@@ -63,6 +63,8 @@ export class SealtextEvents extends Construct {
     Validations.of(this.publishFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the events publisher\'s on-failure destination (a dead-letter queue itself).' });
     // The mapping is declared without CDK's grant helper, whose grant includes a direct kms:Decrypt;
     // the stream is read through DynamoDB, which the functions' ViaService grant already covers.
+    // Inserts of events only (seals share the table).
+    const eventInserts: Record<string, unknown> = FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') as unknown, dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('E#') } } } });
     new EventSourceMapping(this, 'AuditStream', {
       target: functions.publisher,
       eventSourceArn: props.auditTable.tableStreamArn!,
@@ -72,7 +74,7 @@ export class SealtextEvents extends Construct {
       bisectBatchOnError: true,
       retryAttempts: 10,
       onFailure: new SqsDlq(this.publishFailures),
-      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('E#') } } } })],
+      filters: [eventInserts],
     });
     functions.publisher.addToRolePolicy(new PolicyStatement({
       sid: 'AuditStreamRead',

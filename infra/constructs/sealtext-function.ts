@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The Lambda runtime; `package.json` pins the same Node major for tests and the local stack. */
-export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 /** What a stage's bundles are built for: its SMS provider, and whether it keeps a retention archive in S3. */
 export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean };

@@ -7,7 +7,7 @@ export type CallTally = Map<string, number>;
 
 type Next = (args: unknown) => Promise<unknown>;
 // The SDK's own middleware types differ per client; the counter needs only this much of them.
-type Stack = { add(middleware: any, options: any): void };
+type Stack = { add(middleware: unknown, options: unknown): void };
 
 export function countAwsCalls(client: { middlewareStack: Stack }, tally: CallTally, service: string): void {
   client.middlewareStack.add(

@@ -18,12 +18,12 @@ export class JavaMissing extends Error {
   }
 }
 
-export function checkJava(): void {
+function checkJava(): void {
   const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (out.error || out.status !== 0) throw new JavaMissing();
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -41,7 +41,7 @@ export async function startDynamoDbLocal(options: { dbDir?: string; port?: numbe
   checkJava();
   const port = options.port ?? (await freePort());
   if (options.dbDir) mkdirSync(options.dbDir, { recursive: true });
-  const child = spawn({ port, sharedDb: true, ...(options.dbDir ? { path: options.dbDir } : {}), stdio: 'pipe' }) as ChildProcess;
+  const child = spawn({ port, sharedDb: true, ...(options.dbDir ? { path: options.dbDir } : {}), stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)));
   child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)));

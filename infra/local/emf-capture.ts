@@ -8,7 +8,7 @@ export type MetricPoint = { t: number; name: string; value: number; dimensions: 
 
 type Emf = { _aws?: { Timestamp: number; CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
 
-export function emfPoints(line: string): MetricPoint[] | undefined {
+function emfPoints(line: string): MetricPoint[] | undefined {
   if (!line.includes('"_aws"')) return undefined;
   let emf: Emf;
   try {
@@ -38,7 +38,7 @@ export function captureEmf(file: string): void {
     }
     const out = kept.join('\n');
     return out === '' ? true : (write as (...a: unknown[]) => boolean)(out, ...rest);
-  }) as typeof process.stdout.write;
+  });
 }
 
 export function readMetrics(file: string, sinceMs = 0): MetricPoint[] {

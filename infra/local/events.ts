@@ -74,7 +74,7 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
         continue;
       }
       const records = out.Records ?? [];
-      if (records.length) await publish({ Records: records.map(toLambdaRecord) } as DynamoDBStreamEvent, lambdaContext('publish-events'));
+      if (records.length) await publish({ Records: records.map(toLambdaRecord) }, lambdaContext('publish-events'));
       const seq = out.Records?.at(-1)?.dynamodb?.SequenceNumber;
       if (seq) lastSeq.set(shard, seq);
       iterators.set(shard, out.NextShardIterator);
@@ -107,7 +107,7 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
 
 /** A stream record as Lambda hands it over (the SDK's shape with Lambda's field names). */
 function toLambdaRecord(r: _Record): DynamoDBStreamEvent['Records'][number] {
-  return { eventID: r.eventID, eventName: r.eventName, eventSource: 'aws:dynamodb', dynamodb: r.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'] } as DynamoDBStreamEvent['Records'][number];
+  return { eventID: r.eventID, eventName: r.eventName, eventSource: 'aws:dynamodb', dynamodb: r.dynamodb as DynamoDBStreamEvent['Records'][number]['dynamodb'] };
 }
 
 /** The webhook queue's consumer: the deliver-webhooks handler, as SQS would invoke it. */

@@ -14,7 +14,7 @@ import type { LocalOAuth } from './oauth.ts';
  * (with the authorizer's claims), invokes the route's handler in-process, and writes its answer.
  * Local-only routes (`/oauth2/token`, `/_local/*`) exist only here.
  */
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024; // API Gateway's own payload limit
 
 type Compiled = Route & { pattern: RegExp; params: string[] };

@@ -23,6 +23,5 @@ export function localLayout(dir: string) {
     stackFile: join(root, 'stack.json'),
   };
 }
-export type LocalLayout = ReturnType<typeof localLayout>;
 
 export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency', Audit: 'sealtext-local-audit' } as const;

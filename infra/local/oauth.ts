@@ -10,7 +10,7 @@ import { ALL_SCOPES } from '#shared/http/scopes';
  */
 const Clients = z.array(z.object({ clientId: z.string(), clientSecret: z.string(), scopes: z.array(z.string()) }));
 export type LocalClient = z.infer<typeof Clients>[number];
-export const TOKEN_TTL_SECONDS = 3600;
+const TOKEN_TTL_SECONDS = 3600;
 
 export function ensureClients(file: string): void {
   if (existsSync(file)) {

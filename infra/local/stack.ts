@@ -8,7 +8,7 @@ import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
 import { dynamoClients } from '#shared/wiring/runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
-import { createGateway, lambdaContext } from './gateway.ts';
+import { createGateway, lambdaContext, type Handler } from './gateway.ts';
 import { consumeWebhookQueue, localReceipts, startStreamPoller } from './events.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
@@ -86,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions) {
 
     const handlers = Object.fromEntries(
       await Promise.all(
-        FUNCTION_NAMES.map(async (fn) => [fn, (await import(`../../functions/${fn}.ts`)).handler] as const),
+        FUNCTION_NAMES.map(async (fn) => [fn, ((await import(`../../functions/${fn}.ts`)) as { handler: Handler }).handler] as const),
       ),
     );
     // The sealer runs beside the API on the schedule it has in AWS, one run at a time

@@ -87,7 +87,7 @@ export function openApiDocument() {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Sealtext API', version: '1', description: 'Generated from the zod schemas in shared/ and the routes in infra/routes.ts by `npm run docs:openapi`.' },
+    info: { title: 'Sealtext API', version: '1', license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }, description: 'Generated from the zod schemas in shared/ and the routes in infra/routes.ts by `npm run docs:openapi`.' },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'Local stack (npm start)' }],
     paths,
     components: {

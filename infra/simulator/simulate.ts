@@ -11,9 +11,9 @@ import { randomMobile, sequentialNumbers } from './numbers.ts';
 export type Scenario = 'normal' | 'pumping' | 'bruteforce' | 'burst' | 'mixed';
 export const SCENARIOS: readonly Scenario[] = ['normal', 'pumping', 'bruteforce', 'burst', 'mixed'];
 
-export type Block = { kind: 'prefix' | 'country'; key: string; reason: string; since: number; sent?: number; approved?: number };
+type Block = { kind: 'prefix' | 'country'; key: string; reason: string; since: number; sent?: number; approved?: number };
 /** Per actor group of the mixed scenario: what they asked for and how they were answered. */
-export type Group = { requests: number; sent: number; refused: Record<string, number> };
+type Group = { requests: number; sent: number; refused: Record<string, number> };
 
 export type Report = {
   scenario: Scenario;
@@ -64,7 +64,7 @@ class Driver {
     tally.statuses[res.status] = (tally.statuses[res.status] ?? 0) + 1;
     if (res.status === 429) tally.limited[String(json.limit)] = (tally.limited[String(json.limit)] ?? 0) + 1;
     if (res.status === 403) {
-      const key = json.reason ? `${json.code}:${json.reason}` : String(json.code);
+      const key = typeof json.reason === 'string' ? `${String(json.code)}:${json.reason}` : String(json.code);
       tally.refused[key] = (tally.refused[key] ?? 0) + 1;
     }
     return { status: res.status, json };
@@ -73,7 +73,7 @@ class Driver {
   /** A person who once opened a sealed message: a trusted number from then on. */
   async openSealedMessage(to: string) {
     await this.call('POST', '/v1/messages', { to, body: 'Your statement is ready', brand: 'Acme' }, '203.0.113.250', { scenario: this.report.scenario, requests: 0, statuses: {}, limited: {}, refused: {} });
-    const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
+    const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`);
     const link = ((await res.json()) as { messages: { text: string }[] }).messages.at(-1)!.text.match(/\/m\/([\w-]+)/)![1]!;
     await fetch(`${this.baseUrl}/m/${link}/code`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     const code = await this.codeFor(to);
@@ -82,7 +82,7 @@ class Driver {
   }
 
   async codeFor(to: string): Promise<string | undefined> {
-    const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
+    const res = await fetch(`${this.baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`);
     const messages = ((await res.json()) as { messages: { text: string }[] }).messages;
     return messages.at(-1)?.text.match(/\b(\d{6})\b/)?.[1];
   }
@@ -103,7 +103,7 @@ function tallyGroup(g: Group, answer: { status: number; json: Record<string, unk
   g.requests++;
   if (answer.status === 201) g.sent++;
   else {
-    const why = answer.status === 429 ? `429:${answer.json.limit}` : answer.status === 403 ? `403:${answer.json.reason ?? answer.json.code}` : String(answer.status);
+    const why = answer.status === 429 ? `429:${String(answer.json.limit)}` : answer.status === 403 ? `403:${String(answer.json.reason ?? answer.json.code)}` : String(answer.status);
     g.refused[why] = (g.refused[why] ?? 0) + 1;
   }
 }
@@ -135,9 +135,9 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
   switch (scenario) {
     case 'normal': {
       // 40 people across five countries: most verify, some mistype once, some walk away.
-      const people = Array.from({ length: 40 }, (_, i) => ({
+      const people = Array.from({ length: 40 }, (_, i): { to: string; behaviour: 'verify' | 'typo' | 'abandon' } => ({
         to: personMobile(COUNTRIES[i % COUNTRIES.length]!),
-        behaviour: (i % 10 === 3 ? 'typo' : i % 10 === 7 ? 'abandon' : 'verify') as 'verify' | 'typo' | 'abandon',
+        behaviour: i % 10 === 3 ? 'typo' : i % 10 === 7 ? 'abandon' : 'verify',
       }));
       await inBatches(people, 5, (p) => driver.person(p.to, ip(10 + people.indexOf(p)), p.behaviour));
       break;
@@ -164,7 +164,7 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
             const issued = await driver.call('POST', '/v1/otp', { to }, ip(77));
             if (issued.status !== 201) continue;
             for (let guess = 0; guess < 5; guess++) {
-              await driver.call('POST', `/v1/otp/${issued.json.verificationId}/verify`, { code: String(100000 + Math.floor(Math.random() * 900000)) }, ip(77));
+              await driver.call('POST', `/v1/otp/${String(issued.json.verificationId)}/verify`, { code: String(100000 + Math.floor(Math.random() * 900000)) }, ip(77));
             }
           }
         }),

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * is added off the request path by the sealer (audit/sealer.ts), so writers share no item.
  * Events name the subject by its keyed blind index and its mask, never the number.
  */
-export type AuditAction =
+type AuditAction =
   | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed'
   | 'otp.expired'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'

@@ -61,7 +61,7 @@ export function sealMessage(h: SealHeader): Buffer {
   return Buffer.from(JSON.stringify(ordered), 'utf8');
 }
 
-export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 export const sealHash = (h: SealHeader) => sha256(sealMessage(h));
 
 /** RFC 6962 style: leaves and nodes hashed with distinct prefixes, an odd node promoted as is. */

@@ -7,7 +7,7 @@ import { recordConsent, type ConsentDeps } from './consent.ts';
  * own STOP, so every later send is refused before it reaches SNS, and answer 403 recipient_opted_out.
  * Any other error is returned as is.
  */
-export async function carrierOptOut(deps: ConsentDeps, error: unknown, who: { phoneIndex: string; mask: string }): Promise<unknown> {
+async function carrierOptOut(deps: ConsentDeps, error: unknown, who: { phoneIndex: string; mask: string }): Promise<unknown> {
   if (!(error instanceof SmsRejected) || error.reason !== 'opted_out') return error;
   await recordConsent(deps, 'system', { ...who, category: 'all', status: 'opted_out', source: 'carrier_opt_out' });
   return new RecipientOptedOut();

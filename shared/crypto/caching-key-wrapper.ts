@@ -8,7 +8,7 @@ import { canonicalContext, type KeyContext, type KeyWrapper } from './envelope.t
  * leaked data key exposes; docs/security.md gives the numbers.
  */
 export type CacheLimits = { maxAgeMs: number; maxUses: number; maxEntries: number };
-export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxAgeMs: 5 * 60_000, maxUses: 1000, maxEntries: 100 };
+const DEFAULT_CACHE_LIMITS: CacheLimits = { maxAgeMs: 5 * 60_000, maxUses: 1000, maxEntries: 100 };
 
 type DataKey = { plaintext: Buffer; wrapped: Buffer };
 /** The promise is cached, so concurrent callers share one key-service call. */

@@ -11,7 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 export type EncryptionContext = { app: 'sealtext'; purpose: string; record: string };
 /** The part of the context the key service sees and enforces. */
 export type KeyContext = Record<string, string>;
-export const keyContextOf = (c: EncryptionContext): KeyContext => ({ app: c.app, purpose: c.purpose });
+const keyContextOf = (c: EncryptionContext): KeyContext => ({ app: c.app, purpose: c.purpose });
 
 export interface KeyWrapper {
   generateDataKey(context: KeyContext): Promise<{ plaintext: Buffer; wrapped: Buffer }>;

@@ -10,7 +10,7 @@ import type { AuditTrail, NewAuditEvent } from '../audit/event.ts';
  * delivered / failed   the provider's final receipt
  * unknown   (view only) sent, and no final receipt within UNKNOWN_AFTER_MS
  */
-export type ReceiptStatus = 'queued' | 'sent' | 'delivered' | 'failed';
+type ReceiptStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 export type Receipt = { status: ReceiptStatus; at: number; errorCode?: string };
 export type DeliveryStatus = ReceiptStatus | 'unknown';
 

@@ -127,5 +127,5 @@ const isClientActor = (actor: string) => !NON_CLIENT_ACTORS.has(actor);
 export function matchesTypes(type: EventType, patterns: readonly string[]): boolean {
   return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
 }
-export const TYPE_PATTERN = /^(\*|(verification|message|delivery|consent|inbound)\.(\*|[a-z_]+))$/;
+const TYPE_PATTERN = /^(\*|(verification|message|delivery|consent|inbound)\.(\*|[a-z_]+))$/;
 export const isKnownPattern = (p: string) => TYPE_PATTERN.test(p) && (p === '*' || p.endsWith('.*') || (EVENT_TYPES as readonly string[]).includes(p));

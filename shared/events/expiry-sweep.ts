@@ -29,9 +29,9 @@ export interface ExpiryStore {
 }
 
 const MINUTE = 60_000;
-export const minuteOf = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+const minuteOf = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 /** How far back a first (or long-interrupted) sweep looks. */
-export const MAX_LOOKBACK_MINUTES = 24 * 60;
+const MAX_LOOKBACK_MINUTES = 24 * 60;
 
 const stillOpen = (r: DueRecord) =>
   r.kind === 'otp' ? r.status === 'pending' && (r.attempts ?? 0) < (r.maxAttempts ?? Number.POSITIVE_INFINITY) : r.status === 'sent' || r.status === 'opened';

@@ -32,7 +32,7 @@ function decodeCursor(cursor: string): string {
 }
 
 /** The audiences a caller reads: its own, and the consent and inbound feeds if its token holds those scopes. */
-export function audiencesOf(caller: { clientId: string; scopes: ReadonlySet<string> }): Audience[] {
+function audiencesOf(caller: { clientId: string; scopes: ReadonlySet<string> }): Audience[] {
   return [
     { client: caller.clientId },
     ...(caller.scopes.has(SCOPES.consentRead) ? [{ scope: SCOPES.consentRead } as const] : []),

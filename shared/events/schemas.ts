@@ -14,7 +14,7 @@ export const ListEventsQuery = z.strictObject({
   limit: z._default(textIntIn(1, 100), 50),
 });
 
-export const CloudEventView = described(
+const CloudEventView = described(
   z.object({
     specversion: z.literal('1.0'),
     id: z.string(),

@@ -27,11 +27,11 @@ export const RANGE_RULES = {
 export type RangeRules = typeof RANGE_RULES;
 
 /** National digits that make a range, by country; others use DEFAULT_RANGE_DIGITS. */
-export const RANGE_DIGITS: Readonly<Record<string, number>> = {
+const RANGE_DIGITS: Readonly<Record<string, number>> = {
   US: 6, CA: 6, // NPA + NXX: one exchange (10^4 numbers)
   GB: 5, IE: 5, DE: 5, FR: 5, NL: 5,
 };
-export const DEFAULT_RANGE_DIGITS = 5;
+const DEFAULT_RANGE_DIGITS = 5;
 
 /** The range's digits (calling code + leading national digits): never a whole number. */
 export function rangeOf(phone: Phone): string {
@@ -42,7 +42,6 @@ export function rangeOf(phone: Phone): string {
 
 /** The keyed tag a range is stored and carried under (8 base64url characters). */
 export const rangeTag = (blindIndexKey: Buffer, range: string) => hmac(blindIndexKey, 'range', range).slice(0, 8);
-export const RANGE_TAG_PATTERN = /^[A-Za-z0-9_-]{8}$/;
 
 export type RangeCheck = { tag: string; digits: string; windowStart: number; windowEndsAt: number; rules: RangeRules };
 

@@ -2,7 +2,7 @@ import * as z from '../zod.ts';
 import { described, intIn } from '../schema.ts';
 
 /** The ops routes for blocks (API 1.1, "Fraud controls"): validated at the edge, published as OpenAPI. */
-export const BlockKind = z.enum(['prefix', 'country']);
+const BlockKind = z.enum(['prefix', 'country']);
 const PrefixKey = z.string().check(z.regex(/^\d{4,10}$/, { message: 'A range: the calling code and leading national digits, 4 to 10 digits (docs/fraud.md)' }));
 const CountryKey = z.string().check(z.regex(/^[A-Z]{2}$/, { message: 'An ISO 3166 alpha-2 code such as GB' }));
 

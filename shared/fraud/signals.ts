@@ -27,4 +27,3 @@ export interface Signals {
   count(name: SignalName, dimensions?: Record<string, string>): void;
 }
 
-export const NO_SIGNALS: Signals = { count: () => undefined };

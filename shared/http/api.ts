@@ -12,7 +12,7 @@ import { securityHeaders } from './headers.ts';
 import { toProblem } from './problem.ts';
 import type { Scope } from './scopes.ts';
 
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** The caller's network origin, for the per-IP limit (API Gateway's view of the source IP). */
 export function sourceIpOf(event: APIGatewayProxyEvent): { sourceIp?: string } {
@@ -21,7 +21,7 @@ export function sourceIpOf(event: APIGatewayProxyEvent): { sourceIp?: string } {
 }
 
 /** The authenticated caller, from the authorizer's claims (Cognito in AWS, the local token endpoint locally). */
-export type Caller = { clientId: string; scopes: ReadonlySet<string> };
+type Caller = { clientId: string; scopes: ReadonlySet<string> };
 
 /** The API Gateway event after the middlewares ran: parsed JSON body, checked caller. */
 export type ApiEvent = APIGatewayProxyEvent & { json: unknown; caller: Caller };

@@ -22,7 +22,7 @@ export type InboundDeps = ConsentDeps & {
 };
 
 /** The HELP replies' own `client` window: a flood of spoofed HELPs is bounded like one busy client. */
-export const HELP_SENDER = 'system:help';
+const HELP_SENDER = 'system:help';
 
 export const inboundContext = (id: string) => ({ app: 'sealtext' as const, purpose: 'inbound-body', record: id });
 
@@ -64,6 +64,12 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
  * or foreign number, an opted-out one, a paused country or a full window gets no reply (its
  * refusal is audited instead, and the notification is not retried).
  */
+/** The most specific word a refusal has: the destination's reason, the full window's name, or the code. */
+const refusalReason = (error: AppError): string => {
+  const detail = error.extra.reason ?? error.extra.limit;
+  return typeof detail === 'string' ? detail : error.code;
+};
+
 async function answerHelp(deps: InboundDeps, who: { e164: string; phoneIndex: string; mask: string }): Promise<boolean> {
   const subject = { subjectIndex: who.phoneIndex, subjectMask: who.mask };
   const now = deps.now();
@@ -73,7 +79,7 @@ async function answerHelp(deps: InboundDeps, who: { e164: string; phoneIndex: st
     await deps.inbound.guardReply({ phoneIndex: who.phoneIndex, country: phone.country, nowMs: now }, counters, { actor: 'recipient', action: 'inbound.receive', outcome: 'help_answered', ...subject });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    await deps.audit.record({ actor: 'recipient', action: 'inbound.receive', outcome: `help_refused:${String(error.extra.reason ?? error.extra.limit ?? error.code)}`, ...subject });
+    await deps.audit.record({ actor: 'recipient', action: 'inbound.receive', outcome: `help_refused:${refusalReason(error)}`, ...subject });
     return false;
   }
   await deps.sms.send({ to: who.e164, text: deps.helpText });

@@ -17,7 +17,7 @@ export interface MessageArchive {
   get(messageId: string): Promise<ArchivedMessage | undefined>;
 }
 
-export const archiveContext = (messageId: string): EncryptionContext => ({ app: 'sealtext', purpose: 'message-archive', record: messageId });
+const archiveContext = (messageId: string): EncryptionContext => ({ app: 'sealtext', purpose: 'message-archive', record: messageId });
 
 export const archives = (policy: ArchivePolicy, category: string) => policy.retentionDays > 0 && policy.categories.includes(category);
 

@@ -4,7 +4,7 @@ import type { EndUserKeys } from '../ratelimit/end-user.ts';
 import type { Receipt } from '../delivery/receipt.ts';
 
 /** A sealed or direct message as stored. Times are epoch ms from the server clock. */
-export type StoredMessageStatus = 'sent' | 'opened' | 'revoked' | 'failed';
+type StoredMessageStatus = 'sent' | 'opened' | 'revoked' | 'failed';
 export type MessageStatus = StoredMessageStatus | 'expired';
 
 export type Message = {

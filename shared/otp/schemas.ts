@@ -11,7 +11,7 @@ export const E164String = described(
   { description: 'E.164 phone number', example: '+447400123456' },
 );
 
-export const Transaction = described(
+const Transaction = described(
   z.strictObject({
     amount: z.string().check(z.regex(/^(0|[1-9]\d{0,11})(\.\d{1,4})?$/, { message: 'Must be a decimal amount such as 120.50' })),
     currency: z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'Must be an ISO 4217 code such as EUR' })),
@@ -20,8 +20,8 @@ export const Transaction = described(
   { id: 'Transaction', description: 'The transaction the code is bound to (dynamic linking)' },
 );
 
-export const Purpose = z.enum(['login', 'transaction', 'password_reset', 'delivery', 'generic']);
-export const Locale = z.enum(['en', 'de']);
+const Purpose = z.enum(['login', 'transaction', 'password_reset', 'delivery', 'generic']);
+const Locale = z.enum(['en', 'de']);
 
 export const IssueOtpRequest = described(
   z

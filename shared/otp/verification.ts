@@ -3,7 +3,7 @@ import type { Receipt } from '../delivery/receipt.ts';
 import type { EndUserKeys } from '../ratelimit/end-user.ts';
 
 /** A verification as stored. Times are epoch milliseconds from the server clock. */
-export type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
+type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
 export type Status = StoredStatus | 'expired' | 'max_attempts_reached';
 export type Purpose = 'login' | 'transaction' | 'password_reset' | 'delivery' | 'generic';
 

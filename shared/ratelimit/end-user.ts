@@ -49,7 +49,7 @@ function expandIpv6(address: string): string[] {
   const [head, tail = ''] = ip.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = ip.includes('::') && tail ? tail.split(':') : [];
-  const fill = ip.includes('::') ? Array(8 - left.length - right.length).fill('0') : [];
+  const fill: string[] = ip.includes('::') ? new Array<string>(8 - left.length - right.length).fill('0') : [];
   return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ''));
 }
 

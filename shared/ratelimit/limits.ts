@@ -15,14 +15,14 @@ export const LimitRule = z.strictObject({
 export type LimitRule = z.infer<typeof LimitRule>;
 
 /** Windows every send consumes. */
-export const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country']);
+const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country']);
 /** Windows of failed verifications per number, across verifications (brute force). */
-export const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
+const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
 /** Look-ups a client may make: provenance checks (each one a guess at a text). */
-export const LookupLimitName = z.enum(['provenance']);
+const LookupLimitName = z.enum(['provenance']);
 export const LimitName = z.enum([...SendLimitName.options, ...FailureLimitName.options, ...LookupLimitName.options]);
 export type LimitName = z.infer<typeof LimitName>;
-export type SendLimitName = z.infer<typeof SendLimitName>;
+type SendLimitName = z.infer<typeof SendLimitName>;
 export type LimitRules = Record<LimitName, LimitRule>;
 
 /** Defaults, documented in docs/limits.md; override with RATE_LIMITS (JSON) per deploy. */
@@ -54,9 +54,9 @@ export function parseLimitOverrides(json: string | undefined): LimitRules {
  * at most MAX_SHARDS. Small windows see few writes and stay exact; per-number and per-end-user
  * windows belong to one person and are never hot.
  */
-export const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country']);
-export const MAX_SHARDS = 8;
-export const MIN_PER_SHARD = 50;
+const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country']);
+const MAX_SHARDS = 8;
+const MIN_PER_SHARD = 50;
 export const shardsFor = (limit: number) => Math.max(1, Math.min(MAX_SHARDS, Math.floor(limit / MIN_PER_SHARD)));
 
 export type LimitCounter = {

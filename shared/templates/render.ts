@@ -5,8 +5,8 @@ import { ValidationFailed } from '../errors.ts';
  * template, so a value that itself contains `{{x}}` stays literal text: values cannot inject
  * placeholders. Values are plain text: at most MAX_VALUE characters, no control characters.
  */
-export const PLACEHOLDER = /\{\{([A-Za-z0-9_]{1,40})\}\}/g;
-export const MAX_VALUE = 200;
+const PLACEHOLDER = /\{\{([A-Za-z0-9_]{1,40})\}\}/g;
+const MAX_VALUE = 200;
 
 /** The variables a text uses, in order of first use; a stray `{{` or `}}` is a 400. */
 export function variablesOf(text: string, path = 'text'): string[] {

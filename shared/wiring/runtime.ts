@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { config, type Config } from './config.ts';
+import { config } from './config.ts';
 import { once, oncePromise } from './once.ts';
 import type { ConsentDeps } from '../consent/consent.ts';
 import { CachingKeyWrapper } from '../crypto/caching-key-wrapper.ts';
@@ -205,4 +205,3 @@ export async function blindIndexOf(e164: string): Promise<string> {
   return hmac((await secretKeys()).blindIndexKey, 'phone', e164);
 }
 
-export type { Config };

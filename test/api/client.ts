@@ -59,7 +59,7 @@ export async function call(
 
 /** The local SMS outbox: what the stack would have texted to `to`. */
 export async function outbox(to: string): Promise<{ to: string; text: string; at: string }[]> {
-  const res = await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to })}`);
+  const res = await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`);
   return ((await res.json()) as { messages: { to: string; text: string; at: string }[] }).messages;
 }
 

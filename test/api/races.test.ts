@@ -73,7 +73,7 @@ describe('races over HTTP', () => {
       // Opens in flight while the revoke runs may win (they committed first); any open that starts
       // once the revoke is acknowledged must not get the body.
       const during = all(6, () => call('POST', `${path}/open`, { body: { code } }));
-      const revoke = await call('DELETE', `/v1/messages/${sent.body.messageId}`, { token: a });
+      const revoke = await call('DELETE', `/v1/messages/${String(sent.body.messageId)}`, { token: a });
       expect(revoke.status).toBe(200);
       const after = await all(6, () => call('POST', `${path}/open`, { body: { code } }));
       expect(after.map((r) => r.status)).toEqual(new Array(6).fill(410));

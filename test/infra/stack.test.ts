@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { fraudRules, PUMPING_RULE_ID } from '#shared/fraud/alarm-rules';
+import { fraudRules } from '#shared/fraud/alarm-rules';
 import { SCOPES } from '#shared/http/scopes';
 import { FUNCTION_NEEDS } from '../../infra/permissions.ts';
 import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';

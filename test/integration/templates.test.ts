@@ -21,7 +21,7 @@ describe('templates with maker-checker (DynamoDB Local)', () => {
     ]);
     const won = tries.filter((t) => t.status === 'fulfilled');
     expect(won).toHaveLength(1);
-    const reasons = tries.filter((t) => t.status === 'rejected').map((t) => (t as PromiseRejectedResult).reason.code as string);
+    const reasons = tries.filter((t) => t.status === 'rejected').map((t) => (t).reason.code as string);
     expect(reasons.filter((c) => c === 'second_approver_required')).toHaveLength(1);
     expect(reasons.filter((c) => c !== 'second_approver_required').every((c) => c === 'version_not_draft' || c === 'template_changed')).toBe(true);
     const events = (await w.trail.store.byResource(templateId, { from: '2000', until: '3000' })).map((e) => `${e.action}:${e.outcome}`);

@@ -36,7 +36,7 @@ describe('mixed load', () => {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
     };
-    const lastSms = async (to: string) => ((await (await fetch(`${url}/_local/outbox?${new URLSearchParams({ to })}`)).json()) as { messages: { text: string }[] }).messages.at(-1)!.text;
+    const lastSms = async (to: string) => ((await (await fetch(`${url}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: { text: string }[] }).messages.at(-1)!.text;
     const expected = new Map<string, string[]>(); // number → the audit trail it should have
     const sealedReads: { to: string; first: number; second: number }[] = [];
     const pid = (JSON.parse(readFileSync(join(dir, 'stack.json'), 'utf8')) as { pid: number }).pid;

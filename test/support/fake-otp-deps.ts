@@ -17,7 +17,7 @@ import type { VerificationStore, Written } from '#shared/otp/store';
  * In-memory doubles for domain tests. The store mirrors the DynamoDB conditions (which the
  * integration suite proves) and, like it, commits each write's audit event with the write.
  */
-export class MemoryStore implements VerificationStore {
+class MemoryStore implements VerificationStore {
   readonly items = new Map<string, Verification>();
   readonly counters = new Map<string, number>();
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
@@ -101,7 +101,7 @@ export class MemoryStore implements VerificationStore {
 }
 
 /** Keeps the events in the order they were written (the DynamoDB trail and its seals are tested against DynamoDB Local). */
-export class MemoryAuditLog implements AuditTrail {
+class MemoryAuditLog implements AuditTrail {
   readonly events: NewAuditEvent[] = [];
   async record(event: NewAuditEvent) {
     this.events.push(event);
@@ -129,7 +129,7 @@ export class MemoryFraudStore implements FraudStore {
   }
 }
 
-export class MemoryConsentStore implements ConsentStore {
+class MemoryConsentStore implements ConsentStore {
   readonly records = new Map<string, ConsentRecord>();
   readonly history = new Map<string, ConsentChange[]>();
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
@@ -149,7 +149,7 @@ export class MemoryConsentStore implements ConsentStore {
 }
 
 /** Counts signals by name and dimensions, as CloudWatch would aggregate them. */
-export class RecordingSignals implements Signals {
+class RecordingSignals implements Signals {
   readonly counts = new Map<string, number>();
   count(name: SignalName, dimensions?: Record<string, string>) {
     const key = dimensions ? `${name}${JSON.stringify(dimensions)}` : name;
@@ -171,7 +171,7 @@ export class MemoryKeyWrapper implements KeyWrapper {
   }
 }
 
-export class RecordingSms implements SmsSender {
+class RecordingSms implements SmsSender {
   readonly sent: Sms[] = [];
   failWith: Error | undefined;
   async send(sms: Sms) {

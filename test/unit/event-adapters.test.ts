@@ -86,7 +86,7 @@ describe('End User Messaging SMS sender', () => {
     eum.on(SendTextMessageCommand).rejects(new ConflictException({ message: 'opted out', $metadata: {}, Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ResourceType: 'opt-out-list', ResourceId: 'x' }));
     await expect(sender.send({ to: '+447400123456', text: 'x' })).rejects.toMatchObject({ reason: 'opted_out' });
     eum.reset();
-    eum.on(SendTextMessageCommand).rejects(new ValidationException({ message: 'bad', $metadata: {}, Reason: 'INVALID_PARAMETER' as never }));
+    eum.on(SendTextMessageCommand).rejects(new ValidationException({ message: 'bad', $metadata: {}, Reason: 'INVALID_PARAMETER' }));
     await expect(sender.send({ to: '+447400123456', text: 'x' })).rejects.toBeInstanceOf(SmsRejected);
     eum.reset();
     eum.on(SendTextMessageCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));

@@ -27,7 +27,10 @@ describe('generateCode', () => {
     // Act
     for (let i = 0; i < 20_000; i++) [...generateCode(6)].forEach((d, pos) => counts[pos]![Number(d)]!++);
     // Assess: expected 2000 per cell; 1700..2300 is > 6 standard deviations wide.
-    for (const position of counts) for (const n of position) expect(n).toBeGreaterThan(1700), expect(n).toBeLessThan(2300);
+    for (const position of counts) for (const n of position) {
+      expect(n).toBeGreaterThan(1700);
+      expect(n).toBeLessThan(2300);
+    }
   });
 });
 

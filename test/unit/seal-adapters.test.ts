@@ -57,7 +57,7 @@ describe('S3 seal archive contract', () => {
     await new S3SealArchive(new S3Client({ region: 'eu-west-1' }), 'seal-bucket').put(seal);
     const input = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ Bucket: 'seal-bucket', Key: 'seals/000000000001.json', ContentType: 'application/json', ChecksumAlgorithm: 'SHA256' });
-    const file = JSON.parse(String(input.Body));
+    const file = JSON.parse(input.Body as string);
     expect(file).toMatchObject({ signedMessage: sealMessage(header).toString('utf8'), signature: 'c2ln', entries, algorithm: 'ECDSA_SHA_256' });
   });
 

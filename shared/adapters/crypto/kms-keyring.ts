@@ -51,7 +51,7 @@ export async function kmsSecretKeys(
 }
 
 /** The keys present; reading an absent one throws (a function deployed without it must not get this far). */
-export function withOnly(keys: { codeHashKey: Buffer | undefined; blindIndexKey: Buffer | undefined }): SecretKeys {
+function withOnly(keys: { codeHashKey: Buffer | undefined; blindIndexKey: Buffer | undefined }): SecretKeys {
   const out = {} as SecretKeys;
   for (const name of ['codeHashKey', 'blindIndexKey'] as const) {
     const key = keys[name];

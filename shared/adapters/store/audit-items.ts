@@ -12,7 +12,7 @@ import type { TransactItem } from './rate-limit-ops.ts';
 export const AUDIT_SHARDS = 16;
 export const eventPartition = (at: string, shard: number) => `E#${at.slice(0, 13)}#${String(shard).padStart(2, '0')}`;
 
-export function auditEventItem(event: NewAuditEvent, atMs: number, retentionDays: number) {
+function auditEventItem(event: NewAuditEvent, atMs: number, retentionDays: number) {
   const unhashed = { ...event, id: newId(), at: new Date(atMs).toISOString() };
   const stored: AuditEvent = { ...unhashed, hash: eventHash(unhashed) };
   return { pk: eventPartition(stored.at, randomInt(AUDIT_SHARDS)), sk: eventKey(stored), ...stored, ttl: Math.ceil(atMs / 1000) + retentionDays * 86_400 };

@@ -23,7 +23,7 @@ function toEvent(item: Record<string, unknown>): AuditEvent {
 
 /** Runs at most `limit` of the tasks at once. */
 async function pooled<T>(tasks: (() => Promise<T>)[], limit = 16): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
+  const out = new Array<T>(tasks.length);
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, async () => {
     while (next < tasks.length) {

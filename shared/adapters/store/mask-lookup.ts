@@ -15,7 +15,7 @@ export class AuditMaskLookup implements MaskLookup {
       ExpressionAttributeValues: { ':r': resource },
       Limit: 1,
     }));
-    const mask = out.Items?.[0]?.subjectMask;
+    const mask: unknown = out.Items?.[0]?.subjectMask;
     return typeof mask === 'string' ? mask : undefined;
   }
 }

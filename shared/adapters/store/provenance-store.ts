@@ -10,7 +10,7 @@ import { subjectKey } from './tables.ts';
  * Sent texts by keyed hash: `PROV#<hash>` / `<sentAt>#<id>`, filed under the number's subject key
  * so erasure removes them, kept PROVENANCE_DAYS.
  */
-export const PROVENANCE_DAYS = 400;
+const PROVENANCE_DAYS = 400;
 
 /** One more Put in the send's own transaction. */
 export function provenancePut(tableName: string, t: SentText): TransactItem {

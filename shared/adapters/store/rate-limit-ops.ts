@@ -13,7 +13,7 @@ export type Guarded = TransactItem & { onConditionFailed?: (old: Record<string, 
 const counterKey = (c: LimitCounter) => ({ pk: `RL#${c.key}`, sk: 'RL' });
 
 /** One window's counter: +1 unless full (or, check-only, just "not full"). */
-export function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
+function counterUpdate(tableName: string, c: LimitCounter): TransactItem {
   if (c.countOnly) {
     const add = increment(tableName, c);
     if (c.reachAt === undefined) return { Update: add };

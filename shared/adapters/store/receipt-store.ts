@@ -12,7 +12,7 @@ import { SMS_INDEX } from './tables.ts';
  * no index partition takes every issue of a busy minute (events/expiry-sweep.ts reads them all).
  */
 export const EXPIRY_SHARDS = 8;
-export const expiryMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+const expiryMinute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 export const expiryBucket = (expiresAt: number, shard = randomInt(EXPIRY_SHARDS)) => `EXP#${expiryMinute(expiresAt)}#${shard}`;
 
 /** `sent`, with the provider's id for its receipt: one UpdateItem after the provider accepted the SMS. */

@@ -4,8 +4,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * The one definition of each table. The CDK stack (infra/constructs/tables.ts) and the local
  * stack (infra/local/dynamodb.ts) both build from these, so the two worlds cannot drift.
  */
-export type KeyAttribute = { name: string; type: 'S' | 'N' };
-export type IndexDefinition = {
+type KeyAttribute = { name: string; type: 'S' | 'N' };
+type IndexDefinition = {
   name: string;
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { TemplateHeader, TemplateStore, TemplateVersion } from '../../templates/template.ts';
 import type { AuditItems } from './audit-items.ts';
