@@ -187,3 +187,24 @@ export async function inProcessBench(opts: { n: number; doc: DynamoDBDocumentCli
     async () => undefined);
   return { issue: issueP, right: rightP, wrong: wrongP, get: getP, bareUpdate, bareVerifyTx, bareIssueTx };
 }
+
+/**
+ * DynamoDB calls of one issue on an End User Messaging stage: the SMS carries its record's reference
+ * in the message's Context (adapters/sms/eum.ts), so no provider id is recorded after the send. The
+ * real domain and store on DynamoDB Local, with a sender that echoes references as EUM does.
+ */
+export async function eumIssueCalls(raw: DynamoDBClient, n = 20): Promise<number> {
+  const [{ issueOtp }, { IssueOtpRequest }, { otpDeps }] = await Promise.all([
+    import('../shared/otp/issue.ts'), import('../shared/otp/schemas.ts'), import('../shared/wiring/runtime.ts'),
+  ]);
+  const deps = { ...(await otpDeps()), sms: { echoesRef: true, send: () => Promise.resolve({ messageId: 'eum' }) } };
+  await issueOtp(deps, 'bench-client', IssueOtpRequest.parse({ to: mobile() })); // warm
+  let calls = 0;
+  raw.middlewareStack.add((next) => (args) => (calls++, next(args)), { step: 'initialize', name: 'benchEumCalls' });
+  try {
+    for (let i = 0; i < n; i++) await issueOtp(deps, 'bench-client', IssueOtpRequest.parse({ to: mobile() }));
+  } finally {
+    raw.middlewareStack.remove('benchEumCalls');
+  }
+  return calls / n;
+}

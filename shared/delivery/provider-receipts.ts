@@ -51,15 +51,27 @@ export function snsErrorCode(providerResponse: unknown): string {
  * An AWS End User Messaging SMS "Text Message Delivery Status Updated" EventBridge event. Only
  * final statuses count; UNKNOWN is left to the 72-hour rule, which the views apply themselves.
  */
-export type EumEvent = { source?: string; 'detail-type'?: string; detail?: { messageId?: unknown; messageStatus?: unknown; isFinal?: unknown; eventTimestamp?: unknown } };
+export type EumEvent = { source?: string; 'detail-type'?: string; detail?: { messageId?: unknown; messageStatus?: unknown; isFinal?: unknown; eventTimestamp?: unknown; context?: unknown } };
+
+/** The record reference we sent in the message's Context (adapters/sms/eum.ts), if any. */
+export const EUM_CONTEXT_REF = 'sealtextRef';
+function refOf(context: unknown): string | undefined {
+  const ref = context && typeof context === 'object' ? (context as Record<string, unknown>)[EUM_CONTEXT_REF] : undefined;
+  return typeof ref === 'string' ? ref : undefined;
+}
 
 export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
   const d = event.detail;
-  if (event.source !== 'aws.sms-voice' || !d || typeof d.messageId !== 'string' || d.isFinal !== true) return undefined;
+  if (event.source !== 'aws.sms-voice' || !d || typeof d.messageId !== 'string') return undefined;
   const status = typeof d.messageStatus === 'string' ? d.messageStatus : '';
   const at = typeof d.eventTimestamp === 'number' ? d.eventTimestamp : Date.now();
+  const ref = refOf(d.context);
+  const of = { smsId: d.messageId, ...(ref ? { ref } : {}), at };
+  // Not final yet: the provider took it. Only a receipt that names its record can say so (no id
+  // was recorded after the send on these stages).
+  if (d.isFinal !== true) return ref && (status === 'PENDING' || status === 'QUEUED') ? { ...of, status: 'sent' } : undefined;
   // SUCCESSFUL is final where carriers send no handset receipt: accepted by the carrier, like SNS's SUCCESS.
-  if (status === 'DELIVERED' || status === 'SUCCESSFUL') return { smsId: d.messageId, status: 'delivered', at };
+  if (status === 'DELIVERED' || status === 'SUCCESSFUL') return { ...of, status: 'delivered' };
   if (!status || status === 'UNKNOWN' || status === 'PENDING' || status === 'QUEUED') return undefined;
-  return { smsId: d.messageId, status: 'failed', at, errorCode: status.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40) };
+  return { ...of, status: 'failed', errorCode: status.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40) };
 }

@@ -27,7 +27,19 @@ export function deliveryView(r: Receipt | undefined, sentAt: number, nowMs: numb
 }
 
 /** A final receipt from a provider (SNS delivery status log, End User Messaging event, local outbox). */
-export type ProviderReceipt = { smsId: string; status: 'delivered' | 'failed'; at: number; errorCode?: string };
+/**
+ * A provider's word on one SMS: by its id (SNS logs), or also by the record reference we gave it
+ * (End User Messaging's Context). `sent` is the provider's first, non-final word ("accepted, on its
+ * way"): it only moves a `queued` receipt on, where no id was recorded after the send.
+ */
+export type ProviderReceipt = { smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string };
+
+/** The record reference an SMS carries to the provider and back: kind, id and which send it was. */
+export const smsRef = (kind: 'otp' | 'message', id: string, send: number) => `${kind}:${id}:${send}`;
+export function recordOfRef(ref: string): { kind: 'otp' | 'message'; id: string } | undefined {
+  const m = /^(otp|message):([^:]{1,128}):\d{1,3}$/.exec(ref);
+  return m ? { kind: m[1] as 'otp' | 'message', id: m[2]! } : undefined;
+}
 
 /** The record an SMS belongs to, as the receipts index holds it. */
 export type ReceiptTarget = { kind: 'otp' | 'message'; id: string; clientId: string; phoneIndex: string; phoneMask: string };
@@ -35,7 +47,9 @@ export type ReceiptTarget = { kind: 'otp' | 'message'; id: string; clientId: str
 /** The port: DynamoDB (adapters/store/receipt-store.ts). */
 export interface ReceiptStore {
   find(smsId: string): Promise<ReceiptTarget | undefined>;
-  /** Sets the receipt if `smsId` is still the record's SMS (a resend supersedes it), with its event. */
+  /** The record a reference names (End User Messaging receipts), if it still exists. */
+  findByRef(ref: string): Promise<ReceiptTarget | undefined>;
+  /** Sets the receipt if its SMS (by `ref`, else `smsId`) is still the record's (a resend supersedes it), with its event. */
   apply(target: ReceiptTarget, receipt: ProviderReceipt, event: NewAuditEvent): Promise<boolean>;
 }
 
@@ -58,7 +72,7 @@ export const RECEIPT_RACE_WINDOW_MS = 120_000;
 export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[], nowMs = Date.now()): Promise<Record<ReceiptOutcome | 'early', number>> {
   const tally: Record<ReceiptOutcome | 'early', number> = { applied: 0, unmatched: 0, superseded: 0, early: 0 };
   for (const r of receipts) {
-    const target = await deps.receipts.find(r.smsId);
+    const target = r.ref ? await deps.receipts.findByRef(r.ref) : await deps.receipts.find(r.smsId);
     if (!target) {
       tally.unmatched++;
       if (nowMs - r.at < RECEIPT_RACE_WINDOW_MS) tally.early++;

@@ -49,6 +49,8 @@ export type Message = {
   openLastSentAt?: number;
   /** What became of the SMS with the notice and link, or the direct body (delivery/receipt.ts). */
   receipt?: Receipt;
+  /** The SMS's record reference (delivery/receipt.ts smsRef): End User Messaging's receipts match by it. */
+  smsRef?: string;
 };
 
 export const MESSAGE_RULES = {

@@ -17,7 +17,7 @@ import { messageContent } from './content.ts';
 import { answerHash } from './recipient-check.ts';
 import { archivedCopy, archives } from './archive.ts';
 import { messageView } from './views.ts';
-import { queued } from '../delivery/receipt.ts';
+import { queued, smsRef } from '../delivery/receipt.ts';
 
 /**
  * POST /v1/messages. The body is sealed before anything is written; counters, the consent
@@ -58,6 +58,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     maxOpenAttempts: MESSAGE_RULES.maxOpenAttempts,
     openSends: 0,
     receipt: queued(now),
+    smsRef: smsRef('message', id, 1),
   };
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
@@ -82,14 +83,14 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   }
   let smsId: string;
   try {
-    ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text }));
+    ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text, ...(message.smsRef ? { ref: message.smsRef } : {}) }));
   } catch (error) {
     const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
     await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });
     throw failure;
   }
   const sentAt = deps.now();
-  await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
+  if (!deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
   deps.signals.count(SIGNAL.sent);
   const view = messageView({ ...message, receipt: { status: 'sent', at: sentAt } }, sentAt);
   return {

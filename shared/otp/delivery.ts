@@ -35,7 +35,7 @@ export function otpText(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, detai
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, text: string): Promise<Receipt> {
   let smsId: string;
   try {
-    ({ messageId: smsId } = await deps.sms.send({ to: details.to, text }));
+    ({ messageId: smsId } = await deps.sms.send({ to: details.to, text, ...(v.smsRef ? { ref: v.smsRef } : {}) }));
   } catch (error) {
     const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
     await deps.store.markFailed(v.id, {
@@ -45,6 +45,7 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     throw failure;
   }
   const at = deps.now();
-  await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
+  // A provider that echoes the reference needs no id recorded: its receipts name the record themselves.
+  if (!deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
   return { status: 'sent', at };
 }

@@ -10,7 +10,7 @@ import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import { deliveryContext, otpText, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
-import { queued } from '../delivery/receipt.ts';
+import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
 import { issuedView } from './views.ts';
@@ -53,6 +53,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     ...(input.brand ? { brand: input.brand } : {}),
     locale: input.locale,
     receipt: queued(now),
+    smsRef: smsRef('otp', id, 1),
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };

@@ -12,6 +12,7 @@ import { canResend, closedReason } from './state.ts';
 import { ownedOrNotFound } from '../ownership.ts';
 import { issuedView, otpView } from './views.ts';
 import { OTP_RULES } from './verification.ts';
+import { smsRef } from '../delivery/receipt.ts';
 
 /** GET /v1/otp/{id}. */
 export async function getOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
@@ -51,11 +52,11 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
-  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1 };
+  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1) };
   const text = otpText(deps, resent, details, code);
   const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
   const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r) => deps.store.replaceCode(
-    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef },
     // The end user the code was first sent for is the one it is sent for again.
     sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now),
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },

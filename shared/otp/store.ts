@@ -36,7 +36,7 @@ export interface VerificationStore {
   ): Promise<Written & { locked?: boolean }>;
   /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,

@@ -39,6 +39,8 @@ export type Verification = {
   locale: string;
   /** What became of the last code's SMS (delivery/receipt.ts). */
   receipt?: Receipt;
+  /** The current SMS's record reference (delivery/receipt.ts smsRef): End User Messaging's receipts match by it. */
+  smsRef?: string;
 };
 
 /**

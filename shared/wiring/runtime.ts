@@ -73,6 +73,7 @@ const smsSender = /* @__PURE__ */ once((): SmsSender => {
     };
     let eum: Promise<SmsSender> | undefined;
     return {
+      echoesRef: true,
       send: async (sms) => {
         eum ??= Promise.all([import('../adapters/sms/eum.ts'), import('@aws-sdk/client-pinpoint-sms-voice-v2')]).then(([m, c]) => new m.EumSender(new c.PinpointSMSVoiceV2Client({}), options));
         return (await eum).send(sms);

@@ -8,6 +8,8 @@ import { ALL_SCOPES } from '#shared/http/scopes';
 import { describe, expect, inject, it } from 'vitest';
 import type { AuditEvent } from '#shared/audit/event';
 import { applyReceipts, RECEIPT_RACE_WINDOW_MS } from '#shared/delivery/receipt';
+import { fromEumEvent } from '#shared/delivery/provider-receipts';
+import { resendOtp } from '#shared/otp/manage';
 import { sweepExpiries } from '#shared/events/expiry-sweep';
 import { listEvents } from '#shared/events/feed';
 import { publishEvents, type FeedEntry, type WebhookJob } from '#shared/events/publish';
@@ -105,6 +107,36 @@ describe('events from committed records only (DynamoDB Local streams)', () => {
 });
 
 describe('receipts and the expiry sweep (conditional writes with their events)', () => {
+  it('on End User Messaging stages: one DynamoDB call per issue, the receipt finds its record by the reference the SMS carried', async () => {
+    const w = await world();
+    const calls: string[] = [];
+    w.ctx.doc.middlewareStack.add((next, context) => async (args) => (calls.push(String(context.commandName)), next(args)), { step: 'initialize', name: 'countCalls' });
+    const sent: { ref?: string }[] = [];
+    const deps = { ...w.ctx.deps, sms: { echoesRef: true, send: async (sms: { ref?: string }) => (sent.push(sms), { messageId: `eum-${sent.length}` }) } };
+    const issued = await issueOtp(deps, 'app-a', IssueOtpRequest.parse({ to: randomUkMobile() }));
+    // The issue's transaction and nothing else: no provider id to record.
+    expect(calls).toEqual(['TransactWriteItemsCommand']);
+    expect(sent[0]!.ref).toBe(`otp:${issued.verificationId}:1`);
+    const receipts = new DynamoReceiptStore(w.ctx.doc, w.tables.Data, w.ctx.trail.items);
+    const at = Date.now();
+    const eum = (status: string, isFinal: boolean, ref = sent[0]!.ref) => fromEumEvent({ source: 'aws.sms-voice', detail: { messageId: 'eum-1', messageStatus: status, isFinal, eventTimestamp: at, context: { sealtextRef: ref } } })!;
+    // Accepted (non-final PENDING) moves queued on to sent; then delivered; a late PENDING changes nothing.
+    expect(await applyReceipts({ receipts }, [eum('PENDING', false)])).toMatchObject({ applied: 1 });
+    expect((await w.ctx.store.get(issued.verificationId))?.receipt).toEqual({ status: 'sent', at });
+    expect(await applyReceipts({ receipts }, [eum('DELIVERED', true)])).toMatchObject({ applied: 1 });
+    expect(await applyReceipts({ receipts }, [{ ...eum('PENDING', false), at: at + 1 }])).toMatchObject({ applied: 0, superseded: 1 });
+    expect((await w.ctx.store.get(issued.verificationId))?.receipt).toEqual({ status: 'delivered', at });
+    // A resend carries a new reference: the first SMS's receipts no longer apply.
+    w.ctx.clock.now += 31_000;
+    await resendOtp(deps, 'app-a', issued.verificationId);
+    expect(sent[1]!.ref).toBe(`otp:${issued.verificationId}:2`);
+    expect(await applyReceipts({ receipts }, [{ ...eum('CARRIER_UNREACHABLE', true), at: at + 2 }])).toMatchObject({ applied: 0, superseded: 1 });
+    expect(await applyReceipts({ receipts }, [{ ...eum('CARRIER_UNREACHABLE', true, sent[1]!.ref), at: at + 3 }])).toMatchObject({ applied: 1 });
+    expect((await w.ctx.store.get(issued.verificationId))?.receipt).toMatchObject({ status: 'failed', errorCode: 'carrier_unreachable' });
+    // A reference to nothing of ours is unmatched, like an unknown id.
+    expect(await applyReceipts({ receipts }, [eum('DELIVERED', true, 'otp:nope:1')], at + RECEIPT_RACE_WINDOW_MS)).toMatchObject({ unmatched: 1 });
+  });
+
   it('a receipt finds its record by the provider id; a superseded or repeated one changes nothing', async () => {
     const w = await world();
     const to = randomUkMobile();

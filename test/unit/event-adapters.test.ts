@@ -74,11 +74,14 @@ describe('End User Messaging SMS sender', () => {
   it('sends a transactional text through the configuration set, origination identity and Protect configuration', async () => {
     eum.on(SendTextMessageCommand).resolves({ MessageId: 'eum-1' });
     const sender = new EumSender(new PinpointSMSVoiceV2Client({ region: 'eu-west-1' }), { configurationSet: 'sealtext-prod', originationIdentity: 'pool-1', protectConfigurationId: 'protect-1' });
-    expect(await sender.send({ to: '+447400123456', text: 'hello' })).toEqual({ messageId: 'eum-1' });
+    expect(await sender.send({ to: '+447400123456', text: 'hello', ref: 'otp:v1:1' })).toEqual({ messageId: 'eum-1' });
     expect(eum.commandCalls(SendTextMessageCommand)[0]!.args[0].input).toEqual({
       DestinationPhoneNumber: '+447400123456', MessageBody: 'hello', MessageType: 'TRANSACTIONAL', ConfigurationSetName: 'sealtext-prod',
       OriginationIdentity: 'pool-1', ProtectConfigurationId: 'protect-1',
+      // The record reference rides in the Context and comes back in every event of the message.
+      Context: { sealtextRef: 'otp:v1:1' },
     });
+    expect(sender.echoesRef).toBe(true);
   });
 
   it('maps an opted-out destination and a refused one to SmsRejected; other faults pass through', async () => {

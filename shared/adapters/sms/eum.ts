@@ -1,5 +1,6 @@
 import { ConflictException, SendTextMessageCommand, ValidationException, type PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SmsRejected, type Sms, type SmsSender } from '../../sms/sender.ts';
+import { EUM_CONTEXT_REF } from '../../delivery/provider-receipts.ts';
 
 /**
  * SMS through AWS End User Messaging SMS (`smsProvider: eum`): registered origination identities,
@@ -10,6 +11,8 @@ import { SmsRejected, type Sms, type SmsSender } from '../../sms/sender.ts';
 export type EumOptions = { configurationSet: string; originationIdentity?: string; protectConfigurationId?: string };
 
 export class EumSender implements SmsSender {
+  /** The record reference rides in the message's Context and comes back in every event of it. */
+  readonly echoesRef = true;
   constructor(private readonly client: PinpointSMSVoiceV2Client, private readonly options: EumOptions) {}
 
   async send(sms: Sms): Promise<{ messageId: string }> {
@@ -19,6 +22,7 @@ export class EumSender implements SmsSender {
         MessageBody: sms.text,
         MessageType: 'TRANSACTIONAL',
         ConfigurationSetName: this.options.configurationSet,
+        ...(sms.ref ? { Context: { [EUM_CONTEXT_REF]: sms.ref } } : {}),
         ...(this.options.originationIdentity ? { OriginationIdentity: this.options.originationIdentity } : {}),
         ...(this.options.protectConfigurationId ? { ProtectConfigurationId: this.options.protectConfigurationId } : {}),
       }));

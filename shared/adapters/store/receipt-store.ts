@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
-import type { ProviderReceipt, Receipt, ReceiptStore, ReceiptTarget } from '../../delivery/receipt.ts';
+import { recordOfRef, type ProviderReceipt, type Receipt, type ReceiptStore, type ReceiptTarget } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
 import { writeWithEvent } from './conditional-write.ts';
 import { recordKey, recordOfKey } from './record-keys.ts';
@@ -53,8 +53,22 @@ export class DynamoReceiptStore implements ReceiptStore {
     return { ...record, clientId: String(item.clientId), phoneIndex: String(item.phoneIndex), phoneMask: String(item.phoneMask) };
   }
 
+  async findByRef(ref: string): Promise<ReceiptTarget | undefined> {
+    const record = recordOfRef(ref);
+    if (!record) return undefined;
+    const item = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: recordKey(record.kind, record.id), ProjectionExpression: 'clientId, phoneIndex, phoneMask' }))).Item;
+    if (!item) return undefined;
+    return { ...record, clientId: String(item.clientId), phoneIndex: String(item.phoneIndex), phoneMask: String(item.phoneMask) };
+  }
+
   async apply(target: ReceiptTarget, r: ProviderReceipt, event: NewAuditEvent): Promise<boolean> {
     const receipt: Receipt = { status: r.status, at: r.at, ...(r.errorCode ? { errorCode: r.errorCode } : {}) };
+    // The SMS is named by the reference it carried (End User Messaging) or the provider's id (SNS).
+    const same: { cond: string; names: Record<string, string>; values: Record<string, unknown> } = r.ref
+      ? { cond: '#smsRef = :ref', names: { '#smsRef': 'smsRef' }, values: { ':ref': r.ref } }
+      : { cond: '#smsId = :id', names: { '#smsId': 'smsId' }, values: { ':id': r.smsId } };
+    // `sent` only moves a queued receipt on; it never overwrites a final one that overtook it.
+    const onlyQueued: { cond: string; values: Record<string, unknown> } = r.status === 'sent' ? { cond: ' AND #receipt.#status = :queued', values: { ':queued': 'queued' } } : { cond: '', values: {} };
     const out = await writeWithEvent(this, {
       key: recordKey(target.kind, target.id),
       nowMs: Date.now(),
@@ -62,9 +76,9 @@ export class DynamoReceiptStore implements ReceiptStore {
       update: {
         UpdateExpression: 'SET #receipt = :r',
         // Still this SMS (a resend supersedes it), and not a repeat of the receipt already applied.
-        ConditionExpression: '#smsId = :id AND (#receipt.#status <> :status OR #receipt.#at <> :at)',
-        ExpressionAttributeNames: { '#receipt': 'receipt', '#smsId': 'smsId', '#status': 'status', '#at': 'at' },
-        ExpressionAttributeValues: { ':r': receipt, ':id': r.smsId, ':status': r.status, ':at': r.at },
+        ConditionExpression: `${same.cond} AND (#receipt.#status <> :status OR #receipt.#at <> :at)${onlyQueued.cond}`,
+        ExpressionAttributeNames: { '#receipt': 'receipt', '#status': 'status', '#at': 'at', ...same.names },
+        ExpressionAttributeValues: { ':r': receipt, ':status': r.status, ':at': r.at, ...same.values, ...onlyQueued.values },
       },
     });
     return out.ok;

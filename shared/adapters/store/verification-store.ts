@@ -96,7 +96,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
@@ -104,12 +104,12 @@ export class DynamoVerificationStore implements VerificationStore {
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
       // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
-      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued ADD #sends :one REMOVE #smsId',
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef ADD #sends :one REMOVE #smsId',
       ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
-        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs),
+        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef,
       },
     }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
