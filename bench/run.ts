@@ -66,7 +66,7 @@ for (const name of ['send-message', 'get-archived-message']) {
 }
 
 // Cold start of every bundle: a fresh Node process importing it (as Lambda's init does), each run
-// beside a run of the hello-world so that both see the same machine; medians of 5.
+// beside a run of the hello-world so that both see the same machine; medians of 7 (this machine is shared: fewer runs let one busy moment decide a row).
 const importOnce = (file: string) => {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});const ms=performance.now()-t;console.log(JSON.stringify({ms,rss:process.memoryUsage().rss}))`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'eu-west-1' } }).toString()) as { ms: number; rss: number };
@@ -74,7 +74,7 @@ const importOnce = (file: string) => {
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 let largestRss = { name: '', mib: 0, helloMiB: 0 };
 for (const [name, file] of Object.entries(bundles)) {
-  const pairs = Array.from({ length: 5 }, () => ({ hello: importOnce(hello), fn: importOnce(file) }));
+  const pairs = Array.from({ length: 7 }, () => ({ hello: importOnce(hello), fn: importOnce(file) }));
   const fnMs = median(pairs.map((p) => p.fn.ms));
   const helloMs = median(pairs.map((p) => p.hello.ms));
   record(`cold import ${name} ÷ hello-world`, round(fnMs / helloMs), 'x', 1.5, `${Math.round(fnMs)} ms vs ${Math.round(helloMs)} ms`);

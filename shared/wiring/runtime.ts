@@ -63,9 +63,11 @@ const secretKeys = /* @__PURE__ */ oncePromise((): Promise<SecretKeys> => {
 const smsSender = /* @__PURE__ */ once((): SmsSender => {
   const cfg = config();
   if (cfg.SMS_ADAPTER === 'outbox') return new OutboxSender(cfg.OUTBOX_FILE);
-  // A bundle built for SNS (SEALTEXT_SMS_PROVIDER defined at build time) leaves the End User
-  // Messaging client out altogether; elsewhere it is loaded on first use.
-  if (process.env.SEALTEXT_SMS_PROVIDER !== 'sns' && cfg.SMS_ADAPTER === 'eum') {
+  // Each stage's bundles are built for its provider (SEALTEXT_SMS_PROVIDER, defined at build time),
+  // so the other provider's branch and client are left out; the local stack decides at run time.
+  // End User Messaging's client is also loaded on first use rather than at init.
+  if (process.env.SEALTEXT_SMS_PROVIDER === 'eum' || (process.env.SEALTEXT_SMS_PROVIDER !== 'sns' && cfg.SMS_ADAPTER === 'eum')) {
+    if (cfg.SMS_ADAPTER !== 'eum') throw new Error(`This bundle was built for End User Messaging; SMS_ADAPTER is ${cfg.SMS_ADAPTER}`);
     const options = {
       configurationSet: cfg.EUM_CONFIGURATION_SET,
       ...(cfg.EUM_ORIGINATION_IDENTITY ? { originationIdentity: cfg.EUM_ORIGINATION_IDENTITY } : {}),
@@ -79,8 +81,9 @@ const smsSender = /* @__PURE__ */ once((): SmsSender => {
         return (await eum).send(sms);
       },
     };
+  } else {
+    return new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
   }
-  return new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
 });
 
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
