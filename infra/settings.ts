@@ -7,26 +7,37 @@ import { LimitName, LimitRule } from '#shared/ratelimit/limits';
  * defaults and validation. A bad value fails the synth with a message naming the setting.
  * docs/deploy.md lists every setting.
  */
+/** JSON given on the command line; bad JSON is an issue of the setting it was given for, not a bare SyntaxError. */
+function parseJsonSetting(text: string, ctx: z.RefinementCtx): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `Not valid JSON (${(error as Error).message}); in bash, quote the whole value: -c 'name={...}'` });
+    return z.NEVER;
+  }
+}
+
 const jsonOr = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => {
+  z.preprocess((v, ctx) => {
     if (typeof v !== 'string') return v;
     const s = v.trim();
-    return s.startsWith('[') || s.startsWith('{') ? (JSON.parse(s) as unknown) : v;
+    return s.startsWith('[') || s.startsWith('{') ? parseJsonSetting(s, ctx) : v;
   }, schema);
 
 const list = z.preprocess(
-  (v) => (typeof v === 'string' ? (v.trim().startsWith('[') ? (JSON.parse(v) as unknown) : v.split(',').map((x) => x.trim()).filter(Boolean)) : v),
+  (v, ctx) => (typeof v === 'string' ? (v.trim().startsWith('[') ? parseJsonSetting(v, ctx) : v.split(',').map((x) => x.trim()).filter(Boolean)) : v),
   z.array(z.string()),
 );
 
 const ShortScope = z.enum(ALL_SCOPES.map((s) => s.replace(/^p2a\//, '')) as [string, ...string[]]);
+const CALLER_APP_FORMS = `a name (a lowercase letter, then lowercase letters, digits or -; 2 to 40 characters) or { "name": ..., "scopes": [...] } with scopes among ${ShortScope.options.join(', ')}`;
 const CallerApp = z.union([
   z.string().regex(/^[a-z][a-z0-9-]{1,39}$/).transform((name) => ({ name, scopes: [...ALL_SCOPES] as string[] })),
   z.strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/),
     scopes: z.array(ShortScope).min(1).transform((s) => s.map((x) => `p2a/${x}`)),
   }),
-]);
+], { error: `Each caller app is ${CALLER_APP_FORMS}` });
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 

@@ -145,6 +145,9 @@ export class SealtextApi extends Construct {
     });
     // TLS 1.2 minimum (1.3 preferred, forward secrecy) on the API's own endpoint.
     (this.api.node.defaultChild as CfnRestApi).securityPolicy = TLS_POLICY;
+    // An enhanced (SecurityPolicy_*) policy needs an endpoint access mode: STRICT refuses requests
+    // that arrive through another endpoint type or with a host that does not match the SNI.
+    (this.api.node.defaultChild as CfnRestApi).endpointAccessMode = 'STRICT';
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason: 'API Gateway account-level logging role: AWS managed AmazonAPIGatewayPushToCloudWatchLogs is the documented policy.',

@@ -86,5 +86,13 @@ export class SealtextSms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
+    // End User Messaging SMS publishes two-way texts (STOP, HELP, replies) to this topic, for this account only.
+    this.inboundTopic.addToResourcePolicy(new PolicyStatement({
+      sid: 'EndUserMessagingInbound',
+      principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.inboundTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
   }
 }

@@ -87,6 +87,17 @@ describe('API Gateway', () => {
     expect(['/v1/otp', '/prod/v1/messages/m/x', '/prod/v1/otp'].some((p) => re.test(p))).toBe(false);
   });
 
+  it('sets the endpoint access mode its enhanced TLS policy requires (STRICT)', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
+  });
+
+  it('lets End User Messaging (this account only) publish inbound texts to the inbound topic', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Effect: string; Principal?: { Service?: string }; Action: string; Condition?: unknown }[]);
+    const inbound = statements.find((s) => s.Sid === 'EndUserMessagingInbound')!;
+    expect(inbound).toMatchObject({ Effect: 'Allow', Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+  });
+
   it('keeps numbers and link tokens out of every AWS-side trace, access log and WAF log or sample', () => {
     // X-Ray would record the full URL: off on the stage and on every function.
     const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0]!.Properties;
@@ -439,6 +450,13 @@ describe('stage settings', () => {
     expect(() => synthesized({ ...NO_BUNDLING, allowedCountries: 'uk' })).toThrow(/-c allowedCountries.*ISO 3166/s);
     expect(() => synthesized({ ...NO_BUNDLING, logRetentionDays: 42 })).toThrow(/-c logRetentionDays/);
     expect(() => synthesized({ ...NO_BUNDLING, callerApps: '[{"name":"web","scopes":["otp.sned"]}]' })).toThrow(/callerApps/);
+  });
+
+  it('names the setting whose JSON is broken, and says what a caller app may be', () => {
+    // What bash leaves of an unquoted -c rateLimits={"client":{...}}: not JSON, and no bare SyntaxError.
+    expect(() => synthesized({ ...NO_BUNDLING, rateLimits: '{client:{limit:600,windowSeconds:60}}' })).toThrow(/-c rateLimits: Not valid JSON .*quote the whole value/s);
+    expect(() => synthesized({ ...NO_BUNDLING, allowedCountries: '["GB",' })).toThrow(/-c allowedCountries: Not valid JSON/);
+    expect(() => synthesized({ ...NO_BUNDLING, callerApps: '["Web App"]' })).toThrow(/-c callerApps\.0: Each caller app is a name .*with scopes among .*otp\.send/s);
   });
 
   it('creates one client-credentials app client per calling app, with the scopes it names', () => {
