@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -122,13 +122,34 @@ export class SealtextStack extends Stack {
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
     // The retention archive, when the stage keeps one.
+    let archiveBucket: string | undefined;
     if (settings.archive) {
       const archive = new MessageArchiveBucket(this, 'MessageArchive', { cmk: keys.key, retentionDays: settings.archive.retentionDays, categories: settings.archive.categories });
       archive.grantWrite(this.functions['send-message']!.fn);
       archive.grantRead(this.functions['get-archived-message']!.fn);
+      archiveBucket = archive.bucket.bucketName;
     }
     const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
     events.addAlarms(alarms.opsTopic);
+
+    // Everything an operator or a script needs, by name (docs/deploy.md "Outputs"); the API URL is the RestApi's own output.
+    const outputs: Record<string, { value: string; description: string }> = {
+      Stage: { value: settings.stage, description: 'The stage these resources belong to' },
+      UserPoolId: { value: api.userPool.userPoolId, description: 'Cognito user pool of the calling apps' },
+      TokenUrl: { value: api.tokenUrl, description: 'OAuth 2.0 token endpoint (client credentials, HTTP Basic)' },
+      DataTable: { value: tables.data.tableName, description: 'Data table (npm run brake -- --data-table)' },
+      AuditTable: { value: tables.audit.tableName, description: 'Audit table (npm run brake -- --audit-table, npm run audit:verify)' },
+      IdempotencyTable: { value: tables.idempotency.tableName, description: 'Idempotency records (keyed hashes only; expire after 24 h)' },
+      KeyArn: { value: keys.key.keyArn, description: 'The customer managed key (envelopes, tables, topics, archives)' },
+      SealSigningKeyArn: { value: seals.signingKey.keyArn, description: 'The audit seal signing key (ECC_NIST_P256); GET /v1/audit/public-key serves its public half' },
+      SealBucket: { value: seals.bucket.bucketName, description: 'Write-once audit seal archive (Object Lock, compliance mode)' },
+      InboundTopicArn: { value: sms.inboundTopic.topicArn, description: 'Point your End User Messaging number\'s two-way channel here' },
+      OpsTopicArn: { value: alarms.opsTopic.topicArn, description: 'Alarm notifications' },
+      EventBusName: { value: events.bus.eventBusName, description: 'Sealtext events (CloudEvents, source sealtext)' },
+      ...(archiveBucket ? { ArchiveBucket: { value: archiveBucket, description: 'Retention archive of messages (Object Lock, compliance mode)' } } : {}),
+      ...Object.fromEntries(Object.entries(api.clientIds).map(([app, id]) => [`ClientId${app.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`, { value: id, description: `App client id of "${app}" (its secret: aws cognito-idp describe-user-pool-client)` }])),
+    };
+    for (const [id, o] of Object.entries(outputs)) new CfnOutput(this, id, o);
   }
 }
 

@@ -74,6 +74,10 @@ export class SealtextApi extends Construct {
   readonly webAcl: CfnWebACL;
   /** On the Cognito user pool: the token endpoint. */
   readonly tokenWebAcl: CfnWebACL;
+  /** The OAuth token endpoint calling apps get their tokens from. */
+  readonly tokenUrl: string;
+  /** The Cognito app client id of each calling app, by app name. */
+  readonly clientIds: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -96,13 +100,14 @@ export class SealtextApi extends Construct {
       },
       { id: 'AwsSolutions-COG8', reason: 'The Plus feature plan adds user threat protection, which a pool without users cannot use; it would only add cost.' },
     );
-    this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: `sealtext-${settings.stage}-${stack.account}` } });
+    const domain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: `sealtext-${settings.stage}-${stack.account}` } });
+    this.tokenUrl = `${domain.baseUrl()}/oauth2/token`;
     const resourceServer = this.userPool.addResourceServer('P2a', {
       identifier: 'p2a',
       scopes: ALL_SCOPES.map((s) => new ResourceServerScope({ scopeName: s.slice(4), scopeDescription: s })),
     });
     for (const app of settings.callerApps) {
-      this.userPool.addClient(`App-${app.name}`, {
+      this.clientIds[app.name] = this.userPool.addClient(`App-${app.name}`, {
         userPoolClientName: `sealtext-${settings.stage}-${app.name}`,
         generateSecret: true,
         authFlows: {},
@@ -113,7 +118,7 @@ export class SealtextApi extends Construct {
         },
         preventUserExistenceErrors: true,
         enableTokenRevocation: true,
-      });
+      }).userPoolClientId;
     }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });

@@ -459,6 +459,21 @@ describe('stage settings', () => {
     expect(() => synthesized({ ...NO_BUNDLING, callerApps: '["Web App"]' })).toThrow(/-c callerApps\.0: Each caller app is a name .*with scopes among .*otp\.send/s);
   });
 
+  it('outputs everything an operator or a script needs, each app client id included', () => {
+    const { template: t } = synthesized({ ...NO_BUNDLING, callerApps: '["web","back-office"]' });
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+    for (const id of ['Stage', 'UserPoolId', 'TokenUrl', 'DataTable', 'AuditTable', 'IdempotencyTable', 'KeyArn', 'SealSigningKeyArn', 'SealBucket', 'InboundTopicArn', 'OpsTopicArn', 'EventBusName', 'ClientIdWeb', 'ClientIdBackOffice']) {
+      expect(outputs[id], id).toBeDefined();
+      expect(outputs[id]!.Description, id).toBeTruthy();
+    }
+    expect(JSON.stringify(outputs.TokenUrl!.Value)).toContain('/oauth2/token');
+    expect(JSON.stringify(outputs.ClientIdWeb!.Value)).toMatch(/HttpClientsAppweb/);
+    // An output holds names and ARNs only: never a secret or the wrapped HMAC keys.
+    expect(JSON.stringify(outputs)).not.toMatch(/ClientSecret|codeHashKey|blindIndexKey/);
+    expect(outputs.ArchiveBucket).toBeUndefined();
+    expect((synthesized({ ...NO_BUNDLING, archive: '{"categories":["transactional"],"retentionDays":30}' }).template.toJSON().Outputs as Record<string, unknown>).ArchiveBucket).toBeDefined();
+  });
+
   it('creates one client-credentials app client per calling app, with the scopes it names', () => {
     const { template: t } = synthesized({ ...NO_BUNDLING, callerApps: '[{"name":"web","scopes":["otp.send","otp.verify"]},"back-office"]' });
     const clients = Object.values(t.findResources('AWS::Cognito::UserPoolClient'));
