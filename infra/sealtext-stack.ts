@@ -29,7 +29,9 @@ export class SealtextStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     const retain = !isDevStage(settings);
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Kept on delete and on replacement, but removed when the stack's first create fails (CloudFormation's
+    // RetainExceptOnCreate): a failed first deploy leaves nothing behind to collide with the retry.
+    const removalPolicy = retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = settings.logRetentionDays as RetentionDays;
 
     const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention });

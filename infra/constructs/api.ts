@@ -91,7 +91,7 @@ export class SealtextApi extends Construct {
       mfaSecondFactor: { otp: true, sms: false },
       passwordPolicy: { minLength: 16, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
       removalPolicy: props.removalPolicy,
-      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      deletionProtection: props.removalPolicy !== RemovalPolicy.DESTROY,
     });
     Validations.of(this.userPool).acknowledge(
       {

@@ -19,6 +19,7 @@ export function lockedBucketProps(cmk: IKey, retentionDays: number): BucketProps
     encryptionKey: cmk,
     bucketKeyEnabled: true,
     lifecycleRules: [{ expiration: Duration.days(retentionDays + 1), noncurrentVersionExpiration: Duration.days(retentionDays + 1) }],
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Object Lock keeps what it holds; a bucket created by a first deploy that failed is empty and goes.
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   };
 }

@@ -30,7 +30,7 @@ export class SealtextTables extends Construct {
         encryptionKey: props.key,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: props.retain,
-        removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        removalPolicy: props.retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY,
         ...(def.stream ? { stream: StreamViewType.NEW_IMAGE } : {}),
       });
       for (const index of def.indexes ?? []) {

@@ -17,7 +17,8 @@ describe('retention archive', () => {
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(2556);
-    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
   });
 
   it('has a bucket policy that refuses anything but TLS', () => {

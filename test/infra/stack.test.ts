@@ -439,9 +439,13 @@ describe('stage settings', () => {
     const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'prod', allowedCountries: 'GB,IE', alarmEmail: 'ops@example.com' });
     const tables = prod.findResources('AWS::DynamoDB::Table');
     for (const t of Object.values(tables)) {
-      expect(t.DeletionPolicy).toBe('Retain');
+      expect(t.DeletionPolicy).toBe('RetainExceptOnCreate');
+      expect(t.UpdateReplacePolicy).toBe('Retain');
       expect(t.Properties.DeletionProtectionEnabled).toBe(true);
     }
+    // Nothing is plainly retained: a failed first create removes what it made (no orphans to collide with the retry).
+    const plainRetain = Object.entries(prod.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([id, r]) => `${r.Type} ${id}`);
+    expect(plainRetain).toEqual([]);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     prod.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_COUNTRIES: 'GB,IE' }) } });
   });
