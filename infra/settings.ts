@@ -112,15 +112,33 @@ export const StageSettings = z.object({
 });
 export type StageSettings = z.infer<typeof StageSettings>;
 
-/** Reads the settings from context; throws one readable error listing every bad setting. */
-export function readStageSettings(tryGetContext: (key: string) => unknown): StageSettings {
-  const raw = Object.fromEntries(Object.keys(StageSettings.shape).map((k): [string, unknown] => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
+/**
+ * Reads the settings from context; throws one readable error listing every bad setting. `contextKeys`
+ * (every key the app was given) lets a misspelt setting fail instead of being ignored: a key shaped
+ * like a setting (a camelCase word; CDK's own keys carry `@`, `:` or `-`) that is not one is refused.
+ */
+export function readStageSettings(tryGetContext: (key: string) => unknown, contextKeys: readonly string[] = []): StageSettings {
+  const known = Object.keys(StageSettings.shape);
+  const unknown = contextKeys.filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !known.includes(k)).map((k) => {
+    const near = known.find((s) => s.toLowerCase() === k.toLowerCase() || editDistance(s.toLowerCase(), k.toLowerCase()) <= 2);
+    return `  -c ${k}: not a Sealtext setting${near ? ` (did you mean ${near}?)` : ''}; docs/deploy.md lists them`;
+  });
+  const raw = Object.fromEntries(known.map((k): [string, unknown] => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = StageSettings.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  -c ${i.path.join('.') || '(settings)'}: ${i.message}`);
-    throw new Error(`Invalid Sealtext stage settings:\n${lines.join('\n')}`);
-  }
+  const lines = [...unknown, ...(parsed.success ? [] : parsed.error.issues.map((i) => `  -c ${i.path.join('.') || '(settings)'}: ${i.message}`))];
+  if (lines.length || !parsed.success) throw new Error(`Invalid Sealtext stage settings:\n${lines.join('\n')}`);
   return parsed.data;
+}
+
+/** Levenshtein distance, for "did you mean" on a misspelt setting. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = row;
+  }
+  return prev[b.length]!;
 }
 
 export const isDevStage = (s: StageSettings) => s.stage === 'dev';

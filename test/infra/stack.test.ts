@@ -456,6 +456,14 @@ describe('stage settings', () => {
     expect(() => synthesized({ ...NO_BUNDLING, callerApps: '[{"name":"web","scopes":["otp.sned"]}]' })).toThrow(/callerApps/);
   });
 
+  it('refuses a misspelt setting instead of ignoring it, and suggests the right name', () => {
+    // smsMonthlySpendLimitUSD used to parse and leave the spend limit at $1.
+    expect(() => synthesized({ ...NO_BUNDLING, smsMonthlySpendLimitUSD: 500 })).toThrow(/-c smsMonthlySpendLimitUSD: not a Sealtext setting \(did you mean smsMonthlySpendLimitUsd\?\)/);
+    expect(() => synthesized({ ...NO_BUNDLING, alarmEmial: 'ops@example.com' })).toThrow(/-c alarmEmial: not a Sealtext setting \(did you mean alarmEmail\?\)/);
+    // CDK's own keys (feature flags, aws:cdk:..., lookups) are not settings and pass.
+    expect(() => synthesized({ ...NO_BUNDLING, 'availability-zones:account=1:region=eu-west-2': ['a'] })).not.toThrow();
+  });
+
   it('names the setting whose JSON is broken, and says what a caller app may be', () => {
     // What bash leaves of an unquoted -c rateLimits={"client":{...}}: not JSON, and no bare SyntaxError.
     expect(() => synthesized({ ...NO_BUNDLING, rateLimits: '{client:{limit:600,windowSeconds:60}}' })).toThrow(/-c rateLimits: Not valid JSON .*quote the whole value/s);
