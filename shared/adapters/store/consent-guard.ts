@@ -1,5 +1,5 @@
 import { ConsentCheckFailed, type SendKind } from '../../consent/guard.ts';
-import type { Guarded } from './rate-limit-ops.ts';
+import { brakeGuard, type Guarded } from './rate-limit-ops.ts';
 
 /**
  * Consent as a condition inside the send's own transaction: a STOP that lands concurrently can't
@@ -8,7 +8,7 @@ import type { Guarded } from './rate-limit-ops.ts';
  */
 export const consentKey = (phoneIndex: string) => ({ pk: `CONSENT#${phoneIndex}`, sk: 'CONSENT' });
 
-export function consentGuard(tableName: string, phoneIndex: string, kind: SendKind): Guarded {
+function consentGuard(tableName: string, phoneIndex: string, kind: SendKind): Guarded {
   const notOptedOut = '(attribute_not_exists(#all) OR #all = :false)';
   const promotional = kind === 'promotional';
   return {
@@ -23,3 +23,9 @@ export function consentGuard(tableName: string, phoneIndex: string, kind: SendKi
     onConditionFailed: () => new ConsentCheckFailed(kind),
   };
 }
+
+/** What every send passes inside its own transaction: the number's consent, then its country's brake. */
+export const sendGuards = (tableName: string, q: { phoneIndex: string; country: string; kind: SendKind; nowMs: number }): Guarded[] => [
+  consentGuard(tableName, q.phoneIndex, q.kind),
+  brakeGuard(tableName, q.country, q.nowMs),
+];

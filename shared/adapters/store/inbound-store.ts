@@ -5,9 +5,9 @@ import type { InboundMessage, InboundStore } from '../../inbound/store.ts';
 import type { AuditItems } from './audit-items.ts';
 import { subjectKey } from './tables.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
-import { consentGuard } from './consent-guard.ts';
+import { sendGuards } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
-import { brakeGuard, transactWithLimits } from './rate-limit-ops.ts';
+import { transactWithLimits } from './rate-limit-ops.ts';
 
 /**
  * Inbound texts in one partition ordered by arrival: a business's inbound volume is small, and one
@@ -20,7 +20,7 @@ export class DynamoInboundStore implements InboundStore {
 
   async guardReply(q: { phoneIndex: string; country: string; nowMs: number }, counters: LimitCounter[], event: NewAuditEvent): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
-      consentGuard(this.tableName, q.phoneIndex, 'transactional'), brakeGuard(this.tableName, q.country, q.nowMs), this.audit.put(event),
+      ...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'transactional', nowMs: q.nowMs }), this.audit.put(event),
     ], q.nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 

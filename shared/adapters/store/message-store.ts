@@ -6,7 +6,7 @@ import type { MessageStore, Written } from '../../messages/store.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { AuditItems } from './audit-items.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
-import { consentGuard } from './consent-guard.ts';
+import { sendGuards } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
@@ -14,7 +14,7 @@ import { recordKey } from './record-keys.ts';
 import { provenancePut } from './provenance-store.ts';
 import type { SentText } from '../../provenance/provenance.ts';
 import { trustKey } from './fraud-store.ts';
-import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
+import { transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
 const key = (id: string) => recordKey('message', id);
 export const linkKey = (hash: string) => ({ pk: `LINK#${hash}`, sk: 'LINK' });
@@ -43,8 +43,7 @@ export class DynamoMessageStore implements MessageStore {
   async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText): Promise<void> {
     const ttl = ttlOf(m.expiresAt);
     await transactWithLimits(this.doc, this.tableName, counters, [
-      consentGuard(this.tableName, m.phoneIndex, kind),
-      brakeGuard(this.tableName, m.country, nowMs),
+      ...sendGuards(this.tableName, { phoneIndex: m.phoneIndex, country: m.country, kind, nowMs }),
       { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, expiryBucket: expiryBucket(m.expiresAt), ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
@@ -69,7 +68,7 @@ export class DynamoMessageStore implements MessageStore {
     event: NewAuditEvent,
   ): Promise<Written> {
     // Guarded like every send: a number that opted out since the message (STOP) gets no open code.
-    const guards = [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs)];
+    const guards = sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs });
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: 'SET #openCodeHash = :h, #openCodeExpiresAt = :exp, #openLastSentAt = :now ADD #openSends :one',
       ConditionExpression: `${OPENABLE} AND #openSends = :seen`,

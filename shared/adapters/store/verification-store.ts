@@ -6,7 +6,7 @@ import type { RangeApproval, VerificationStore, Written } from '../../otp/store.
 import { OTP_RULES, type Verification } from '../../otp/verification.ts';
 import { queued } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
-import { consentGuard } from './consent-guard.ts';
+import { sendGuards } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
 import { recordKey } from './record-keys.ts';
@@ -15,7 +15,7 @@ import type { SentText } from '../../provenance/provenance.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
 import { rangeApproval, rangeGuards } from './range-ops.ts';
-import { brakeGuard, transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
+import { transactWithLimits, type Guarded, type TransactItem } from './rate-limit-ops.ts';
 
 const key = (id: string) => recordKey('otp', id);
 const ttlOf = (v: Pick<Verification, 'expiresAt'>) => Math.ceil((v.expiresAt + OTP_RULES.retainAfterExpiryMs) / 1000);
@@ -49,8 +49,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
   async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
-      consentGuard(this.tableName, v.phoneIndex, 'otp'),
-      brakeGuard(this.tableName, v.country, nowMs),
+      ...sendGuards(this.tableName, { phoneIndex: v.phoneIndex, country: v.country, kind: 'otp', nowMs }),
       ...(range ? rangeGuards(this.tableName, range, nowMs) : []),
       {
         Put: {
@@ -111,7 +110,7 @@ export class DynamoVerificationStore implements VerificationStore {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
         ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef,
       },
-    }, [consentGuard(this.tableName, q.phoneIndex, 'otp'), brakeGuard(this.tableName, q.country, q.nowMs), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
+    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
