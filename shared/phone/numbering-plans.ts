@@ -5,7 +5,7 @@ import type { MetadataJson } from 'libphonenumber-js/core';
  * (validation digit by digit and number types, which the fraud rules need), minus what only
  * formatting uses. Sealtext parses strict E.164 and never formats a number for display, and the
  * formatting rules are a third of the set: about 50 KiB off every bundle that parses numbers.
- * `npm run phone:plans` writes numbering-plans.json from the installed libphonenumber-js; a unit test
+ * `npm run phone:plans` writes numbering-plans.data.ts from the installed libphonenumber-js; a unit test
  * fails when the two differ (after an upgrade) and checks both parse alike.
  */
 const FORMATS = 4; // index of a plan's formatting rules in libphonenumber-js's compressed metadata (version 4)

@@ -1,8 +1,9 @@
 import { parsePhoneNumberFromString as parseWith, type MetadataJson, type NumberType } from 'libphonenumber-js/core';
-import plans from './numbering-plans.json' with { type: 'json' };
+import { NUMBERING_PLANS_JSON } from './numbering-plans.data.ts';
 
 /** The complete numbering plans without their formatting rules (numbering-plans.ts). */
-const parsePhoneNumberFromString = (text: string) => parseWith(text, plans as unknown as MetadataJson);
+const plans = JSON.parse(NUMBERING_PLANS_JSON) as MetadataJson;
+const parsePhoneNumberFromString = (text: string) => parseWith(text, plans);
 
 /** A validated E.164 number. `e164` is PII: never log it, never return it. */
 export type Phone = {

@@ -50,7 +50,8 @@ describe('checkDestination', () => {
 describe('the numbering plans the functions parse with', () => {
   it('are the installed libphonenumber-js max set without its formatting rules (npm run phone:plans after an upgrade)', async () => {
     const { default: max } = await import('libphonenumber-js/max/metadata');
-    const { default: committed } = await import('../../shared/phone/numbering-plans.json', { with: { type: 'json' } });
+    const { NUMBERING_PLANS_JSON } = await import('../../shared/phone/numbering-plans.data.ts');
+    const committed: unknown = JSON.parse(NUMBERING_PLANS_JSON);
     const { parsingMetadata } = await import('#shared/phone/numbering-plans');
     expect(committed).toEqual(parsingMetadata(max));
   });
