@@ -1,4 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { config } from './config.ts';
 import { once, oncePromise } from './once.ts';
@@ -17,6 +18,7 @@ import { powertoolsSignals } from '../adapters/observability/powertools.ts';
 import { parseLimitOverrides } from '../ratelimit/limits.ts';
 import type { SmsSender } from '../sms/sender.ts';
 import { OutboxSender } from '../adapters/sms/outbox.ts';
+import { EumSender } from '../adapters/sms/eum.ts';
 import { SnsSender } from '../adapters/sms/sns.ts';
 import { AuditItems } from '../adapters/store/audit-items.ts';
 import { createDocumentClient } from '../adapters/store/client.ts';
@@ -65,22 +67,15 @@ const smsSender = /* @__PURE__ */ once((): SmsSender => {
   if (cfg.SMS_ADAPTER === 'outbox') return new OutboxSender(cfg.OUTBOX_FILE);
   // Each stage's bundles are built for its provider (SEALTEXT_SMS_PROVIDER, defined at build time),
   // so the other provider's branch and client are left out; the local stack decides at run time.
-  // End User Messaging's client is also loaded on first use rather than at init.
+  // Both clients are imported by name, statically: a dynamic import() of a client package keeps
+  // every command of it in the bundle (esbuild cannot tell which a namespace object will be asked for).
   if (process.env.SEALTEXT_SMS_PROVIDER === 'eum' || (process.env.SEALTEXT_SMS_PROVIDER !== 'sns' && cfg.SMS_ADAPTER === 'eum')) {
     if (cfg.SMS_ADAPTER !== 'eum') throw new Error(`This bundle was built for End User Messaging; SMS_ADAPTER is ${cfg.SMS_ADAPTER}`);
-    const options = {
+    return new EumSender(new PinpointSMSVoiceV2Client({}), {
       configurationSet: cfg.EUM_CONFIGURATION_SET,
       ...(cfg.EUM_ORIGINATION_IDENTITY ? { originationIdentity: cfg.EUM_ORIGINATION_IDENTITY } : {}),
       ...(cfg.EUM_PROTECT_CONFIGURATION_ID ? { protectConfigurationId: cfg.EUM_PROTECT_CONFIGURATION_ID } : {}),
-    };
-    let eum: Promise<SmsSender> | undefined;
-    return {
-      echoesRef: true,
-      send: async (sms) => {
-        eum ??= Promise.all([import('../adapters/sms/eum.ts'), import('@aws-sdk/client-pinpoint-sms-voice-v2')]).then(([m, c]) => new m.EumSender(new c.PinpointSMSVoiceV2Client({}), options));
-        return (await eum).send(sms);
-      },
-    };
+    });
   } else {
     return new SnsSender(new SNSClient({}), cfg.SMS_SENDER_ID);
   }
