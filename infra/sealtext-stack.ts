@@ -18,6 +18,7 @@ import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
 import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
 import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
 import { isDevStage, type StageSettings } from './settings.ts';
+import { stageLimits } from './sizing.ts';
 
 export type SealtextStackProps = StackProps & { settings: StageSettings };
 
@@ -33,6 +34,7 @@ export class SealtextStack extends Stack {
     // RetainExceptOnCreate): a failed first deploy leaves nothing behind to collide with the retry.
     const removalPolicy = retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = settings.logRetentionDays as RetentionDays;
+    const limits = stageLimits(settings.expectedCodesPerDay, settings.rateLimits).limits;
 
     const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention });
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
@@ -75,7 +77,8 @@ export class SealtextStack extends Stack {
           ...(needs.audit || needs.auditRead || needs.seal || needs.auditStream ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
           ...(needs.hmacKeys?.includes('codeHash') ? { WRAPPED_CODE_HASH_KEY: keys.wrappedCodeHashKey } : {}),
           ...(needs.hmacKeys?.includes('blindIndex') ? { WRAPPED_BLIND_INDEX_KEY: keys.wrappedBlindIndexKey } : {}),
-          ...(settings.rateLimits ? { RATE_LIMITS: JSON.stringify(settings.rateLimits) } : {}),
+          // The defaults (docs/limits.md), with the shared windows sized from the expected volume, then the stage's own.
+          ...(Object.keys(limits).length ? { RATE_LIMITS: JSON.stringify(limits) } : {}),
           ...(settings.smsSenderId ? { SMS_SENDER_ID: settings.smsSenderId } : {}),
           ...(settings.otpWebDomain ? { OTP_WEB_DOMAIN: settings.otpWebDomain } : {}),
         },

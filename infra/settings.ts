@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ALL_SCOPES } from '#shared/http/scopes';
 import { LimitName, LimitRule } from '#shared/ratelimit/limits';
+import { spendProblems, stageLimits } from './sizing.ts';
 
 /**
- * Stage settings that ops pass as CDK context (`cdk deploy -c stage=prod -c alarmEmail=...`), with
- * defaults and validation. A bad value fails the synth with a message naming the setting.
- * docs/deploy.md lists every setting.
+ * Stage settings: committed in `stages/<stage>.json` and chosen with `-c stage=<stage>`, with
+ * defaults and strict validation. A bad value fails the synth with a message naming the setting and
+ * where it came from. docs/deploy.md lists every setting.
  */
 /** JSON given on the command line; bad JSON is an issue of the setting it was given for, not a bare SyntaxError. */
 function parseJsonSetting(text: string, ctx: z.RefinementCtx): unknown {
@@ -43,6 +44,18 @@ const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 
 export const StageSettings = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'lowercase letters, digits and dashes, at most 20').default('dev'),
+  /** The AWS region the stage deploys to; required outside dev (an unset region silently means us-east-1 or whatever the shell has). */
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region code, e.g. eu-west-2').optional(),
+  /** The AWS account the stage belongs to: a deploy with another account's credentials fails instead of building a second copy there. */
+  account: z.string().regex(/^\d{12}$/, '12 digits').optional(),
+  /** Codes (and sealed messages) expected on an ordinary day; sizes the shared rate-limit windows (infra/sizing.ts). Required outside dev. */
+  expectedCodesPerDay: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
+  /**
+   * Whether this stage owns the account's SMS settings in its region (SNS: spend limit, default
+   * type, delivery-status logging, sender id; End User Messaging: the text spend limit). They are
+   * account-wide: one stage per account and region may own them, and by default none does.
+   */
+  manageAccountSmsSettings: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   alarmEmail: z.email().optional(),
   /** ISO 3166 alpha-2 codes; none by default: ops name the countries they text. */
   allowedCountries: list.pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, upper case, e.g. GB'))).default([]),
@@ -112,21 +125,55 @@ export const StageSettings = z.object({
 });
 export type StageSettings = z.infer<typeof StageSettings>;
 
+/** What outside dev must be written down rather than left to a default. */
+const REQUIRED_OUTSIDE_DEV = ['region', 'alarmEmail', 'allowedCountries', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay'] as const;
+
+/** Where a stage's settings came from, for messages: its file, or the command line. */
+export type SettingsSource = { file?: { path: string; settings: Record<string, unknown> }; context: Record<string, unknown> };
+
 /**
- * Reads the settings from context; throws one readable error listing every bad setting. `contextKeys`
- * (every key the app was given) lets a misspelt setting fail instead of being ignored: a key shaped
- * like a setting (a camelCase word; CDK's own keys carry `@`, `:` or `-`) that is not one is refused.
+ * Reads a stage's settings and throws one readable error listing every problem. The stage's file
+ * (`stages/<stage>.json`) holds them; outside dev it must exist and is the only source, so a redeploy
+ * can't forget a flag. In dev, `-c name=value` may add to or override the file. Unknown keys fail
+ * (with the nearest setting's name): a misspelt setting is never silently ignored. CDK's own context
+ * keys (with `@`, `:` or `-`) pass.
  */
-export function readStageSettings(tryGetContext: (key: string) => unknown, contextKeys: readonly string[] = []): StageSettings {
+export function readStageSettings(stage: string, source: SettingsSource): StageSettings {
   const known = Object.keys(StageSettings.shape);
-  const unknown = contextKeys.filter((k) => /^[a-z][A-Za-z0-9]*$/.test(k) && !known.includes(k)).map((k) => {
-    const near = known.find((s) => s.toLowerCase() === k.toLowerCase() || editDistance(s.toLowerCase(), k.toLowerCase()) <= 2);
-    return `  -c ${k}: not a Sealtext setting${near ? ` (did you mean ${near}?)` : ''}; docs/deploy.md lists them`;
-  });
-  const raw = Object.fromEntries(known.map((k): [string, unknown] => [k, tryGetContext(k)]).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = StageSettings.safeParse(raw);
-  const lines = [...unknown, ...(parsed.success ? [] : parsed.error.issues.map((i) => `  -c ${i.path.join('.') || '(settings)'}: ${i.message}`))];
-  if (lines.length || !parsed.success) throw new Error(`Invalid Sealtext stage settings:\n${lines.join('\n')}`);
+  const fileName = source.file?.path ?? `stages/${stage}.json`;
+  const lines: string[] = [];
+  const suggest = (k: string) => known.find((s) => s.toLowerCase() === k.toLowerCase() || editDistance(s.toLowerCase(), k.toLowerCase()) <= 2);
+  const notASetting = (where: string, k: string) => {
+    const near = suggest(k);
+    return `  ${where}: not a Sealtext setting${near ? ` (did you mean ${near}?)` : ''}; docs/deploy.md lists them`;
+  };
+  const fromContext = Object.fromEntries(Object.entries(source.context).filter(([k, v]) => k !== 'stage' && /^[a-z][A-Za-z0-9]*$/.test(k) && v !== undefined && v !== ''));
+  const dev = stage === 'dev';
+  if (!dev && !source.file) lines.push(`  ${fileName}: missing. A stage other than dev is described in a committed file; start from stages/example-prod.json (docs/deploy.md)`);
+  for (const k of Object.keys(fromContext)) {
+    if (!known.includes(k)) lines.push(notASetting(`-c ${k}`, k));
+    else if (!dev) lines.push(`  -c ${k}: set it in ${fileName} instead: outside dev the file is the only source, so no deploy can forget it`);
+  }
+  const fileSettings = source.file?.settings ?? {};
+  for (const k of Object.keys(fileSettings)) if (!known.includes(k)) lines.push(notASetting(`${fileName} › ${k}`, k));
+  if (fileSettings.stage !== undefined && fileSettings.stage !== stage) lines.push(`  ${fileName} › stage: says ${String(fileSettings.stage)}, but the file is for ${stage}`);
+  const raw: Record<string, unknown> = { ...fileSettings, ...(dev ? fromContext : {}), stage };
+  const present = Object.fromEntries(known.map((k): [string, unknown] => [k, raw[k]]).filter(([, v]) => v !== undefined && v !== ''));
+  const where = (path: string) => (dev && path.split('.')[0]! in fromContext ? `-c ${path}` : `${fileName} › ${path}`);
+  if (!dev) {
+    for (const k of REQUIRED_OUTSIDE_DEV) if (present[k] === undefined) lines.push(`  ${fileName} › ${k}: required outside dev (docs/deploy.md)`);
+  }
+  const parsed = StageSettings.safeParse(present);
+  if (!parsed.success) for (const i of parsed.error.issues) lines.push(`  ${i.path.length ? where(i.path.join('.')) : '(settings)'}: ${i.message}`);
+  if (parsed.success) {
+    const d = parsed.data;
+    if (!dev && d.allowedCountries.length === 0) lines.push(`  ${fileName} › allowedCountries: name at least one country outside dev`);
+    // The volume decides the shared windows and bounds the spend limit (infra/sizing.ts).
+    for (const p of [...stageLimits(d.expectedCodesPerDay, d.rateLimits).problems, ...(dev ? [] : spendProblems(d.expectedCodesPerDay, d.smsMonthlySpendLimitUsd))]) {
+      lines.push(`  ${where(p.slice(0, p.indexOf(':')))}${p.slice(p.indexOf(':'))}`);
+    }
+  }
+  if (lines.length || !parsed.success) throw new Error(`Invalid Sealtext stage settings for ${stage}:\n${lines.join('\n')}`);
   return parsed.data;
 }
 

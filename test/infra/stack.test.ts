@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { fraudRules } from '#shared/fraud/alarm-rules';
 import { SCOPES } from '#shared/http/scopes';
@@ -9,6 +9,9 @@ import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './s
 
 /** Security properties of the deployed stack, asserted as properties rather than snapshots. */
 const { template, nag } = synthesized();
+
+/** A complete production stage file (stages/example-prod.json's required part). */
+const PROD = { region: 'eu-west-2', alarmEmail: 'ops@example.com', allowedCountries: ['GB'], smsMonthlySpendLimitUsd: 150_000, expectedCodesPerDay: 100_000 };
 
 describe('cdk-nag AwsSolutions', () => {
   it('has no unacknowledged finding', () => {
@@ -436,7 +439,7 @@ describe('fraud alarms', () => {
 
 describe('stage settings', () => {
   it('retains data and protects tables outside dev', () => {
-    const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'prod', allowedCountries: 'GB,IE', alarmEmail: 'ops@example.com' });
+    const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'example-prod' });
     const tables = prod.findResources('AWS::DynamoDB::Table');
     for (const t of Object.values(tables)) {
       expect(t.DeletionPolicy).toBe('RetainExceptOnCreate');
@@ -446,8 +449,40 @@ describe('stage settings', () => {
     // Nothing is plainly retained: a failed first create removes what it made (no orphans to collide with the retry).
     const plainRetain = Object.entries(prod.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([id, r]) => `${r.Type} ${id}`);
     expect(plainRetain).toEqual([]);
-    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    prod.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_COUNTRIES: 'GB,IE' }) } });
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sealtext-ops@example.com' });
+    prod.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_COUNTRIES: 'GB' }) } });
+  });
+
+  it('reads a stage from its committed file, in its own region and account', () => {
+    const { stack, settings } = synthesized({ ...NO_BUNDLING, stage: 'example-prod' });
+    expect(stack.region).toBe('eu-west-2');
+    expect(settings.expectedCodesPerDay).toBe(100_000);
+    const { stack: pinned } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, account: '111122223333' } });
+    expect(pinned.account).toBe('111122223333');
+  });
+
+  it('outside dev, wants the file, the values a first day depends on, and nothing on the command line', () => {
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' })).toThrow(/stages\/prod\.json: missing.*example-prod\.json/s);
+    const missing = () => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { allowedCountries: ['GB'] } });
+    for (const k of ['region', 'alarmEmail', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay']) expect(missing).toThrow(new RegExp(`prod\\.json › ${k}: required outside dev`));
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod', alarmEmail: 'x@example.com' }, { prod: PROD })).toThrow(/-c alarmEmail: set it in .*prod\.json instead/);
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, allowedCountries: [] } })).toThrow(/allowedCountries: name at least one country/);
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, smsMonthlySpendLimitUSD: 5 } })).toThrow(/prod\.json › smsMonthlySpendLimitUSD: not a Sealtext setting \(did you mean smsMonthlySpendLimitUsd\?\)/);
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, region: 'europe' } })).toThrow(/prod\.json › region: an AWS region code/);
+  });
+
+  it('sizes the shared windows from the expected volume and refuses limits or a spend limit that the volume would break', () => {
+    const env = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function')).map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, string>).find((v) => v.RATE_LIMITS);
+    // 100,000 a day: 12,500 sends in the busiest hour (3× the average, resends a quarter more), 521 in its busiest minute.
+    expect(JSON.parse(env(synthesized({ ...NO_BUNDLING, stage: 'example-prod' }).template)!.RATE_LIMITS!)).toEqual({
+      country: { limit: 15_700, windowSeconds: 3_600 }, client: { limit: 530, windowSeconds: 60 },
+    });
+    // The local defaults stand for a small volume: nothing sized, nothing passed.
+    expect(env(synthesized({ ...NO_BUNDLING }).template)).toBeUndefined();
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, rateLimits: { country: { limit: 1_000, windowSeconds: 3_600 } } } }))
+      .toThrow(/prod\.json › rateLimits\.country: 1000 per 3600 s refuses the expected peak/);
+    // The documented command once left $1 for a bank's 3 million texts.
+    expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, smsMonthlySpendLimitUsd: 1 } })).toThrow(/smsMonthlySpendLimitUsd: 1 USD can't pay for the 3,800,000 SMS a month/);
   });
 
   it('fails the synth with a clear message on a bad value', () => {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/build-app.ts';
@@ -9,16 +11,22 @@ const cache = new Map<string, ReturnType<typeof synth>>();
 /** The context the CLI would pass (cdk.json: feature flags, defaults), so tests see what `cdk synth` sees. */
 const cdkJsonContext = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
 
-function synth(context: Record<string, unknown>) {
-  const built = buildApp({ ...cdkJsonContext, ...context });
+function synth(context: Record<string, unknown>, stages?: Record<string, Record<string, unknown>>) {
+  let stagesDir: string | undefined;
+  if (stages) {
+    stagesDir = mkdtempSync(join(tmpdir(), 'sealtext-stages-'));
+    for (const [stage, settings] of Object.entries(stages)) writeFileSync(join(stagesDir, `${stage}.json`), JSON.stringify(settings));
+  }
+  const built = buildApp({ ...cdkJsonContext, ...context }, stagesDir ? { stagesDir } : {});
   const template = Template.fromStack(built.stack);
   const nag = new AwsSolutionsChecks().validateScope(built.app);
   return { ...built, template, nag };
 }
 
-export function synthesized(context: Record<string, unknown> = {}) {
-  const key = JSON.stringify(context);
-  if (!cache.has(key)) cache.set(key, synth(context));
+/** `stages`: stage files to synthesize from instead of the committed `stages/` (a temp dir of `<stage>.json`). */
+export function synthesized(context: Record<string, unknown> = {}, stages?: Record<string, Record<string, unknown>>) {
+  const key = JSON.stringify([context, stages]);
+  if (!cache.has(key)) cache.set(key, synth(context, stages));
   return cache.get(key)!;
 }
 
