@@ -156,7 +156,7 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   }
   const fileSettings = source.file?.settings ?? {};
   for (const k of Object.keys(fileSettings)) if (!known.includes(k)) lines.push(notASetting(`${fileName} › ${k}`, k));
-  if (fileSettings.stage !== undefined && fileSettings.stage !== stage) lines.push(`  ${fileName} › stage: says ${String(fileSettings.stage)}, but the file is for ${stage}`);
+  if (fileSettings.stage !== undefined && fileSettings.stage !== stage) lines.push(`  ${fileName} › stage: says ${JSON.stringify(fileSettings.stage)}, but the file is for ${stage}`);
   const raw: Record<string, unknown> = { ...fileSettings, ...(dev ? fromContext : {}), stage };
   const present = Object.fromEntries(known.map((k): [string, unknown] => [k, raw[k]]).filter(([, v]) => v !== undefined && v !== ''));
   const where = (path: string) => (dev && path.split('.')[0]! in fromContext ? `-c ${path}` : `${fileName} › ${path}`);
