@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SealtextStack } from './sealtext-stack.ts';
 import { readStageSettings, type SettingsSource } from './settings.ts';
@@ -40,7 +40,6 @@ export function buildApp(context: Record<string, unknown> = {}, options: { stage
     description: `Sealtext ${settings.stage}: secure OTP and sealed messages over SMS`,
     tags: { app: 'sealtext', stage: settings.stage },
   });
-  if (!settings.region && !process.env.CDK_DEFAULT_REGION) Annotations.of(stack).addWarningV2('sealtext:region', 'No region: set "region" in the stage file (or configure the CLI\'s); CloudFormation would pick one for you.');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, settings };
 }

@@ -40,6 +40,9 @@ const CallerApp = z.union([
   }),
 ], { error: `Each caller app is ${CALLER_APP_FORMS}` });
 
+/** true/false in a stage file, or the text on the command line. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export const StageSettings = z.object({
@@ -55,7 +58,13 @@ export const StageSettings = z.object({
    * type, delivery-status logging, sender id; End User Messaging: the text spend limit). They are
    * account-wide: one stage per account and region may own them, and by default none does.
    */
-  manageAccountSmsSettings: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  manageAccountSmsSettings: flag.default(false),
+  /**
+   * Whether this stage sets API Gateway's CloudWatch role for the account and region
+   * (AWS::ApiGateway::Account), which access logging needs: one per account and region, so one stage
+   * owns it (the first deployed; stages/dev.json does) and by default none does.
+   */
+  manageApiGatewayAccount: flag.default(false),
   alarmEmail: z.email().optional(),
   /** ISO 3166 alpha-2 codes; none by default: ops name the countries they text. */
   allowedCountries: list.pipe(z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, upper case, e.g. GB'))).default([]),

@@ -50,6 +50,10 @@ export class SealtextAlarms extends Construct {
     const apiMetric = (metricName: string) =>
       new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: apiName, Stage: stage }, statistic: 'Average', period: five });
 
+    // Our own metrics carry the stage (shared/adapters/observability/powertools.ts): alarms read this stage's only.
+    const own = (metricName: string, period = five, dimensions: Record<string, string> = {}) =>
+      new Metric({ namespace: 'Sealtext', metricName, dimensionsMap: { service: 'sealtext', stage, ...dimensions }, statistic: 'Sum', period });
+
     const specs: AlarmSpec[] = [
       {
         id: 'Api5xxRate',
@@ -68,42 +72,55 @@ export class SealtextAlarms extends Construct {
         description: 'More than 25% of API requests are refused (4xx) for 15 minutes. A caller may be misconfigured (401/403) or probing (404/422); check access logs by IP and the Refused_* metrics.',
       },
       {
-        id: 'SmsSpendNearLimit',
-        metric: new Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: five }),
-        threshold: settings.smsMonthlySpendLimitUsd * 0.8,
-        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        description: `SMS spend this month reached 80% of the ${settings.smsMonthlySpendLimitUsd} USD limit; at 100% SNS stops sending (OTPs included). Check for pumping (issue volume by country), then raise the limit (context smsMonthlySpendLimitUsd and the account quota) if the traffic is real.`,
-      },
-      {
         id: 'SmsFailures',
+        // This stage's own counts (send-time refusals by the provider, and receipts saying undelivered),
+        // not the account-wide AWS/SNS figures every stage in the account shares.
         metric: new MathExpression({
-          expression: 'failed + rejected',
-          usingMetrics: {
-            failed: new Metric({ namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensionsMap: { PhoneNumber: 'PhoneNumberDirect' }, statistic: 'Sum', period: five }),
-            rejected: new Metric({ namespace: 'Sealtext', metricName: SIGNAL.smsFailed, dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
-          },
+          expression: 'rejected + undelivered',
+          usingMetrics: { rejected: own(SIGNAL.smsFailed), undelivered: own('Receipt_undelivered') },
           period: five,
         }),
         threshold: 10,
         comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        description: 'Ten or more SMS failed in 5 minutes. Check the SNS delivery status logs (sns/<region>/<account>/DirectPublishToPhoneNumber/Failure) for the carrier reason; spend limit reached and sandbox destinations are the usual causes.',
+        description: settings.smsProvider === 'sns'
+          ? 'Ten or more of this stage\'s SMS failed in 5 minutes. Check the SNS delivery status logs (sns/<region>/<account>/DirectPublishToPhoneNumber/Failure) for the carrier reason; spend limit reached and sandbox destinations are the usual causes.'
+          : 'Ten or more of this stage\'s SMS failed in 5 minutes. Check the End User Messaging events (the receipts function\'s log counts) for the carrier reason; spend limit, Protect blocks and unregistered origination identities are the usual causes.',
       },
     ];
-    for (const [name, fn] of Object.entries(props.functions)) {
+    // The spend limit is the account's: only the stage that owns it (manageAccountSmsSettings) watches it.
+    if (settings.manageAccountSmsSettings) {
+      const sns = settings.smsProvider === 'sns';
+      specs.push({
+        id: 'SmsSpendNearLimit',
+        metric: sns
+          ? new Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: five })
+          : new Metric({ namespace: 'AWS/SMSVoice', metricName: 'TextMessageMonthlySpend', statistic: 'Maximum', period: five }),
+        threshold: settings.smsMonthlySpendLimitUsd * 0.8,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description: `SMS spend in this account and region this month reached 80% of the ${settings.smsMonthlySpendLimitUsd} USD limit; at 100% ${sns ? 'SNS' : 'End User Messaging'} stops sending (codes included). Check for pumping (issue volume by country), then raise smsMonthlySpendLimitUsd in the stage file (and the account quota) if the traffic is real.`,
+      });
+    }
+    // Errors and throttles of every function, folded ten to an alarm with metric math (an alarm may
+    // read ten metrics): the dashboard shows which function; the description names the ten.
+    const names = Object.keys(props.functions);
+    for (let g = 0; g * 10 < names.length; g++) {
+      const group = names.slice(g * 10, g * 10 + 10);
+      const of = (metric: (f: IFunction) => IMetric) => Object.fromEntries(group.map((n, i) => [`f${i}`, metric(props.functions[n]!)]));
+      const sum = group.map((_, i) => `f${i}`).join(' + ');
       specs.push(
         {
-          id: `Errors-${name}`,
-          metric: fn.metricErrors({ period: five, statistic: 'Sum' }),
+          id: `FunctionErrors${g + 1}`,
+          metric: new MathExpression({ expression: sum, usingMetrics: of((f) => f.metricErrors({ period: five, statistic: 'Sum' })), period: five }),
           threshold: 1,
           comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          description: `${name} threw unhandled errors. Its log group has errorName and frames; internal errors answer 500 to callers.`,
+          description: `Unhandled errors in one of: ${group.join(', ')}. The dashboard's "Function errors" says which; its log group has errorName and frames; internal errors answer 500 to callers.`,
         },
         {
-          id: `Throttles-${name}`,
-          metric: fn.metricThrottles({ period: five, statistic: 'Sum' }),
+          id: `FunctionThrottles${g + 1}`,
+          metric: new MathExpression({ expression: sum, usingMetrics: of((f) => f.metricThrottles({ period: five, statistic: 'Sum' })), period: five }),
           threshold: 1,
           comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          description: `${name} was throttled: reserved or account concurrency is exhausted. For SMS functions this is the runaway-spend cap working; check for abuse before raising smsFunctionConcurrency.`,
+          description: `Throttled: ${group.join(', ')}. Reserved or account concurrency is exhausted (docs/operations.md "Concurrency"). For the SMS senders this is the runaway-spend cap working; check for abuse before raising smsFunctionConcurrency.`,
         },
       );
     }
@@ -126,7 +143,7 @@ export class SealtextAlarms extends Construct {
 
     // The fraud rules, as the simulator evaluates them (shared/fraud/alarm-rules.ts).
     const fraudMetric = (m: MetricRef, period: Duration) =>
-      new Metric({ namespace: 'Sealtext', metricName: m.name, dimensionsMap: { service: 'sealtext', ...m.dimensions }, statistic: 'Sum', period });
+      own(m.name, period, m.dimensions);
     this.pumpingAlarmName = `sealtext-${stage}-${PUMPING_RULE_ID}`;
     const action = new SnsAction(this.opsTopic);
     for (const rule of fraudRules({ ...DEFAULT_FRAUD_THRESHOLDS, ...settings.fraudThresholds })) {
@@ -189,16 +206,12 @@ export class SealtextAlarms extends Construct {
       new GraphWidget({
         title: 'OTP flow',
         left: [SIGNAL.issued, SIGNAL.sent, SIGNAL.approved, SIGNAL.failedVerify, SIGNAL.rateLimited, SIGNAL.locked].map(
-          (m) => new Metric({ namespace: 'Sealtext', metricName: m, dimensionsMap: { service: 'sealtext' }, statistic: 'Sum', period: five }),
+          (m) => own(m),
         ),
         width: 12,
       }),
       new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((f) => f.metricErrors({ period: five })), width: 12 }),
-      new GraphWidget({
-        title: 'SMS spend (USD, month to date)',
-        left: [new Metric({ namespace: 'AWS/SNS', metricName: 'SMSMonthToDateSpentUSD', statistic: 'Maximum', period: five })],
-        width: 12,
-      }),
+      new GraphWidget({ title: 'SMS failed (send and receipts)', left: [own(SIGNAL.smsFailed), own('Receipt_undelivered')], width: 12 }),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat, AuthorizationType, CfnRestApi, CognitoUserPoolsAuthorizer, EndpointType, LambdaIntegration, LogGroupLogDestination,
   MethodLoggingLevel, RequestValidator, ResponseType, RestApi, type IModel, type JsonSchema,
@@ -126,8 +126,10 @@ export class SealtextApi extends Construct {
       restApiName: `sealtext-${settings.stage}`,
       description: 'Sealtext HTTP API v1',
       endpointTypes: [EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy,
+      // API Gateway's CloudWatch role is one per account and region (AWS::ApiGateway::Account): only the
+      // stage that owns it sets it; the others rely on it being there (docs/deploy.md).
+      cloudWatchRole: settings.manageApiGatewayAccount,
+      ...(settings.manageApiGatewayAccount ? { cloudWatchRoleRemovalPolicy: props.removalPolicy } : {}),
       deployOptions: {
         stageName: settings.stage,
         // Protects the service (all clients together); each client's own limit is the app's `client` window.
@@ -260,7 +262,9 @@ export class SealtextApi extends Construct {
     new CfnWebACLAssociation(this, 'WafAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: this.webAcl.attrArn });
     // WAF logs (the name must start with aws-waf-logs-), with URI, query and bearer token redacted;
     // sampled requests are off on every rule, as samples show the full URI.
-    const wafLogs = new LogGroup(this, 'WafLogs', { logGroupName: `aws-waf-logs-${stack.stackName}`, retention: props.logRetention, removalPolicy: props.removalPolicy });
+    // The stack id's UUID in the name: a group kept after a destroy can't collide with the next stack's.
+    const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+    const wafLogs = new LogGroup(this, 'WafLogs', { logGroupName: `aws-waf-logs-${stack.stackName}-${stackUuid}`, retention: props.logRetention, removalPolicy: props.removalPolicy });
     new CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

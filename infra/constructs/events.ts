@@ -9,6 +9,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, SubscriptionFilter, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { CfnConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -16,6 +17,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS } from '#shared/webhooks/backoff';
 import type { StageSettings } from '../settings.ts';
+import { accountCall } from './account-call.ts';
 
 export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction };
 
@@ -87,14 +89,42 @@ export class SealtextEvents extends Construct {
       reason: 'dynamodb:ListStreams has no resource-level ARN (Lambda\'s stream poller calls it); the stream reads themselves are on the audit table\'s stream only.',
     });
 
-    // SNS writes SMS delivery status logs into these groups (infra/constructs/sms.ts turns logging on).
-    for (const [name, suffix] of [['Delivered', ''], ['Failed', '/Failure']] as const) {
-      const group = new LogGroup(this, `SnsSmsLogs${name}`, {
-        logGroupName: `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber${suffix}`,
-        retention: props.logRetention,
-        removalPolicy: props.removalPolicy,
-      });
-      new SubscriptionFilter(this, `Receipts${name}`, { logGroup: group, destination: new LambdaDestination(functions.receipts), filterPattern: FilterPattern.allEvents() });
+    // SNS writes SMS delivery status logs into two groups it names itself, one pair per account and
+    // region, shared by every stage there: no stage may own them as resources (a second stage, or a
+    // redeploy after a destroy, would collide with "already exists"). Each SNS stage makes sure they
+    // exist (a create that tolerates "already exists", never a delete) and subscribes its receipts
+    // function; CloudWatch Logs allows two subscription filters per group, so two SNS stages per
+    // account and region (docs/deploy.md). The stage that owns the account's SMS settings sets retention.
+    if (settings.smsProvider === 'sns') {
+      for (const [name, suffix] of [['Delivered', ''], ['Failed', '/Failure']] as const) {
+        const logGroupName = `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber${suffix}`;
+        const arn = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupName}`;
+        const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
+        const ensure = accountCall(this, `SnsSmsLogs${name}`, {
+          call: {
+            service: 'CloudWatchLogs', action: 'createLogGroup', parameters: { logGroupName },
+            physicalResourceId: PhysicalResourceId.of(`sealtext-${stage}-sns-sms-logs-${name.toLowerCase()}`), ignoreErrorCodesMatching: 'ResourceAlreadyExistsException',
+          },
+          statements: [new PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: [arn, `${arn}:*`] })], ...common,
+        });
+        const nagArn = `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:sns/<AWS::Region>/<AWS::AccountId>/DirectPublishToPhoneNumber${suffix}:*`;
+        const streams = { id: `AwsSolutions-IAM5[Resource::${nagArn}]`, reason: 'The log group\'s ARN in the form CloudWatch Logs authorizes group actions against (name:*); this one group only.' };
+        Validations.of(ensure).acknowledge(streams);
+        const group = LogGroup.fromLogGroupName(this, `SnsSmsLogGroup${name}`, logGroupName);
+        if (settings.manageAccountSmsSettings) {
+          const retention = accountCall(this, `SnsSmsLogsRetention${name}`, {
+            call: {
+              service: 'CloudWatchLogs', action: 'putRetentionPolicy', parameters: { logGroupName, retentionInDays: settings.logRetentionDays },
+              physicalResourceId: PhysicalResourceId.of(`sealtext-${stage}-sns-sms-logs-retention-${name.toLowerCase()}`),
+            },
+            statements: [new PolicyStatement({ actions: ['logs:PutRetentionPolicy'], resources: [arn, `${arn}:*`] })], ...common,
+          });
+          Validations.of(retention).acknowledge(streams);
+          retention.node.addDependency(ensure);
+        }
+        new SubscriptionFilter(this, `Receipts${name}`, { logGroup: group, destination: new LambdaDestination(functions.receipts), filterPattern: FilterPattern.allEvents() })
+          .node.addDependency(ensure);
+      }
     }
 
     if (settings.smsProvider === 'eum') {

@@ -1,27 +1,51 @@
 import { Aws, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../settings.ts';
-import { LAMBDA_BASIC_EXECUTION_FINDING } from './keys.ts';
+import { accountCall } from './account-call.ts';
+
+type SmsProps = { settings: StageSettings; key: IKey; logRetention: RetentionDays; removalPolicy: RemovalPolicy };
 
 /**
- * SMS through SNS: the account's SMS attributes (Transactional, spend limit, sender id, delivery
- * status logging) set by a custom resource on every deploy, and the topic two-way SMS delivers
- * inbound texts to.
+ * The account's SMS settings where this stage owns them (`manageAccountSmsSettings`): they are
+ * account-wide, so one stage per account and region may own them, and by default none does. On SNS
+ * the SMS attributes (Transactional, spend limit, sender id, delivery status logging), on End User
+ * Messaging the enforced text spend limit. And the topic two-way SMS delivers inbound texts to.
  */
 export class SealtextSms extends Construct {
   readonly inboundTopic: Topic;
 
-  constructor(scope: Construct, id: string, props: { settings: StageSettings; key: IKey; logRetention: RetentionDays; removalPolicy: RemovalPolicy }) {
+  constructor(scope: Construct, id: string, props: SmsProps) {
     super(scope, id);
+    if (props.settings.manageAccountSmsSettings) {
+      if (props.settings.smsProvider === 'sns') this.ownSnsAttributes(props);
+      else this.ownEumSpendLimit(props);
+    }
+
+    this.inboundTopic = new Topic(this, 'InboundSms', {
+      displayName: `Sealtext ${props.settings.stage} inbound SMS (two-way)`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // End User Messaging SMS publishes two-way texts (STOP, HELP, replies) to this topic, for this account only.
+    this.inboundTopic.addToResourcePolicy(new PolicyStatement({
+      sid: 'EndUserMessagingInbound',
+      principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.inboundTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+  }
+
+  /** SNS's account SMS attributes, set on every deploy of the owning stage. */
+  private ownSnsAttributes(props: SmsProps) {
     // Pseudo parameters (not resolved literals) so the ARN, and its cdk-nag finding id, read the same in every region.
     const logGroupPrefix = `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber*`;
     const deliveryLogs = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix}`;
-
     const deliveryStatusRole = new Role(this, 'DeliveryStatusRole', {
       assumedBy: new ServicePrincipal('sns.amazonaws.com'),
       description: 'Lets SNS write SMS delivery status logs',
@@ -43,7 +67,6 @@ export class SealtextSms extends Construct {
         reason: 'SNS names its SMS delivery log groups itself (DirectPublishToPhoneNumber and .../Failure); the wildcard covers exactly those and their streams.',
       });
     }
-
     const attributes: Record<string, string> = {
       DefaultSMSType: 'Transactional',
       MonthlySpendLimit: String(props.settings.smsMonthlySpendLimitUsd),
@@ -51,48 +74,27 @@ export class SealtextSms extends Construct {
       DeliveryStatusSuccessSamplingRate: '100',
       ...(props.settings.smsSenderId ? { DefaultSenderID: props.settings.smsSenderId } : {}),
     };
-    const call = {
-      service: 'SNS',
-      action: 'setSMSAttributes',
-      parameters: { attributes },
-      physicalResourceId: PhysicalResourceId.of(`sealtext-${props.settings.stage}-sms-attributes`),
-    };
-    const setAttributes = new AwsCustomResource(this, 'SmsAttributes', {
-      onCreate: call,
-      onUpdate: call,
-      installLatestAwsSdk: false,
-      logGroup: new LogGroup(this, 'SmsAttributesLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy }),
-      policy: AwsCustomResourcePolicy.fromStatements([
+    accountCall(this, 'SmsAttributes', {
+      call: { service: 'SNS', action: 'setSMSAttributes', parameters: { attributes }, physicalResourceId: PhysicalResourceId.of(`sealtext-${props.settings.stage}-sms-attributes`) },
+      statements: [
         new PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
         new PolicyStatement({ actions: ['iam:PassRole'], resources: [deliveryStatusRole.roleArn] }),
-      ]),
+      ],
+      anyResource: 'sns:SetSMSAttributes is an account-level action with no resource type; IAM accepts only "*".',
+      logRetention: props.logRetention, removalPolicy: props.removalPolicy,
     });
-    Validations.of(setAttributes).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'sns:SetSMSAttributes is an account-level action with no resource type; IAM accepts only "*".',
-    });
+  }
 
-    // The AwsCustomResource singleton function lives at the stack root.
-    const singleton = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
-    if (singleton) {
-      Validations.of(singleton).acknowledge({
-        id: LAMBDA_BASIC_EXECUTION_FINDING,
-        reason: 'CDK\'s AwsCustomResource function (deploy time only) uses AWSLambdaBasicExecutionRole for its own logs.',
-      });
-    }
-
-    this.inboundTopic = new Topic(this, 'InboundSms', {
-      displayName: `Sealtext ${props.settings.stage} inbound SMS (two-way)`,
-      masterKey: props.key,
-      enforceSSL: true,
+  /** End User Messaging's enforced text spend limit (within the account's quota), set on every deploy of the owning stage. */
+  private ownEumSpendLimit(props: SmsProps) {
+    accountCall(this, 'EumSpendLimit', {
+      call: {
+        service: 'PinpointSMSVoiceV2', action: 'setTextMessageSpendLimitOverride', parameters: { MonthlyLimit: props.settings.smsMonthlySpendLimitUsd },
+        physicalResourceId: PhysicalResourceId.of(`sealtext-${props.settings.stage}-eum-spend-limit`),
+      },
+      statements: [new PolicyStatement({ actions: ['sms-voice:SetTextMessageSpendLimitOverride'], resources: ['*'] })],
+      anyResource: 'sms-voice:SetTextMessageSpendLimitOverride is an account-level action with no resource type; IAM accepts only "*".',
+      logRetention: props.logRetention, removalPolicy: props.removalPolicy,
     });
-    // End User Messaging SMS publishes two-way texts (STOP, HELP, replies) to this topic, for this account only.
-    this.inboundTopic.addToResourcePolicy(new PolicyStatement({
-      sid: 'EndUserMessagingInbound',
-      principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.inboundTopic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
   }
 }

@@ -5,7 +5,7 @@ import type { MetricPoint } from '../local/emf-capture.ts';
 const matches = (p: MetricPoint, m: MetricRef) =>
   p.name === m.name && Object.entries(m.dimensions ?? {}).every(([k, v]) => p.dimensions[k] === v) &&
   // An undimensioned reference means the undimensioned series (as CloudWatch keeps them apart).
-  (m.dimensions ? true : Object.keys(p.dimensions).every((k) => k === 'service'));
+  (m.dimensions ? true : Object.keys(p.dimensions).every((k) => k === 'service' || k === 'stage'));
 
 /** The deployed alarm rules, evaluated over the points emitted in one window. */
 export function evaluateOver(points: MetricPoint[], thresholds: FraudThresholds): RuleDecision[] {

@@ -56,6 +56,8 @@ export interface ReceiptStore {
 export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
 
 export type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
+/** What a batch of receipts did: per outcome, the young unmatched ones (`early`), and how many applied said the SMS failed. */
+export type ReceiptTally = Record<ReceiptOutcome | 'early' | 'undelivered', number>;
 
 /**
  * A receipt can overtake the write that records its SMS's id (delivery/sent.ts) when the provider
@@ -69,8 +71,8 @@ export const RECEIPT_RACE_WINDOW_MS = 120_000;
  * event feeds `delivery.delivered` / `delivery.failed` to the owner (events/). A receipt whose SMS
  * we do not know (another system's SMS in the same account, or a record erased since) is skipped.
  */
-export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[], nowMs = Date.now()): Promise<Record<ReceiptOutcome | 'early', number>> {
-  const tally: Record<ReceiptOutcome | 'early', number> = { applied: 0, unmatched: 0, superseded: 0, early: 0 };
+export async function applyReceipts(deps: ReceiptDeps, receipts: readonly ProviderReceipt[], nowMs = Date.now()): Promise<ReceiptTally> {
+  const tally: ReceiptTally = { applied: 0, unmatched: 0, superseded: 0, early: 0, undelivered: 0 };
   for (const r of receipts) {
     const target = r.ref ? await deps.receipts.findByRef(r.ref) : await deps.receipts.find(r.smsId);
     if (!target) {
@@ -83,6 +85,7 @@ export async function applyReceipts(deps: ReceiptDeps, receipts: readonly Provid
       subjectIndex: target.phoneIndex, subjectMask: target.phoneMask, resource: target.id, owner: target.clientId,
     });
     tally[applied ? 'applied' : 'superseded']++;
+    if (applied && r.status === 'failed') tally.undelivered++;
   }
   return tally;
 }

@@ -63,7 +63,7 @@ describe('deployable bundles', () => {
     expect(await (await load('publish-events'))({ Records: [seal] }, context)).toBeUndefined();
     expect(await (await load('deliver-webhooks'))({ Records: [] }, context)).toEqual({ batchItemFailures: [] });
     const pending = { source: 'aws.sms-voice', 'detail-type': 'Text Message Delivery Status Updated', detail: { messageId: 'm', messageStatus: 'PENDING', isFinal: false } };
-    expect(await (await load('sms-receipts'))(pending, context)).toEqual({ applied: 0, unmatched: 0, superseded: 0, early: 0 });
+    expect(await (await load('sms-receipts'))(pending, context)).toEqual({ applied: 0, unmatched: 0, superseded: 0, early: 0, undelivered: 0 });
     // A sender bundled for a stage on SNS carries no End User Messaging client.
     await bundleFunction('issue-otp', join(out, 'issue-otp-sns.mjs'));
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8')).not.toContain('SendTextMessage');

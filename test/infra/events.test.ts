@@ -44,13 +44,21 @@ describe('events', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'sealtext-dev-PublishFailures' });
   });
 
-  it('subscribes the receipts function to both SNS delivery status log groups', () => {
-    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => JSON.stringify(g.Properties.LogGroupName ?? '')).filter((n) => n.includes('DirectPublishToPhoneNumber'));
-    expect(groups).toHaveLength(2);
-    expect(groups.some((g) => g.includes('DirectPublishToPhoneNumber/Failure'))).toBe(true);
+  it('subscribes the receipts function to both SNS delivery status log groups, which no stage owns as resources', () => {
+    // The groups are named by SNS, one pair per account and region: a resource would collide across stages and redeploys.
+    const owned = Object.values(template.findResources('AWS::Logs::LogGroup')).filter((g) => JSON.stringify(g.Properties.LogGroupName ?? '').includes('DirectPublishToPhoneNumber'));
+    expect(owned).toEqual([]);
+    const ensures = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties.Create)).filter((c) => c.includes('createLogGroup'));
+    expect(ensures).toHaveLength(2);
+    for (const c of ensures) expect(c).toContain('ResourceAlreadyExistsException');
+    expect(ensures.some((c) => c.includes('DirectPublishToPhoneNumber/Failure'))).toBe(true);
+    expect(Object.values(template.findResources('Custom::AWS')).every((r) => r.Properties.Delete === undefined)).toBe(true);
     const filters = Object.values(template.findResources('AWS::Logs::SubscriptionFilter'));
     expect(filters).toHaveLength(2);
     for (const f of filters) expect(JSON.stringify(f.Properties.DestinationArn)).toContain('Fnsmsreceipts');
+    // A stage on End User Messaging has no use for them.
+    const { template: eum } = synthesized({ ...NO_BUNDLING, smsProvider: 'eum' });
+    eum.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
   });
 
   it('gives the publisher the feed and webhooks only, and the deliverer the webhook secret only', () => {

@@ -119,7 +119,7 @@ describe('API Gateway', () => {
     const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'));
     expect(logging).toHaveLength(1);
     expect(logging[0]!.Properties.RedactedFields).toEqual([{ UriPath: {} }, { QueryString: {} }, { SingleHeader: { Name: 'authorization' } }]);
-    const wafLogGroups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([, g]) => String(g.Properties.LogGroupName ?? '').startsWith('aws-waf-logs-'));
+    const wafLogGroups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([, g]) => JSON.stringify(g.Properties.LogGroupName ?? '').includes('aws-waf-logs-'));
     expect(wafLogGroups).toHaveLength(1);
     expect(JSON.stringify(logging[0]!.Properties.LogDestinationConfigs)).toContain(wafLogGroups[0]![0]);
     // Every route that names a person has a body form; the path and query forms are marked deprecated.
@@ -367,24 +367,59 @@ describe('functions', () => {
 });
 
 describe('SMS and alarms', () => {
-  it('sets Transactional SMS, the spend limit and delivery logging on every deploy', () => {
-    const cr = Object.values(template.findResources('Custom::AWS'))[0]!;
-    const create = JSON.stringify(cr.Properties.Create);
-    for (const needle of ['setSMSAttributes', 'Transactional', 'MonthlySpendLimit', 'DeliveryStatusIAMRole']) expect(create).toContain(needle);
-    expect(cr.Properties.Update).toBeDefined();
+  const customCalls = (t: Template) => Object.values(t.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties.Create));
+
+  it('leaves the account\'s SMS settings and API Gateway role alone unless the stage owns them', () => {
+    // By default a stage changes nothing account-wide: no SMS attributes, no spend limit, no API Gateway account role.
+    const { template: plain } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: PROD });
+    expect(customCalls(plain).filter((c) => /setSMSAttributes|SpendLimit/.test(c))).toEqual([]);
+    plain.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(Object.values(plain.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).not.toContain('sealtext-prod-SmsSpendNearLimit');
+    // The owning stage sets them on every deploy (create and update).
+    const { template: owner } = synthesized({ ...NO_BUNDLING, stage: 'example-prod' });
+    const sns = Object.values(owner.findResources('Custom::AWS')).find((r) => JSON.stringify(r.Properties.Create).includes('setSMSAttributes'))!;
+    for (const needle of ['Transactional', 'MonthlySpendLimit', '150000', 'DeliveryStatusIAMRole', 'ExampleBank']) expect(JSON.stringify(sns.Properties.Create)).toContain(needle);
+    expect(sns.Properties.Update).toBeDefined();
+    owner.resourceCountIs('AWS::ApiGateway::Account', 1);
+    // On End User Messaging, the owner sets its text spend limit instead.
+    const { template: eum } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, smsProvider: 'eum', manageAccountSmsSettings: true } });
+    expect(customCalls(eum).some((c) => c.includes('setTextMessageSpendLimitOverride') && c.includes('150000'))).toBe(true);
+    expect(customCalls(eum).some((c) => c.includes('setSMSAttributes'))).toBe(false);
   });
 
-  it('alarms on 5xx, 4xx, SMS spend and failures, and every function\'s errors and throttles, all to the ops topic', () => {
+  it('alarms on 5xx, 4xx and this stage\'s SMS failures, every function\'s errors and throttles in folded alarms, all to the ops topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const names = alarms.map((a) => a.Properties.AlarmName as string);
-    for (const n of ['Api5xxRate', 'Api4xxRate', 'SmsSpendNearLimit', 'SmsFailures']) expect(names).toContain(`sealtext-dev-${n}`);
-    for (const f of FUNCTION_NAMES) expect(names).toEqual(expect.arrayContaining([`sealtext-dev-Errors-${f}`, `sealtext-dev-Throttles-${f}`]));
+    for (const n of ['Api5xxRate', 'Api4xxRate', 'SmsFailures']) expect(names).toContain(`sealtext-dev-${n}`);
+    // Each function's Errors and Throttles metric is read by exactly one folded alarm (ten per alarm at most).
+    for (const [kind, metric] of [['FunctionErrors', 'Errors'], ['FunctionThrottles', 'Throttles']] as const) {
+      const folded = alarms.filter((a) => (a.Properties.AlarmName as string).startsWith(`sealtext-dev-${kind}`));
+      const read = folded.flatMap((a) => (a.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: unknown }[] } } }[])
+        .filter((m) => m.MetricStat?.Metric.MetricName === metric).map((m) => JSON.stringify(m.MetricStat!.Metric.Dimensions[0]!.Value)));
+      for (const f of folded) expect((f.Properties.Metrics as unknown[]).length).toBeLessThanOrEqual(11);
+      expect(read).toHaveLength(FUNCTION_NAMES.length);
+      expect(new Set(read).size).toBe(FUNCTION_NAMES.length);
+    }
+    expect(alarms.length).toBeLessThan(50);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toHaveLength(1);
       expect((a.Properties.AlarmDescription as string).length).toBeGreaterThan(40);
     }
-    const spend = alarms.find((a) => a.Properties.AlarmName === 'sealtext-dev-SmsSpendNearLimit')!;
-    expect(spend.Properties.Threshold).toBe(0.8);
+    const spend = Object.values(synthesized({ ...NO_BUNDLING, stage: 'example-prod' }).template.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.AlarmName === 'sealtext-example-prod-SmsSpendNearLimit')!;
+    expect(spend.Properties).toMatchObject({ Threshold: 120_000, Namespace: 'AWS/SNS', MetricName: 'SMSMonthToDateSpentUSD' });
+  });
+
+  it('reads only this stage\'s own metrics: every Sealtext metric an alarm or the dashboard uses carries the stage', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const sealtextMetrics = alarms.flatMap((a) => [
+      ...(a.Properties.Namespace === 'Sealtext' ? [a.Properties.Dimensions as { Name: string; Value: string }[]] : []),
+      ...((a.Properties.Metrics ?? []) as { MetricStat?: { Metric: { Namespace: string; Dimensions: { Name: string; Value: string }[] } } }[])
+        .filter((m) => m.MetricStat?.Metric.Namespace === 'Sealtext').map((m) => m.MetricStat!.Metric.Dimensions),
+    ]);
+    expect(sealtextMetrics.length).toBeGreaterThan(10);
+    for (const dims of sealtextMetrics) expect(dims).toEqual(expect.arrayContaining([{ Name: 'stage', Value: 'dev' }]));
+    // No alarm reads an account-wide SMS metric unless the stage owns the account's SMS settings.
+    expect(JSON.stringify(alarms)).not.toMatch(/AWS\/SNS|AWS\/SMSVoice/);
   });
 });
 
@@ -451,6 +486,20 @@ describe('stage settings', () => {
     expect(plainRetain).toEqual([]);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'sealtext-ops@example.com' });
     prod.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALLOWED_COUNTRIES: 'GB' }) } });
+  });
+
+  it('gives nothing it keeps after a destroy a fixed name: the next stack (or a retry) can always create its own', () => {
+    const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'example-prod' });
+    const kept = Object.entries(prod.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>)
+      .filter(([, r]) => r.DeletionPolicy && r.DeletionPolicy !== 'Delete');
+    expect(kept.length).toBeGreaterThan(20);
+    const NAME = /^(LogGroupName|TableName|BucketName|TopicName|QueueName|Name|AliasName|UserPoolName|KeyName)$/;
+    for (const [id, r] of kept) {
+      for (const [prop, value] of Object.entries(r.Properties ?? {}).filter(([k]) => NAME.test(k))) {
+        // A name is fine only if it carries the stack's own id (unique per stack, never reused).
+        expect(JSON.stringify(value), `${r.Type} ${id}.${prop}`).toContain('AWS::StackId');
+      }
+    }
   });
 
   it('reads a stage from its committed file, in its own region and account', () => {

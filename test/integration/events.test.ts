@@ -145,11 +145,11 @@ describe('receipts and the expiry sweep (conditional writes with their events)',
     // RecordingSms numbers its SMS 1, 2, ...: the first is this verification's.
     await new Promise((r) => setTimeout(r, 1_000)); // the sparse index is eventually consistent
     const at = Date.now();
-    expect(await applyReceipts({ receipts }, [{ smsId: '1', status: 'failed', at, errorCode: 'unreachable' }])).toEqual({ applied: 1, unmatched: 0, superseded: 0, early: 0 });
-    expect(await applyReceipts({ receipts }, [{ smsId: '1', status: 'failed', at, errorCode: 'unreachable' }])).toEqual({ applied: 0, unmatched: 0, superseded: 1, early: 0 });
+    expect(await applyReceipts({ receipts }, [{ smsId: '1', status: 'failed', at, errorCode: 'unreachable' }])).toEqual({ applied: 1, unmatched: 0, superseded: 0, early: 0, undelivered: 1 });
+    expect(await applyReceipts({ receipts }, [{ smsId: '1', status: 'failed', at, errorCode: 'unreachable' }])).toEqual({ applied: 0, unmatched: 0, superseded: 1, early: 0, undelivered: 0 });
     // Unknown: retried while young (it may have overtaken the write of its id), then dropped.
-    expect(await applyReceipts({ receipts }, [{ smsId: 'other-system', status: 'delivered', at }])).toEqual({ applied: 0, unmatched: 1, superseded: 0, early: 1 });
-    expect(await applyReceipts({ receipts }, [{ smsId: 'other-system', status: 'delivered', at }], at + RECEIPT_RACE_WINDOW_MS)).toEqual({ applied: 0, unmatched: 1, superseded: 0, early: 0 });
+    expect(await applyReceipts({ receipts }, [{ smsId: 'other-system', status: 'delivered', at }])).toEqual({ applied: 0, unmatched: 1, superseded: 0, early: 1, undelivered: 0 });
+    expect(await applyReceipts({ receipts }, [{ smsId: 'other-system', status: 'delivered', at }], at + RECEIPT_RACE_WINDOW_MS)).toEqual({ applied: 0, unmatched: 1, superseded: 0, early: 0, undelivered: 0 });
     const v = await w.ctx.store.get(issued.verificationId);
     expect(v?.receipt).toEqual({ status: 'failed', at, errorCode: 'unreachable' });
 

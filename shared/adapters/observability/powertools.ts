@@ -7,7 +7,9 @@ import type { SignalName, Signals } from '../../fraud/signals.ts';
  * never a phone number, a code, a message body or a token.
  */
 export const logger = new Logger({ serviceName: 'sealtext' });
-export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext', logger });
+// Every metric carries its stage: a staging load test must not move production's alarms (namespace and
+// service are shared by every stage in an account).
+export const metrics = new Metrics({ namespace: 'Sealtext', serviceName: 'sealtext', defaultDimensions: { stage: process.env.STAGE ?? 'dev' }, logger });
 
 /**
  * Fraud signals as EMF metrics, each written at once as a single metric with its own dimensions:

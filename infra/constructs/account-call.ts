@@ -1,0 +1,35 @@
+import { Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsCustomResource, AwsCustomResourcePolicy, type AwsSdkCall } from 'aws-cdk-lib/custom-resources';
+import type { Construct } from 'constructs';
+import { LAMBDA_BASIC_EXECUTION_FINDING } from './keys.ts';
+
+/**
+ * One AWS API call made at deploy time (on create and on update, never on delete), for settings
+ * CloudFormation has no resource for: the account's SMS settings, a log group another service
+ * names. `anyResource` says why the call's IAM needs "*" (an account-level action), for cdk-nag.
+ */
+export function accountCall(
+  scope: Construct,
+  id: string,
+  props: { call: AwsSdkCall; statements: PolicyStatement[]; anyResource?: string; logRetention: RetentionDays; removalPolicy: RemovalPolicy },
+): AwsCustomResource {
+  const resource = new AwsCustomResource(scope, id, {
+    onCreate: props.call,
+    onUpdate: props.call,
+    installLatestAwsSdk: false,
+    logGroup: new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: props.removalPolicy }),
+    policy: AwsCustomResourcePolicy.fromStatements(props.statements),
+  });
+  if (props.anyResource) Validations.of(resource).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: props.anyResource });
+  // The AwsCustomResource singleton function lives at the stack root.
+  const singleton = Stack.of(scope).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+  if (singleton) {
+    Validations.of(singleton).acknowledge({
+      id: LAMBDA_BASIC_EXECUTION_FINDING,
+      reason: 'CDK\'s AwsCustomResource function (deploy time only) uses AWSLambdaBasicExecutionRole for its own logs.',
+    });
+  }
+  return resource;
+}
