@@ -36,7 +36,7 @@ export class SealtextStack extends Stack {
     const logRetention = settings.logRetentionDays as RetentionDays;
     const limits = stageLimits(settings.expectedCodesPerDay, settings.rateLimits).limits;
 
-    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention });
+    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}) });
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
@@ -49,12 +49,14 @@ export class SealtextStack extends Stack {
         removalPolicy,
         build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
-        // One sealer run at a time: seals form a single sequence.
-        ...(needs.seal ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(120), memorySize: 512 } : {}),
+        // Nothing reserved for the sealer or the sweep: a new account (concurrency quota 10) can't reserve
+        // any, and neither needs it, as two overlapping runs are safe (a seal's seq and each expiry are
+        // conditional writes: one run wins, the other finds nothing to do).
+        ...(needs.seal ? { timeout: Duration.seconds(120), memorySize: 512 } : {}),
         // A full verification reads the whole trail: as long as API Gateway waits.
         ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
-        // One sweep at a time; a stream batch or five webhook posts (10 s each at most) per invocation.
-        ...(name === 'sweep-expiries' ? { reservedConcurrentExecutions: 1, timeout: Duration.seconds(55) } : {}),
+        // A sweep within its minute; a stream batch or five webhook posts (10 s each at most) per invocation.
+        ...(name === 'sweep-expiries' ? { timeout: Duration.seconds(55) } : {}),
         ...(needs.auditStream ? { timeout: Duration.seconds(60) } : {}),
         ...(needs.webhookQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         environment: {

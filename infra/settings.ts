@@ -51,6 +51,11 @@ export const StageSettings = z.object({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'an AWS region code, e.g. eu-west-2').optional(),
   /** The AWS account the stage belongs to: a deploy with another account's credentials fails instead of building a second copy there. */
   account: z.string().regex(/^\d{12}$/, '12 digits').optional(),
+  /**
+   * The stage's kept customer managed key, to adopt when redeploying after a destroy (the key, the
+   * tables, the archives and the HMAC keys outlive the stack outside dev; docs/operations.md).
+   */
+  keyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)').optional(),
   /** Codes (and sealed messages) expected on an ordinary day; sizes the shared rate-limit windows (infra/sizing.ts). Required outside dev. */
   expectedCodesPerDay: z.coerce.number().int().min(1).max(100_000_000).default(1_000),
   /**
@@ -113,8 +118,12 @@ export const StageSettings = z.object({
   ).default({}),
   /** Days audit events are kept (DynamoDB TTL on the audit table). */
   auditRetentionDays: z.coerce.number().int().min(30).max(3653).default(400),
-  /** Reserved concurrency of the functions that send SMS, a cap on runaway spend; 0 leaves it unreserved. */
-  smsFunctionConcurrency: z.coerce.number().int().min(0).max(1000).default(10),
+  /**
+   * Reserved concurrency of each function that sends SMS (five of them), a cap on runaway spend; 0
+   * (dev's default) reserves nothing, which a new account (concurrency quota 10) needs. Required
+   * outside dev; docs/operations.md "Concurrency" gives the ceilings.
+   */
+  smsFunctionConcurrency: z.coerce.number().int().min(0).max(1000).default(0),
   /**
    * Who texts: `sns` (default: SNS to phone numbers, delivery status logs for receipts) or `eum`
    * (AWS End User Messaging SMS: registered origination identities, a configuration set, optional
@@ -135,7 +144,7 @@ export const StageSettings = z.object({
 export type StageSettings = z.infer<typeof StageSettings>;
 
 /** What outside dev must be written down rather than left to a default. */
-const REQUIRED_OUTSIDE_DEV = ['region', 'alarmEmail', 'allowedCountries', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay'] as const;
+const REQUIRED_OUTSIDE_DEV = ['region', 'alarmEmail', 'allowedCountries', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay', 'smsFunctionConcurrency'] as const;
 
 /** Where a stage's settings came from, for messages: its file, or the command line. */
 export type SettingsSource = { file?: { path: string; settings: Record<string, unknown> }; context: Record<string, unknown> };

@@ -11,12 +11,12 @@ import { DEFAULT_LIMITS, type LimitName, type LimitRule } from '#shared/ratelimi
  * A sized window never goes below its default; an explicit `rateLimits` entry below the need fails
  * the synth rather than refusing codes on the first busy morning.
  */
-export const PEAK_HOUR_FACTOR = 3;
-export const RESEND_FACTOR = 1.25;
-export const PEAK_MINUTE_FACTOR = 2;
+const PEAK_HOUR_FACTOR = 3;
+const RESEND_FACTOR = 1.25;
+const PEAK_MINUTE_FACTOR = 2;
 
 /** Sends in the busiest hour and the busiest minute, for an expected number of codes a day. */
-export function expectedPeaks(codesPerDay: number) {
+function expectedPeaks(codesPerDay: number) {
   const hour = (codesPerDay / 24) * PEAK_HOUR_FACTOR * RESEND_FACTOR;
   return { hour: Math.ceil(hour), minute: Math.ceil((hour / 60) * PEAK_MINUTE_FACTOR) };
 }
@@ -24,7 +24,7 @@ export function expectedPeaks(codesPerDay: number) {
 const roundUp = (n: number, step: number) => Math.ceil(n / step) * step;
 
 /** The windows a volume decides: `country` per hour and `client` per minute, never below their defaults. */
-export function sizedLimits(codesPerDay: number): Partial<Record<LimitName, LimitRule>> {
+function sizedLimits(codesPerDay: number): Partial<Record<LimitName, LimitRule>> {
   const peak = expectedPeaks(codesPerDay);
   const sized: Partial<Record<LimitName, LimitRule>> = {};
   const country = roundUp(peak.hour, 100);
@@ -53,7 +53,7 @@ export function stageLimits(codesPerDay: number, explicit: Partial<Record<LimitN
 }
 
 /** SMS a month at the expected volume (every send, resends included). */
-export const expectedSmsPerMonth = (codesPerDay: number) => Math.ceil(codesPerDay * 30.4 * RESEND_FACTOR);
+const expectedSmsPerMonth = (codesPerDay: number) => Math.ceil(codesPerDay * 30.4 * RESEND_FACTOR);
 
 /**
  * No destination is cheaper than a tenth of a US cent per SMS (AWS End User Messaging pricing), so a

@@ -1,6 +1,6 @@
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccountRootPrincipal, Effect, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Key } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -21,17 +21,19 @@ export const LAMBDA_BASIC_EXECUTION_FINDING =
  * the account; each function's IAM policy then narrows (a) to its own purposes.
  */
 export class SealtextKeys extends Construct {
-  readonly key: Key;
+  readonly key: IKey;
   readonly wrappedCodeHashKey: string;
   readonly wrappedBlindIndexKey: string;
 
-  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays }) {
+  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays; adoptKeyArn?: string }) {
     super(scope, id);
     const stack = Stack.of(this);
     const account = new AccountRootPrincipal();
     const sameAccount = { StringEquals: { 'kms:CallerAccount': stack.account } };
 
-    this.key = new Key(this, 'Cmk', {
+    // A redeploy after a destroy adopts the key the first stack kept (stage setting keyArn): its
+    // tables, archives and HMAC keys are readable under it only (docs/operations.md).
+    this.key = props.adoptKeyArn ? Key.fromKeyArn(this, 'Cmk', props.adoptKeyArn) : new Key(this, 'Cmk', {
       description: `Sealtext ${props.stage}: envelope encryption of contents and numbers, HMAC key wrapping, table SSE`,
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
@@ -108,9 +110,16 @@ export class SealtextKeys extends Construct {
         reason: 'The CDK custom-resource framework may invoke any version of the generator function (function:name:*).',
       },
     );
+    // The wrapped keys live in a parameter the generator writes once and keeps (functions/create-hmac-keys.ts).
+    const parameterName = `/sealtext/${props.stage}/hmac-keys`;
+    const parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) });
+    generator.fn.addToRolePolicy(new PolicyStatement({
+      actions: ['ssm:GetParameter', 'ssm:PutParameter', ...(props.removalPolicy === RemovalPolicy.DESTROY ? ['ssm:DeleteParameter'] : [])],
+      resources: [parameterArn],
+    }));
     const hmacKeys = new CustomResource(this, 'HmacKeys', {
       serviceToken: provider.serviceToken,
-      properties: { KeyArn: this.key.keyArn, Version: '1' },
+      properties: { KeyArn: this.key.keyArn, Version: '1', ParameterName: parameterName, Retain: String(props.removalPolicy !== RemovalPolicy.DESTROY) },
     });
     this.wrappedCodeHashKey = hmacKeys.getAttString('codeHashKey');
     this.wrappedBlindIndexKey = hmacKeys.getAttString('blindIndexKey');

@@ -55,7 +55,7 @@ export interface ReceiptStore {
 
 export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
 
-export type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
+type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
 /** What a batch of receipts did: per outcome, the young unmatched ones (`early`), and how many applied said the SMS failed. */
 export type ReceiptTally = Record<ReceiptOutcome | 'early' | 'undelivered', number>;
 

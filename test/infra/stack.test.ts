@@ -11,7 +11,7 @@ import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './s
 const { template, nag } = synthesized();
 
 /** A complete production stage file (stages/example-prod.json's required part). */
-const PROD = { region: 'eu-west-2', alarmEmail: 'ops@example.com', allowedCountries: ['GB'], smsMonthlySpendLimitUsd: 150_000, expectedCodesPerDay: 100_000 };
+const PROD = { region: 'eu-west-2', alarmEmail: 'ops@example.com', allowedCountries: ['GB'], smsMonthlySpendLimitUsd: 150_000, expectedCodesPerDay: 100_000, smsFunctionConcurrency: 10 };
 
 describe('cdk-nag AwsSolutions', () => {
   it('has no unacknowledged finding', () => {
@@ -246,7 +246,7 @@ describe('IAM: least privilege', () => {
     expect(publicKey).toEqual(['audit-public-key', 'verify-audit'].map((n) => roleOf(template, n)).sort());
   });
 
-  it('runs the sealer every minute, one at a time', () => {
+  it('runs the sealer and the sweep every minute', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression === 'rate(1 minute)');
     // The sealer and the expiry sweep.
     expect(rules).toHaveLength(2);
@@ -322,6 +322,22 @@ describe('data at rest', () => {
     }
   });
 
+  it('keeps the wrapped HMAC keys in a parameter that outlives the stack outside dev, with only the generator allowed to write it', () => {
+    const resource = (t: Template) => Object.values(t.findResources('AWS::CloudFormation::CustomResource')).find((r) => r.Properties.ParameterName)!;
+    expect(resource(template).Properties).toMatchObject({ ParameterName: '/sealtext/dev/hmac-keys', Retain: 'false' });
+    const { template: prod } = synthesized({ ...NO_BUNDLING, stage: 'example-prod' });
+    expect(resource(prod).Properties).toMatchObject({ ParameterName: '/sealtext/example-prod/hmac-keys', Retain: 'true' });
+    const ssm = roleStatements(prod).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ssm:')));
+    expect(new Set(ssm.map((s) => s.role)).size).toBe(1);
+    expect(actionsOf(ssm[0]!.statement).sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
+    expect(JSON.stringify(ssm[0]!.statement.Resource)).toContain('parameter/sealtext/example-prod/hmac-keys');
+    // Adopting the kept key after a destroy: no new key, the same ARN everywhere.
+    const kept = 'arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { template: adopted } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, keyArn: kept } });
+    adopted.resourceCountIs('AWS::KMS::Key', 1); // the seal signing key only
+    expect(resource(adopted).Properties.KeyArn).toBe(kept);
+  });
+
   it('gives each function only the HMAC key it uses: code checks the code-hash key, number look-ups the blind-index key', () => {
     const keysOf = (name: string) => {
       const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
@@ -356,13 +372,14 @@ describe('functions', () => {
     for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(30);
   });
 
-  it('caps the concurrency of the functions that spend money on SMS', () => {
-    const fns = template.findResources('AWS::Lambda::Function');
-    for (const name of FUNCTION_NAMES) {
-      const fn = Object.entries(fns).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1];
-      // The sealer and the expiry sweep run one at a time.
-      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(FUNCTION_NEEDS[name]!.sms ? 10 : FUNCTION_NEEDS[name]!.seal || name === 'sweep-expiries' ? 1 : undefined);
-    }
+  it('caps the concurrency of the functions that spend money on SMS where the stage says, and reserves nothing a new account can\'t give', () => {
+    const reserved = (t: Template) => Object.fromEntries(FUNCTION_NAMES.map((name) => [name,
+      Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Fn${name.replace(/-/g, '')}Fn`))![1].Properties.ReservedConcurrentExecutions as number | undefined]));
+    // dev: nothing reserved at all (a new account's quota is 10, and Lambda keeps that much unreserved).
+    expect(Object.values(reserved(template)).filter((r) => r !== undefined)).toEqual([]);
+    // The example bank: 20 for each SMS sender, nothing else (the sealer and the sweep are safe to overlap).
+    const prod = reserved(synthesized({ ...NO_BUNDLING, stage: 'example-prod' }).template);
+    for (const name of FUNCTION_NAMES) expect(prod[name], name).toBe(FUNCTION_NEEDS[name]!.sms ? 20 : undefined);
   });
 });
 
@@ -513,7 +530,7 @@ describe('stage settings', () => {
   it('outside dev, wants the file, the values a first day depends on, and nothing on the command line', () => {
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' })).toThrow(/stages\/prod\.json: missing.*example-prod\.json/s);
     const missing = () => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { allowedCountries: ['GB'] } });
-    for (const k of ['region', 'alarmEmail', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay']) expect(missing).toThrow(new RegExp(`prod\\.json › ${k}: required outside dev`));
+    for (const k of ['region', 'alarmEmail', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay', 'smsFunctionConcurrency']) expect(missing).toThrow(new RegExp(`prod\\.json › ${k}: required outside dev`));
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod', alarmEmail: 'x@example.com' }, { prod: PROD })).toThrow(/-c alarmEmail: set it in .*prod\.json instead/);
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, allowedCountries: [] } })).toThrow(/allowedCountries: name at least one country/);
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, smsMonthlySpendLimitUSD: 5 } })).toThrow(/prod\.json › smsMonthlySpendLimitUSD: not a Sealtext setting \(did you mean smsMonthlySpendLimitUsd\?\)/);
