@@ -1,8 +1,8 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SealtextAlarms } from './constructs/alarms.ts';
 import { SealtextApi } from './constructs/api.ts';
@@ -36,7 +36,9 @@ export class SealtextStack extends Stack {
     const logRetention = settings.logRetentionDays as RetentionDays;
     const limits = stageLimits(settings.expectedCodesPerDay, settings.rateLimits).limits;
 
-    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}) });
+    // One log group for every function of the stage: Lambda names each log stream after its function.
+    const functionLogs = new LogGroup(this, 'FunctionLogs', { retention: logRetention, removalPolicy });
+    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, functionLogs, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}) });
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
@@ -45,14 +47,14 @@ export class SealtextStack extends Stack {
       if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
       const fn = new SealtextFunction(this, `Fn-${name}`, {
         name,
-        logRetention,
-        removalPolicy,
+        stage: settings.stage,
+        logGroup: functionLogs,
         build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
         // Nothing reserved for the sealer or the sweep: a new account (concurrency quota 10) can't reserve
         // any, and neither needs it, as two overlapping runs are safe (a seal's seq and each expiry are
         // conditional writes: one run wins, the other finds nothing to do).
-        ...(needs.seal ? { timeout: Duration.seconds(120), memorySize: 512 } : {}),
+        ...(needs.seal ? { timeout: Duration.seconds(120), memorySize: 512, separatePolicy: true } : {}),
         // A full verification reads the whole trail: as long as API Gateway waits.
         ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
         // A sweep within its minute; a stream batch or five webhook posts (10 s each at most) per invocation.
@@ -136,8 +138,11 @@ export class SealtextStack extends Stack {
       archive.grantRead(this.functions['get-archived-message']!.fn);
       archiveBucket = archive.bucket.bucketName;
     }
-    const alarms = new SealtextAlarms(this, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
-    events.addAlarms(alarms.opsTopic);
+    // Alarms and the dashboard in a nested stack of their own: the stack's resources stay well under
+    // CloudFormation's 500 as channels add functions (docs/deploy.md, "What the stack holds").
+    const monitoring = new NestedStack(this, 'Monitoring', { description: `Sealtext ${settings.stage}: alarms and dashboard` });
+    const alarms = new SealtextAlarms(monitoring, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
+    events.addAlarms(alarms.opsTopic, monitoring);
 
     // Everything an operator or a script needs, by name (docs/deploy.md "Outputs"); the API URL is the RestApi's own output.
     const outputs: Record<string, { value: string; description: string }> = {

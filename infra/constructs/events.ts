@@ -166,15 +166,15 @@ export class SealtextEvents extends Construct {
     }
   }
 
-  /** A dead letter is a webhook nobody received after every retry, or a stream batch never published. */
-  addAlarms(topic: ITopic) {
+  /** A dead letter is a webhook nobody received after every retry, or a stream batch never published. The alarms go in `scope` (the monitoring stack). */
+  addAlarms(topic: ITopic, scope: Construct) {
     const action = new SnsAction(topic);
     const alarms = [
       ['WebhookDeadLetters', this.webhookDeadLetters, 'Webhook deliveries gave up after every retry (over 24 h). The client\'s endpoint is down or refusing; the events are still in GET /v1/events. Inspect the dead-letter queue, tell the client, redrive when it is back.'],
       ['PublishFailures', this.publishFailures, 'A batch of the audit stream could not be published after retries: events for those actions are missing from the bus, webhooks and the feed. Check the publish-events logs, fix, then replay the batch from the queue\'s stream positions.'],
     ] as const;
     for (const [id, queue, description] of alarms) {
-      const alarm = new Alarm(this, `${id}Alarm`, {
+      const alarm = new Alarm(scope, `${id}Alarm`, {
         alarmName: `sealtext-${this.stage}-${id}`,
         alarmDescription: description,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),

@@ -25,7 +25,7 @@ export class SealtextKeys extends Construct {
   readonly wrappedCodeHashKey: string;
   readonly wrappedBlindIndexKey: string;
 
-  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays; adoptKeyArn?: string }) {
+  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays; functionLogs: LogGroup; adoptKeyArn?: string }) {
     super(scope, id);
     const stack = Stack.of(this);
     const account = new AccountRootPrincipal();
@@ -85,9 +85,9 @@ export class SealtextKeys extends Construct {
     // Deploy-time generation of the wrapped HMAC keys (functions/create-hmac-keys.ts).
     const generator = new SealtextFunction(this, 'HmacKeyGenerator', {
       name: 'create-hmac-keys',
+      stage: props.stage,
       environment: {},
-      logRetention: props.logRetention,
-      removalPolicy: props.removalPolicy,
+      logGroup: props.functionLogs,
       timeout: Duration.seconds(30),
     });
     generator.fn.addToRolePolicy(

@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 
@@ -27,19 +27,47 @@ export const esbuildDefines = (build: StageBuild): Record<string, string> => ({
 export type SealtextFunctionProps = {
   /** `functions/<name>.ts` */
   name: string;
+  /** `sealtext-<stage>-<name>`: the name operators see, and the prefix of its log streams. */
+  stage: string;
   environment: Record<string, string>;
-  logRetention: RetentionDays;
-  removalPolicy: RemovalPolicy;
+  /** The stage's one log group for every function (log streams carry the function's name). */
+  logGroup: LogGroup;
   memorySize?: number;
   timeout?: Duration;
   reservedConcurrentExecutions?: number;
   /** What the stage's bundles are built for (esbuildDefines); default DEFAULT_BUILD. */
   build?: StageBuild;
+  /**
+   * Keep the statements in a policy apart from the role: for a function whose role a resource policy
+   * names (the sealer's, in the signing key's policy), which the role's own statements name back.
+   */
+  separatePolicy?: boolean;
 };
 
 /**
+ * A function's role holding its statements inline, in the role itself, instead of in a separate
+ * AWS::IAM::Policy as CDK's grants would: one resource per function fewer (the stack's room to grow,
+ * docs/deploy.md), and a function never runs before its permissions are attached. Same IAM limits
+ * (both are inline policies of the role).
+ */
+class InlinePolicyRole extends Role {
+  private readonly statements: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    const statements = new PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { ...props.inlinePolicies, sealtext: statements } });
+    this.statements = statements;
+  }
+
+  override addToPrincipalPolicy(statement: PolicyStatement): AddToPrincipalPolicyResult {
+    this.statements.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
+/**
  * Every Sealtext function, one way: arm64, ESM, minified with source maps, the AWS SDK bundled
- * (one version, no runtime surprises), an explicit log group with retention. Bundling uses the
+ * (one version, no runtime surprises), named sealtext-<stage>-<name>, logging to the stage's log group. Bundling uses the
  * local esbuild, never Docker.
  */
 export class SealtextFunction extends Construct {
@@ -48,15 +76,25 @@ export class SealtextFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SealtextFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
-    // Its own role with no managed policy: it may write to its own log group and nothing else until granted.
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.logGroup.grantWrite(role);
+    this.logGroup = props.logGroup;
+    const functionName = `sealtext-${props.stage}-${props.name}`;
+    const stack = Stack.of(this);
+    const roleProps = { assumedBy: new ServicePrincipal('lambda.amazonaws.com') };
+    const role = props.separatePolicy ? new Role(this, 'Role', roleProps) : new InlinePolicyRole(this, 'Role', roleProps);
+    // Its own role with no managed policy: it may write its own log streams and nothing else until
+    // granted. In a log group the stage's functions share, Lambda names each stream
+    // YYYY/MM/DD/<function name>[<version>]<environment>: writing is allowed under its own name only.
+    // Pseudo parameters, not resolved literals: the ARN (and its cdk-nag finding id) read the same in every region.
+    const group = (resourceName: string) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${resourceName}`;
+    role.addToPrincipalPolicy(new PolicyStatement({ sid: 'OwnLogStreams', actions: ['logs:CreateLogStream'], resources: [group(this.logGroup.logGroupName)] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [group(`${this.logGroup.logGroupName}:log-stream:*/${functionName}[*`)] }));
+    const groupId = stack.getLogicalId(this.logGroup.node.defaultChild as never);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as never)}.Arn>:*]`,
-      reason: 'Log streams inside this function\'s own log group; stream names are chosen by Lambda.',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${groupId}>:log-stream:*/${functionName}[*]`,
+      reason: 'Log streams of this function only: Lambda names them YYYY/MM/DD/<function name>[version]<id> in the shared log group.',
     });
     this.fn = new NodejsFunction(this, 'Fn', {
+      functionName,
       entry: `${repoRoot}functions/${props.name}.ts`,
       projectRoot: repoRoot,
       depsLockFilePath: `${repoRoot}package-lock.json`,

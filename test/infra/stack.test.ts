@@ -1,5 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { NestedStack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { fraudRules } from '#shared/fraud/alarm-rules';
 import { SCOPES } from '#shared/http/scopes';
@@ -361,15 +361,37 @@ describe('data at rest', () => {
 });
 
 describe('functions', () => {
-  it('runs every Sealtext function on Node 24, arm64, with its own log group with retention', () => {
+  it('runs every Sealtext function on Node 24, arm64, named for its stage, in the stage\'s log group where it may write only its own streams', () => {
     const ours = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.Environment?.Variables?.NODE_OPTIONS === '--enable-source-maps');
     expect(ours).toHaveLength(FUNCTION_NAMES.length + 1); // + the HMAC key generator
+    const groups = new Set(ours.map((f) => JSON.stringify(f.Properties.LoggingConfig.LogGroup)));
+    expect(groups.size).toBe(1);
     for (const f of ours) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);
-      expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
+      expect(f.Properties.FunctionName).toMatch(/^sealtext-dev-[a-z-]+$/);
     }
     for (const lg of Object.values(template.findResources('AWS::Logs::LogGroup'))) expect(lg.Properties.RetentionInDays).toBe(30);
+    // issue-otp writes to streams named after itself only.
+    const puts = roleStatements(template).filter(({ role, statement }) => role === roleOf(template, 'issue-otp') && actionsOf(statement).includes('logs:PutLogEvents'));
+    expect(puts).toHaveLength(1);
+    expect(JSON.stringify(puts[0]!.statement.Resource)).toContain(':log-stream:*/sealtext-dev-issue-otp[*');
+  });
+
+  it('leaves room to grow: with every optional feature on, no stack holds more than 60 % of CloudFormation\'s limits', () => {
+    const { stack } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, {
+      prod: { ...PROD, smsProvider: 'eum', manageAccountSmsSettings: true, manageApiGatewayAccount: true, archive: { categories: ['transactional'], retentionDays: 2555 }, callerApps: ['app-a', 'app-b', 'app-c', 'app-d', 'app-e'], otpWebDomain: 'example.com' },
+    });
+    const stacks = [stack, ...stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)];
+    expect(stacks.length).toBeGreaterThan(1);
+    for (const s of stacks) {
+      const t = Template.fromStack(s).toJSON() as { Resources: object; Outputs?: object; Parameters?: object };
+      const name = s.node.path;
+      expect(Object.keys(t.Resources).length, `${name} resources`).toBeLessThanOrEqual(300); // of 500
+      expect(Object.keys(t.Outputs ?? {}).length, `${name} outputs`).toBeLessThanOrEqual(120); // of 200
+      expect(Object.keys(t.Parameters ?? {}).length, `${name} parameters`).toBeLessThanOrEqual(120); // of 200
+      expect(JSON.stringify(t).length, `${name} template bytes`).toBeLessThanOrEqual(600_000); // of 1 MB
+    }
   });
 
   it('caps the concurrency of the functions that spend money on SMS where the stage says, and reserves nothing a new account can\'t give', () => {

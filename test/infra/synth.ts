@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/build-app.ts';
@@ -18,7 +19,9 @@ function synth(context: Record<string, unknown>, stages?: Record<string, Record<
     for (const [stage, settings] of Object.entries(stages)) writeFileSync(join(stagesDir, `${stage}.json`), JSON.stringify(settings));
   }
   const built = buildApp({ ...cdkJsonContext, ...context }, stagesDir ? { stagesDir } : {});
-  const template = Template.fromStack(built.stack);
+  // The stack and its nested stacks (monitoring) as one template: the tests assert on resources wherever they live.
+  const parts = [built.stack, ...built.stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)].map((s) => Template.fromStack(s).toJSON());
+  const template = Template.fromJSON({ ...parts[0], Resources: Object.assign({}, ...parts.map((p) => p.Resources as object)) as object });
   const nag = new AwsSolutionsChecks().validateScope(built.app);
   return { ...built, template, nag };
 }
