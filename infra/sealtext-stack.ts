@@ -4,7 +4,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { SealtextAlarms } from './constructs/alarms.ts';
+import { opsTopic, SealtextAlarms } from './constructs/alarms.ts';
 import { SealtextApi } from './constructs/api.ts';
 import { APP_CONTEXT, PURPOSE_CONTEXT, SealtextKeys } from './constructs/keys.ts';
 import { SealtextFunction } from './constructs/sealtext-function.ts';
@@ -141,7 +141,7 @@ export class SealtextStack extends Stack {
     // Alarms and the dashboard in a nested stack of their own: the stack's resources stay well under
     // CloudFormation's 500 as channels add functions (docs/deploy.md, "What the stack holds").
     const monitoring = new NestedStack(this, 'Monitoring', { description: `Sealtext ${settings.stage}: alarms and dashboard` });
-    const alarms = new SealtextAlarms(monitoring, 'Alarms', { settings, key: keys.key, api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
+    const alarms = new SealtextAlarms(monitoring, 'Alarms', { settings, opsTopic: opsTopic(this, settings, keys.key), api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
     events.addAlarms(alarms.opsTopic, monitoring);
 
     // Everything an operator or a script needs, by name (docs/deploy.md "Outputs"); the API URL is the RestApi's own output.

@@ -9,7 +9,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../settings.ts';
@@ -26,24 +26,35 @@ type AlarmSpec = {
 };
 
 /**
+ * The ops topic every alarm notifies (e-mail optional). It lives in the main stack, apart from the
+ * alarms: its ARN and its confirmed subscriptions outlast any rearrangement of the alarms.
+ */
+export function opsTopic(scope: Construct, settings: StageSettings, key: IKey): ITopic {
+  // Scope "Alarms" keeps the topic's logical id (AlarmsOps...) from the release that made it there.
+  const holder = new Construct(scope, 'Alarms');
+  const topic = new Topic(holder, 'Ops', { displayName: `Sealtext ${settings.stage} alarms`, masterKey: key, enforceSSL: true });
+  if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+  return topic;
+}
+
+/**
  * The base alarm set and a dashboard; every alarm notifies the ops topic (e-mail optional).
  * The anomaly detectors for fraud patterns build on this (docs/alarms.md).
  */
 export class SealtextAlarms extends Construct {
-  readonly opsTopic: Topic;
+  readonly opsTopic: ITopic;
   readonly alarms: Alarm[] = [];
   readonly pumpingAlarmName: string;
 
   constructor(
     scope: Construct,
     id: string,
-    props: { settings: StageSettings; key: IKey; api: RestApi; functions: Record<string, IFunction>; tables: ITable[] },
+    props: { settings: StageSettings; opsTopic: ITopic; api: RestApi; functions: Record<string, IFunction>; tables: ITable[] },
   ) {
     super(scope, id);
     const { settings } = props;
     const stage = settings.stage;
-    this.opsTopic = new Topic(this, 'Ops', { displayName: `Sealtext ${stage} alarms`, masterKey: props.key, enforceSSL: true });
-    if (settings.alarmEmail) this.opsTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    this.opsTopic = props.opsTopic;
 
     const five = Duration.minutes(5);
     const apiName = `sealtext-${stage}`;
