@@ -6,7 +6,7 @@
  * unnoticed, or change two indexes of a table in one update (which CloudFormation refuses).
  */
 type Resource = { Type: string; Properties?: Record<string, unknown> };
-export type StatefulResource = { type: string; replacedBy: Record<string, unknown>; indexes?: string[] };
+type StatefulResource = { type: string; replacedBy: Record<string, unknown>; indexes?: string[] };
 export type ReleaseShape = { version: string; resources: Record<string, StatefulResource> };
 
 /** Stateful types and the properties CloudFormation replaces them on (its resource reference, "Update requires: Replacement"). */
