@@ -8,23 +8,35 @@ import { LocalSealArchive, S3SealArchive } from '#shared/adapters/archive/seal-a
 import { verifyAuditTrail } from '#shared/audit/trail';
 import { KmsSealSigner, LocalSealSigner } from '#shared/adapters/crypto/seal-signers';
 import { DynamoAuditTrailStore } from '#shared/adapters/store/audit-trail-store';
+import { pick, stageOutputs } from './stage-outputs.ts';
 
 /**
  * `npm run audit:verify`: checks every seal and sealed event of the audit trail, offline from the
  * table and the seal archive, and names the first thing that was edited, deleted, inserted or forged.
  * By default it checks the local stack (.local/: stack.json, the signing key, seals/); in AWS pass
- * `--audit-table`, `--seal-bucket` and `--signing-key` (the KMS key ARN) with your credentials.
+ * `--stage <stage>` (the table, key and bucket come from the stack's outputs) or `--audit-table`,
+ * `--seal-bucket` and `--signing-key` (the KMS key ARN), with your credentials.
  * Exit code 0 when intact, 1 when broken, 2 when it could not check.
  */
 const { values } = parseArgs({
   options: {
     dir: { type: 'string', default: process.env.SEALTEXT_LOCAL_DIR ?? '.local' },
+    stage: { type: 'string' },
     'audit-table': { type: 'string' },
     'seal-bucket': { type: 'string' },
     'signing-key': { type: 'string' },
   },
 });
 
+if (values.stage) {
+  try {
+    const o = pick(await stageOutputs(values.stage), 'AuditTable', 'SealSigningKeyArn', 'SealBucket');
+    Object.assign(values, { 'audit-table': o.AuditTable, 'signing-key': o.SealSigningKeyArn, 'seal-bucket': o.SealBucket });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
 let doc: DynamoDBDocumentClient;
 let deps: Omit<Parameters<typeof verifyAuditTrail>[0], 'store'>;
 let table = values['audit-table'];

@@ -4,20 +4,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditItems } from '#shared/adapters/store/audit-items';
 import { DynamoFraudStore } from '#shared/adapters/store/fraud-store';
+import { pick, stageOutputs } from './stage-outputs.ts';
 
 /**
  * `npm run brake -- lift GB` / `npm run brake -- trip GB`: ops pause or resume SMS to a whole country
  * by hand (nothing does it automatically; `PUT /v1/fraud/blocks` does the same over the API).
- * Local stack by default (.local/stack.json); in AWS pass `--data-table <name> --audit-table <name>` with your credentials.
+ * Local stack by default (.local/stack.json); in AWS pass `--stage <stage>` (the tables come from
+ * the stack's outputs) or `--data-table <name> --audit-table <name>`, with your credentials.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dir: { type: 'string', default: process.env.SEALTEXT_LOCAL_DIR ?? '.local' }, 'data-table': { type: 'string' }, 'audit-table': { type: 'string' }, hours: { type: 'string', default: '24' } },
+  options: { dir: { type: 'string', default: process.env.SEALTEXT_LOCAL_DIR ?? '.local' }, stage: { type: 'string' }, 'data-table': { type: 'string' }, 'audit-table': { type: 'string' }, hours: { type: 'string', default: '24' } },
 });
 const [action, country] = positionals;
 if (!['lift', 'trip'].includes(action ?? '') || !/^[A-Z]{2}$/.test(country ?? '')) {
-  process.stderr.write('Usage: npm run brake -- lift|trip <COUNTRY> [--data-table <name>] [--hours 24]\n');
+  process.stderr.write('Usage: npm run brake -- lift|trip <COUNTRY> [--stage <stage> | --data-table <name> --audit-table <name>] [--hours 24]\n');
   process.exit(2);
+}
+if (values.stage) {
+  const { DataTable, AuditTable } = pick(await stageOutputs(values.stage), 'DataTable', 'AuditTable');
+  values['data-table'] = DataTable;
+  values['audit-table'] = AuditTable;
 }
 let table = values['data-table'];
 let client = new DynamoDBClient({});
