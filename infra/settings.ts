@@ -167,7 +167,9 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   };
   const fromContext = Object.fromEntries(Object.entries(source.context).filter(([k, v]) => k !== 'stage' && /^[a-z][A-Za-z0-9]*$/.test(k) && v !== undefined && v !== ''));
   const dev = stage === 'dev';
-  if (!dev && !source.file) lines.push(`  ${fileName}: missing. A stage other than dev is described in a committed file; start from stages/example-prod.json (docs/deploy.md)`);
+  if (!dev && !source.file) {
+    throw new Error(`Invalid Sealtext stage settings for ${stage}:\n  ${fileName}: missing. A stage other than dev is described in a committed file; start from stages/example-prod.json (docs/deploy.md)`);
+  }
   for (const k of Object.keys(fromContext)) {
     if (!known.includes(k)) lines.push(notASetting(`-c ${k}`, k));
     else if (!dev) lines.push(`  -c ${k}: set it in ${fileName} instead: outside dev the file is the only source, so no deploy can forget it`);
