@@ -18,7 +18,7 @@ import { DEFAULT_LIMITS } from '#shared/ratelimit/limits';
 import { hmac } from '#shared/crypto/hmac';
 import { countAwsCalls, totalCalls, type CallTally } from '../../infra/local/aws-calls.ts';
 import { randomUkMobile } from '../support/phones.ts';
-import { dynamoOtpDeps, freshTables } from './deps.ts';
+import { dynamoOtpDeps, freshTables, readWholeTrail } from './deps.ts';
 
 /**
  * The audit event is one more item of the action's own transaction: these tests count the round
@@ -161,7 +161,7 @@ describe('DynamoDB Local stopped and started mid-run', () => {
       // What committed before is whole and usable; nothing of the failed request was written.
       await expect(verifyOtp(fake.deps, 'app-a', before.verificationId, { code: fake.sms.lastCode('+447400123456') })).resolves.toMatchObject({ status: 'approved' });
       await expect(issueOtp(fake.deps, 'app-a', IssueOtpRequest.parse({ to: '+447400123457' }))).resolves.toMatchObject({ status: 'pending' });
-      const events = await new DynamoAuditTrailStore(doc, names.Audit).everything();
+      const events = await readWholeTrail(new DynamoAuditTrailStore(doc, names.Audit));
       expect(events.events.map((e) => `${e.action}:${e.outcome}`).sort()).toEqual(['otp.issue:pending', 'otp.issue:pending', 'otp.verify:approved']);
     } finally {
       await own.stop().catch(() => undefined);

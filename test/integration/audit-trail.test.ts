@@ -20,13 +20,13 @@ async function sealedWorld(count = 6) {
   for (let i = 0; i < count; i++) await t.items.record(event(i));
   const run = await t.seal();
   expect(run).toMatchObject({ sealed: count, seq: 1 });
-  const { events, seals } = await t.store.everything();
+  const { events, seals } = await t.all();
   return { tables, t, events: [...events].sort((x, y) => (x.at + x.id < y.at + y.id ? -1 : 1)), seals };
 }
 
 /** The stored item of an event (its partition key is the hour and a random shard). */
 async function itemOf(t: ReturnType<typeof auditTrail>, table: string, id: string) {
-  const { events } = await t.store.everything();
+  const { events } = await t.all();
   const e = events.find((x) => x.id === id)!;
   for (let shard = 0; shard < 16; shard++) {
     const Key = { pk: `E#${e.at.slice(0, 13)}#${String(shard).padStart(2, '0')}`, sk: `${e.at}#${e.id}` };
@@ -137,7 +137,7 @@ describe('sealed audit trail (DynamoDB Local)', () => {
     const { t, tables } = await sealedWorld(3);
     await t.items.record(event(4));
     await t.seal();
-    const { seals, events } = await t.store.everything();
+    const { seals, events } = await t.all();
     const last = seals.find((s) => s.header.seq === 2)!;
     const items = await sealItems(t, tables.Audit);
     await t.doc.send(new DeleteCommand({ TableName: tables.Audit, Key: { pk: 'SEAL', sk: items.at(-1)!.sk } }));

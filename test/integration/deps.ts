@@ -51,7 +51,17 @@ export function auditTrail(auditTable: string, now: () => number = Date.now) {
     archiveDir: join(dir, 'seals'),
     seal: (at: () => number = now) => sealOnce({ store, signer, archive, retentionDays: 400, now: at }),
     verify: (at: () => number = now) => verifyAuditTrail({ store, key: signer, archive, now: at }),
+    /** Every event and seal, read through the verifier's own pieces (for tests that tamper with them). */
+    all: () => readWholeTrail(store),
   };
+}
+
+/** The whole trail in memory: for tests on small trails only (the verifier itself reads it hour by hour). */
+export async function readWholeTrail(store: DynamoAuditTrailStore) {
+  const events = (await Promise.all((await store.eventHours()).map((h) => store.eventsInHour(h)))).flat();
+  const seals = [];
+  for await (const seal of store.sealsInOrder()) seals.push(seal);
+  return { events, seals };
 }
 
 /** The OTP domain wired to the real DynamoDB adapter on DynamoDB Local; SMS and keys stay in memory. */

@@ -16,6 +16,9 @@ const sealKey = (h: Pick<SealHeader, 'seq' | 'sealedAt'>) => ({ pk: SEAL_PK, sk:
 const seqKey = (seq: number) => ({ pk: 'SEALSEQ', sk: pad(seq) });
 const pageKey = (seq: number, page: number) => ({ pk: `SEALPAGE#${pad(seq)}`, sk: `P#${pad(page, 5)}` });
 
+/** The hour an event partition (E#<yyyy-mm-ddThh>#<shard>) holds, in epoch ms; NaN for anything else. */
+const partitionHour = (pk: string) => Date.parse(`${pk.slice(2, 15)}:00:00.000Z`);
+
 function toEvent(item: Record<string, unknown>): AuditEvent {
   const { pk: _pk, sk: _sk, ttl: _ttl, ...event } = item;
   return event as AuditEvent;
@@ -109,31 +112,41 @@ export class DynamoAuditTrailStore implements SealStore, AuditReader {
     }
   }
 
-  /** The whole table, for verification: every event and every seal with its entries. */
-  async everything(): Promise<{ events: (AuditEvent & { storedKey: string })[]; seals: Seal[] }> {
-    const events: (AuditEvent & { storedKey: string })[] = [];
-    const headers: Record<string, unknown>[] = [];
-    const pages = new Map<string, Record<string, unknown>>();
+  /** For verification: every hour the table holds events for (a keys-only scan; one number per hour is kept). */
+  async eventHours(): Promise<number[]> {
+    const hours = new Set<number>();
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-      for (const item of out.Items ?? []) {
-        const pk = String(item.pk);
-        if (pk.startsWith('E#')) events.push({ ...toEvent(item), storedKey: String(item.sk) });
-        else if (pk === SEAL_PK) headers.push(item);
-        else if (pk.startsWith('SEALPAGE#')) pages.set(`${pk}|${String(item.sk)}`, item);
-      }
+      const out = await this.doc.send(new ScanCommand({
+        TableName: this.tableName, ExclusiveStartKey: start, ConsistentRead: true,
+        ProjectionExpression: 'pk', FilterExpression: 'begins_with(pk, :e)', ExpressionAttributeValues: { ':e': 'E#' },
+      }));
+      for (const item of out.Items ?? []) hours.add(partitionHour(String(item.pk)));
       start = out.LastEvaluatedKey;
     } while (start);
-    const seals = headers.map((item) => {
-      const header = item.header as SealHeader;
-      const entries = Array.from({ length: header.pages }, (_, p) => {
-        const k = pageKey(header.seq, p);
-        return (pages.get(`${k.pk}|${k.sk}`)?.entries as string[] | undefined) ?? [];
-      }).flat();
-      return { header, signature: String(item.signature), hash: String(item.hash), entries };
-    });
-    return { events, seals };
+    return [...hours];
+  }
+
+  /** For verification: one hour's events as stored, each with the key and the hour it sits under. */
+  async eventsInHour(hourMs: number): Promise<(AuditEvent & { storedKey: string; storedHour: number })[]> {
+    const at = new Date(hourMs).toISOString();
+    const shards = await Promise.all(Array.from({ length: AUDIT_SHARDS }, (_, shard) => queryAll(this.doc, {
+      TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': eventPartition(at, shard) }, ConsistentRead: true,
+    })));
+    return shards.flat().map((item) => ({ ...toEvent(item), storedKey: String(item.sk), storedHour: partitionHour(String(item.pk)) }));
+  }
+
+  /** For verification: every seal with its entries, in sequence order, one at a time. */
+  async *sealsInOrder(): AsyncGenerator<Seal> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SEAL_PK }, ExclusiveStartKey: start, ConsistentRead: true, Limit: 100,
+      }));
+      // Headers sort by sealedAt, which the sealer keeps monotonic with seq; the check refuses any other order.
+      for (const item of out.Items ?? []) yield await this.withEntries(item);
+      start = out.LastEvaluatedKey;
+    } while (start);
   }
 
   async bySubject(subjectIndex: string, q: { from: string; until: string }): Promise<AuditEvent[]> {
