@@ -3,6 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { fraudRules } from '#shared/fraud/alarm-rules';
 import { SCOPES } from '#shared/http/scopes';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../infra/build-app.ts';
 import { FUNCTION_NEEDS } from '../../infra/permissions.ts';
 import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
 import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './synth.ts';
@@ -557,6 +561,10 @@ describe('stage settings', () => {
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, allowedCountries: [] } })).toThrow(/allowedCountries: name at least one country/);
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, smsMonthlySpendLimitUSD: 5 } })).toThrow(/prod\.json › smsMonthlySpendLimitUSD: not a Sealtext setting \(did you mean smsMonthlySpendLimitUsd\?\)/);
     expect(() => synthesized({ ...NO_BUNDLING, stage: 'prod' }, { prod: { ...PROD, region: 'europe' } })).toThrow(/prod\.json › region: an AWS region code/);
+    // A file that is not JSON names itself, not a bare SyntaxError.
+    const dir = mkdtempSync(join(tmpdir(), 'stages-'));
+    writeFileSync(join(dir, 'prod.json'), '{ "region": "eu-west-2", }');
+    expect(() => buildApp({ stage: 'prod', 'aws:cdk:bundling-stacks': [] }, { stagesDir: dir })).toThrow(/prod\.json: not valid JSON/);
   });
 
   it('sizes the shared windows from the expected volume and refuses limits or a spend limit that the volume would break', () => {
