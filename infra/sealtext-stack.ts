@@ -220,7 +220,8 @@ function grantNeeds(
     }));
   }
   if (needs.auditRead === 'verify') {
-    add(new PolicyStatement({ sid: 'AuditVerify', actions: ['dynamodb:Scan'], resources: [arns.auditTableArn] }));
+    // The check reads a piece at a time: a keys-only scan for the hours, events by partition, seals in order, their pages.
+    add(new PolicyStatement({ sid: 'AuditVerify', actions: ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:GetItem'], resources: [arns.auditTableArn] }));
   }
   if (needs.seal) {
     add(new PolicyStatement({ sid: 'AuditSealerReads', actions: ['dynamodb:Query', 'dynamodb:GetItem'], resources: [arns.auditTableArn] }));
