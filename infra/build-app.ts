@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SealtextStack } from './sealtext-stack.ts';
-import { readStageSettings, type SettingsSource } from './settings.ts';
+import { readStageSettings, StageSettingsError, type SettingsSource } from './settings.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const STAGES_DIR = join(repoRoot, 'stages');
@@ -18,9 +18,9 @@ function stageFile(stagesDir: string, stage: string): SettingsSource['file'] {
   try {
     settings = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`Invalid Sealtext stage settings for ${stage}:\n  ${shown}: not valid JSON (${(error as Error).message})`);
+    throw new StageSettingsError(stage, [`  ${shown}: not valid JSON (${(error as Error).message})`]);
   }
-  if (!settings || typeof settings !== 'object' || Array.isArray(settings)) throw new Error(`Invalid Sealtext stage settings for ${stage}:\n  ${shown}: must hold one JSON object of settings`);
+  if (!settings || typeof settings !== 'object' || Array.isArray(settings)) throw new StageSettingsError(stage, [`  ${shown}: must hold one JSON object of settings`]);
   return { path: shown, settings: settings as Record<string, unknown> };
 }
 

@@ -143,6 +143,14 @@ export const StageSettings = z.object({
 });
 export type StageSettings = z.infer<typeof StageSettings>;
 
+/** A stage's settings are wrong: every problem on a line of its own, each naming its setting and where it came from. */
+export class StageSettingsError extends Error {
+  constructor(stage: string, lines: readonly string[]) {
+    super(`Invalid Sealtext stage settings for ${stage}:\n${lines.join('\n')}`);
+    this.name = 'StageSettingsError';
+  }
+}
+
 /** What outside dev must be written down rather than left to a default. */
 const REQUIRED_OUTSIDE_DEV = ['region', 'alarmEmail', 'allowedCountries', 'smsMonthlySpendLimitUsd', 'expectedCodesPerDay', 'smsFunctionConcurrency'] as const;
 
@@ -168,7 +176,7 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   const fromContext = Object.fromEntries(Object.entries(source.context).filter(([k, v]) => k !== 'stage' && /^[a-z][A-Za-z0-9]*$/.test(k) && v !== undefined && v !== ''));
   const dev = stage === 'dev';
   if (!dev && !source.file) {
-    throw new Error(`Invalid Sealtext stage settings for ${stage}:\n  ${fileName}: missing. A stage other than dev is described in a committed file; start from stages/example-prod.json (docs/deploy.md)`);
+    throw new StageSettingsError(stage, [`  ${fileName}: missing. A stage other than dev is described in a committed file; start from stages/example-prod.json (docs/deploy.md)`]);
   }
   for (const k of Object.keys(fromContext)) {
     if (!known.includes(k)) lines.push(notASetting(`-c ${k}`, k));
@@ -193,7 +201,7 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
       lines.push(`  ${where(p.slice(0, p.indexOf(':')))}${p.slice(p.indexOf(':'))}`);
     }
   }
-  if (lines.length || !parsed.success) throw new Error(`Invalid Sealtext stage settings for ${stage}:\n${lines.join('\n')}`);
+  if (lines.length || !parsed.success) throw new StageSettingsError(stage, lines);
   return parsed.data;
 }
 
