@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS } from '#shared/webhooks/backoff';
 import type { StageSettings } from '../settings.ts';
 import { accountCall } from './account-call.ts';
+import { logGroupArn, nagLogGroupArn, nagSnsDeliveryLogGroup, snsDeliveryLogGroup } from './log-group-arn.ts';
 
 export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction };
 
@@ -97,8 +98,8 @@ export class SealtextEvents extends Construct {
     // account and region (docs/deploy.md). The stage that owns the account's SMS settings sets retention.
     if (settings.smsProvider === 'sns') {
       for (const [name, suffix] of [['Delivered', ''], ['Failed', '/Failure']] as const) {
-        const logGroupName = `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber${suffix}`;
-        const arn = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupName}`;
+        const logGroupName = snsDeliveryLogGroup(suffix);
+        const arn = logGroupArn(logGroupName);
         const common = { logRetention: props.logRetention, removalPolicy: props.removalPolicy };
         const ensure = accountCall(this, `SnsSmsLogs${name}`, {
           call: {
@@ -107,7 +108,7 @@ export class SealtextEvents extends Construct {
           },
           statements: [new PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: [arn, `${arn}:*`] })], ...common,
         });
-        const nagArn = `arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:sns/<AWS::Region>/<AWS::AccountId>/DirectPublishToPhoneNumber${suffix}:*`;
+        const nagArn = nagLogGroupArn(`${nagSnsDeliveryLogGroup(suffix)}:*`);
         const streams = { id: `AwsSolutions-IAM5[Resource::${nagArn}]`, reason: 'The log group\'s ARN in the form CloudWatch Logs authorizes group actions against (name:*); this one group only.' };
         Validations.of(ensure).acknowledge(streams);
         const group = LogGroup.fromLogGroupName(this, `SnsSmsLogGroup${name}`, logGroupName);

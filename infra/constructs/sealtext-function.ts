@@ -1,9 +1,10 @@
-import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { logGroupArn, nagLogGroupArn } from './log-group-arn.ts';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -84,13 +85,11 @@ export class SealtextFunction extends Construct {
     // Its own role with no managed policy: it may write its own log streams and nothing else until
     // granted. In a log group the stage's functions share, Lambda names each stream
     // YYYY/MM/DD/<function name>[<version>]<environment>: writing is allowed under its own name only.
-    // Pseudo parameters, not resolved literals: the ARN (and its cdk-nag finding id) read the same in every region.
-    const group = (resourceName: string) => `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${resourceName}`;
-    role.addToPrincipalPolicy(new PolicyStatement({ sid: 'OwnLogStreams', actions: ['logs:CreateLogStream'], resources: [group(this.logGroup.logGroupName)] }));
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [group(`${this.logGroup.logGroupName}:log-stream:*/${functionName}[*`)] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ sid: 'OwnLogStreams', actions: ['logs:CreateLogStream'], resources: [logGroupArn(this.logGroup.logGroupName)] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [logGroupArn(`${this.logGroup.logGroupName}:log-stream:*/${functionName}[*`)] }));
     const groupId = stack.getLogicalId(this.logGroup.node.defaultChild as never);
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${groupId}>:log-stream:*/${functionName}[*]`,
+      id: `AwsSolutions-IAM5[Resource::${nagLogGroupArn(`<${groupId}>:log-stream:*/${functionName}[*`)}]`,
       reason: 'Log streams of this function only: Lambda names them YYYY/MM/DD/<function name>[version]<id> in the shared log group.',
     });
     this.fn = new NodejsFunction(this, 'Fn', {

@@ -1,4 +1,4 @@
-import { Aws, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import { PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { StageSettings } from '../settings.ts';
 import { accountCall } from './account-call.ts';
+import { logGroupArn, nagLogGroupArn, nagSnsDeliveryLogGroup, snsDeliveryLogGroup } from './log-group-arn.ts';
 
 type SmsProps = { settings: StageSettings; key: IKey; logRetention: RetentionDays; removalPolicy: RemovalPolicy };
 
@@ -43,9 +44,7 @@ export class SealtextSms extends Construct {
 
   /** SNS's account SMS attributes, set on every deploy of the owning stage. */
   private ownSnsAttributes(props: SmsProps) {
-    // Pseudo parameters (not resolved literals) so the ARN, and its cdk-nag finding id, read the same in every region.
-    const logGroupPrefix = `sns/${Aws.REGION}/${Aws.ACCOUNT_ID}/DirectPublishToPhoneNumber*`;
-    const deliveryLogs = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix}`;
+    const deliveryLogs = logGroupArn(snsDeliveryLogGroup('*'));
     const deliveryStatusRole = new Role(this, 'DeliveryStatusRole', {
       assumedBy: new ServicePrincipal('sns.amazonaws.com'),
       description: 'Lets SNS write SMS delivery status logs',
@@ -60,7 +59,7 @@ export class SealtextSms extends Construct {
         }),
       },
     });
-    const nagArn = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:sns/<AWS::Region>/<AWS::AccountId>/DirectPublishToPhoneNumber*';
+    const nagArn = nagLogGroupArn(nagSnsDeliveryLogGroup('*'));
     for (const resource of [nagArn, `${nagArn}:*`]) {
       Validations.of(deliveryStatusRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
