@@ -79,6 +79,13 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   if (url.pathname === '/_local/aws-calls' && req.method === 'GET') {
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(Object.fromEntries(options.awsCalls)) });
   }
+  if (url.pathname === '/_local/memory' && req.method === 'GET') {
+    // Retained memory is what a leak shows up in: after a full collection when the stack runs with
+    // --expose-gc (the load test starts it so), otherwise as it stands.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ collected: gc !== undefined, ...process.memoryUsage() }) });
+  }
   if (url.pathname === '/_local/audit/seal' && req.method === 'POST') {
     const run = await options.seal();
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(run) });

@@ -12,7 +12,7 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'sealtext-api-'));
   const logFile = join(dir, 'stack.log');
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', '--in-memory', '--dir', dir, '--port', '0'], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'infra/local/start.ts', '--in-memory', '--dir', dir, '--port', '0'], {
     cwd: project.config.root,
     env: {
       ...process.env,
