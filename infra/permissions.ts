@@ -40,8 +40,13 @@ export type FunctionNeeds = {
   auditStream?: boolean;
   /** Puts events on the stage's bus. */
   bus?: boolean;
-  /** The retention archive bucket: `write` (send-message: PutObject with its retention) or `read`. */
+  /**
+   * The retention archive bucket: `write` (the archiver: create-only PutObject with its retention;
+   * it exists only on stages with an archive) or `read`.
+   */
   archive?: 'write' | 'read';
+  /** The archive outbox table: `write` (the sender's transaction), `read` (a copy not archived yet), `consume` (its stream, then DeleteItem). */
+  archiveOutbox?: 'write' | 'read' | 'consume';
   /** Webhook queue: `send` (publisher) or `consume` (deliverer: receive, delete, change visibility). */
   webhookQueue?: 'send' | 'consume';
 };
@@ -54,9 +59,9 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'verify-otp': { data: 'write', hmacKeys: ['codeHash'], audit: true },
   'get-otp': { data: 'read', leadingKeys: ['OTP#*'] },
   'cancel-otp': { data: 'write', audit: true },
-  'send-message': { data: 'write', idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archive: 'write' },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archiveOutbox: 'write' },
   // The only function besides the recipient's open and a subject export that decrypts a body: the archived copy, with a reason.
-  'get-archived-message': { data: 'none', decrypt: ['message-archive'], audit: true, archive: 'read' },
+  'get-archived-message': { data: 'none', decrypt: ['message-archive'], audit: true, archive: 'read', archiveOutbox: 'read' },
   'get-message': { data: 'read', leadingKeys: ['MSG#*'] },
   'revoke-message': { data: 'write', audit: true },
   // The page holds no key at all: it reads the link and the message's status.
@@ -100,4 +105,6 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], leadingKeys: ['WEBHOOK#*'], webhookQueue: 'consume' },
   'sms-receipts': { data: 'write', indexes: ['sms'], audit: true },
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
+  // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.
+  'archive-messages': { data: 'none', archive: 'write', archiveOutbox: 'consume' },
 };

@@ -39,12 +39,14 @@ export class SealtextStack extends Stack {
     // One log group for every function of the stage: Lambda names each log stream after its function.
     const functionLogs = new LogGroup(this, 'FunctionLogs', { retention: logRetention, removalPolicy });
     const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, functionLogs, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}) });
-    const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain });
+    const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain, archive: settings.archive !== undefined });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
     for (const name of FUNCTION_NAMES) {
       const needs = FUNCTION_NEEDS[name];
       if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
+      // The archiver exists only where there is an archive to write.
+      if (needs.archive === 'write' && !settings.archive) continue;
       const fn = new SealtextFunction(this, `Fn-${name}`, {
         name,
         stage: settings.stage,
@@ -59,7 +61,7 @@ export class SealtextStack extends Stack {
         ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
         // A sweep within its minute; a stream batch or five webhook posts (10 s each at most) per invocation.
         ...(name === 'sweep-expiries' ? { timeout: Duration.seconds(55) } : {}),
-        ...(needs.auditStream ? { timeout: Duration.seconds(60) } : {}),
+        ...(needs.auditStream || needs.archiveOutbox === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         ...(needs.webhookQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         environment: {
           STAGE: settings.stage,
@@ -130,19 +132,22 @@ export class SealtextStack extends Stack {
     publisher.addToRolePolicy(new PolicyStatement({ sid: 'CallerAppScopes', actions: ['cognito-idp:DescribeUserPoolClient'], resources: [api.userPool.userPoolArn] }));
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
-    // The retention archive, when the stage keeps one.
-    let archiveBucket: string | undefined;
+    // The retention archive, when the stage keeps one: the sender's outbox, the archiver, the reader.
+    let archive: MessageArchiveBucket | undefined;
     if (settings.archive) {
-      const archive = new MessageArchiveBucket(this, 'MessageArchive', { cmk: keys.key, retentionDays: settings.archive.retentionDays, categories: settings.archive.categories });
-      archive.grantWrite(this.functions['send-message']!.fn);
+      archive = new MessageArchiveBucket(this, 'MessageArchive', {
+        cmk: keys.key, retentionDays: settings.archive.retentionDays, categories: settings.archive.categories, outbox: tables.archiveOutbox!, stage: settings.stage, removalPolicy,
+      });
+      archive.grantOutboxWrite(this.functions['send-message']!.fn);
+      archive.addArchiver(this.functions['archive-messages']!.fn);
       archive.grantRead(this.functions['get-archived-message']!.fn);
-      archiveBucket = archive.bucket.bucketName;
     }
     // Alarms and the dashboard in a nested stack of their own: the stack's resources stay well under
     // CloudFormation's 500 as channels add functions (docs/deploy.md, "What the stack holds").
     const monitoring = new NestedStack(this, 'Monitoring', { description: `Sealtext ${settings.stage}: alarms and dashboard` });
     const alarms = new SealtextAlarms(monitoring, 'Alarms', { settings, opsTopic: opsTopic(this, settings, keys.key), api: api.api, functions: lambdas, tables: [tables.data, tables.idempotency, tables.audit] });
     events.addAlarms(alarms.opsTopic, monitoring);
+    archive?.addAlarm(alarms.opsTopic, monitoring);
 
     // Everything an operator or a script needs, by name (docs/deploy.md "Outputs"); the API URL is the RestApi's own output.
     const outputs: Record<string, { value: string; description: string }> = {
@@ -158,7 +163,8 @@ export class SealtextStack extends Stack {
       InboundTopicArn: { value: sms.inboundTopic.topicArn, description: 'Point your End User Messaging number\'s two-way channel here' },
       OpsTopicArn: { value: alarms.opsTopic.topicArn, description: 'Alarm notifications' },
       EventBusName: { value: events.bus.eventBusName, description: 'Sealtext events (CloudEvents, source sealtext)' },
-      ...(archiveBucket ? { ArchiveBucket: { value: archiveBucket, description: 'Retention archive of messages (Object Lock, compliance mode)' } } : {}),
+      ...(archive ? { ArchiveBucket: { value: archive.bucket.bucketName, description: 'Retention archive of messages (Object Lock, compliance mode)' } } : {}),
+      ...(tables.archiveOutbox ? { ArchiveOutboxTable: { value: tables.archiveOutbox.tableName, description: 'Archived copies waiting for the archiver (normally empty within seconds)' } } : {}),
       ...Object.fromEntries(Object.entries(api.clientIds).map(([app, id]) => [`ClientId${app.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`, { value: id, description: `App client id of "${app}" (its secret: aws cognito-idp describe-user-pool-client)` }])),
     };
     for (const [id, o] of Object.entries(outputs)) new CfnOutput(this, id, o);

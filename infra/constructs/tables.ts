@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { AUDIT_TABLE, DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/adapters/store/tables';
+import { ARCHIVE_OUTBOX_TABLE, AUDIT_TABLE, DATA_TABLE, IDEMPOTENCY_TABLE, type TableDefinition } from '#shared/adapters/store/tables';
 
 /**
  * The tables, built from the same definitions as the local stack (shared/adapters/store/tables.ts):
@@ -14,8 +14,10 @@ export class SealtextTables extends Construct {
   readonly idempotency: Table;
   /** Append-only: functions get PutItem and nothing else on it. */
   readonly audit: Table;
+  /** Only on stages that keep a retention archive: copies committed with their sends, until archived. */
+  readonly archiveOutbox: Table | undefined;
 
-  constructor(scope: Construct, id: string, props: { key: IKey; retain: boolean }) {
+  constructor(scope: Construct, id: string, props: { key: IKey; retain: boolean; archive: boolean }) {
     super(scope, id);
     const attributeType = (t: 'S' | 'N') => (t === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
     const build = (def: TableDefinition) => {
@@ -46,5 +48,6 @@ export class SealtextTables extends Construct {
     this.data = build(DATA_TABLE);
     this.idempotency = build(IDEMPOTENCY_TABLE);
     this.audit = build(AUDIT_TABLE);
+    this.archiveOutbox = props.archive ? build(ARCHIVE_OUTBOX_TABLE) : undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult, CloudWatchLogsEvent, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { outboxSent, readOutbox, type OutboxEntry } from '#shared/adapters/sms/outbox';
@@ -13,11 +13,12 @@ type Invoke = (event: unknown, context: ReturnType<typeof lambdaContext>) => Pro
 const json = (statusCode: number, body: unknown): APIGatewayProxyResult => ({ statusCode, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
 
 /**
- * The audit table's stream, read as Lambda's event source mapping would: every shard from the
- * moment the stack starts, batches handed to the publisher in order, a failed batch retried (the
- * iterator does not move on until the handler succeeds).
+ * A table's stream, read as Lambda's event source mapping would: every shard from the moment the
+ * stack starts, batches handed to the function in order, a failed batch retried (the iterator does
+ * not move on until the handler succeeds; a reported item failure resumes from that record).
+ * The audit table's feeds the publisher, the archive outbox's the archiver.
  */
-export function startStreamPoller(endpoint: string, tableName: string, publish: Invoke, everyMs = 250) {
+export function startStreamPoller(endpoint: string, tableName: string, fn: string, handler: Invoke, everyMs = 250) {
   const dynamo = localDynamoClient(endpoint);
   const streams = new DynamoDBStreamsClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const iterators = new Map<string, string | undefined>();
@@ -74,7 +75,19 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
         continue;
       }
       const records = out.Records ?? [];
-      if (records.length) await publish({ Records: records.map(toLambdaRecord) }, lambdaContext('publish-events'));
+      if (records.length) {
+        const answer = (await handler({ Records: records.map(toLambdaRecord) }, lambdaContext(fn))) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+        const failed = answer?.batchItemFailures?.[0]?.itemIdentifier;
+        if (failed) {
+          // Lambda's ReportBatchItemFailures: retry from the failed record (the next poll, as after a throw).
+          const before = records.findIndex((r) => r.dynamodb?.SequenceNumber === failed) - 1;
+          const seq = before >= 0 ? records[before]!.dynamodb!.SequenceNumber! : lastSeq.get(shard);
+          if (seq) lastSeq.set(shard, seq);
+          else lastSeq.delete(shard);
+          iterators.set(shard, await fromStart(shard));
+          continue;
+        }
+      }
       const seq = out.Records?.at(-1)?.dynamodb?.SequenceNumber;
       if (seq) lastSeq.set(shard, seq);
       iterators.set(shard, out.NextShardIterator);
@@ -87,7 +100,7 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
     await ready;
     while (!stopped) {
       running = poll().catch((error: unknown) => {
-        process.stderr.write(`events publisher: ${(error as Error).name}: ${(error as Error).message}\n`);
+        process.stderr.write(`${fn}: ${(error as Error).name}: ${(error as Error).message}\n`);
       });
       await running;
       await new Promise((r) => setTimeout(r, everyMs));
@@ -103,6 +116,22 @@ export function startStreamPoller(endpoint: string, tableName: string, publish: 
       dynamo.destroy();
     },
   };
+}
+
+/**
+ * Copies a stopped stack left in the archive outbox (kept under .local/dynamodb/): the stream poller
+ * starts after what an earlier run saw, so they are handed to the archiver as the inserts they were.
+ */
+export async function drainArchiveOutbox(endpoint: string, tableName: string, archiver: Invoke): Promise<number> {
+  const dynamo = localDynamoClient(endpoint);
+  try {
+    const items = (await dynamo.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
+    const Records = items.map((NewImage, i) => ({ eventID: `drain-${i}`, eventName: 'INSERT' as const, eventSource: 'aws:dynamodb', dynamodb: { NewImage, SequenceNumber: String(i) } }));
+    if (Records.length) await archiver({ Records } as unknown as DynamoDBStreamEvent, lambdaContext('archive-messages'));
+    return Records.length;
+  } finally {
+    dynamo.destroy();
+  }
 }
 
 /** A stream record as Lambda hands it over (the SDK's shape with Lambda's field names). */

@@ -24,4 +24,4 @@ export function localLayout(dir: string) {
   };
 }
 
-export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency', Audit: 'sealtext-local-audit' } as const;
+export const LOCAL_TABLE_NAMES = { Data: 'sealtext-local-data', Idempotency: 'sealtext-local-idempotency', Audit: 'sealtext-local-audit', ArchiveOutbox: 'sealtext-local-archive-outbox' } as const;

@@ -9,7 +9,7 @@ import { captureEmf } from './emf-capture.ts';
 import { dynamoClients } from '#shared/wiring/runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext, type Handler } from './gateway.ts';
-import { consumeWebhookQueue, localReceipts, startStreamPoller } from './events.ts';
+import { consumeWebhookQueue, drainArchiveOutbox, localReceipts, startStreamPoller } from './events.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
 
@@ -70,6 +70,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       EVENT_BUS_FILE: layout.busFile,
       CLIENTS_FILE: layout.clientsFile,
       ARCHIVE_DIR: layout.archiveDir,
+      ARCHIVE_OUTBOX_TABLE_NAME: LOCAL_TABLE_NAMES.ArchiveOutbox,
       ARCHIVE_CATEGORIES: process.env.ARCHIVE_CATEGORIES ?? 'transactional',
       ARCHIVE_RETENTION_DAYS: process.env.ARCHIVE_RETENTION_DAYS ?? '30',
       WEBHOOK_QUEUE_URL: 'local',
@@ -97,8 +98,11 @@ export async function startLocalStack(options: LocalStackOptions) {
 
     // The outbox's other half: the audit stream's publisher, the webhook queue's consumer, delivery
     // receipts for the outbox's SMS, and the expiry sweep on its schedule (`POST /_local/expiry/sweep` now).
-    const poller = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, invoke('publish-events'));
-    await poller.ready;
+    const poller = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, 'publish-events', invoke('publish-events'));
+    // The retention archive's outbox: copies committed with their sends, moved into .local/archive/.
+    const archiver = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.ArchiveOutbox, 'archive-messages', invoke('archive-messages'));
+    await Promise.all([poller.ready, archiver.ready]);
+    await drainArchiveOutbox(dynamo.endpoint, LOCAL_TABLE_NAMES.ArchiveOutbox, invoke('archive-messages'));
     const webhooks = consumeWebhookQueue(invoke('deliver-webhooks'));
     const receipts = localReceipts(layout.outboxFile, invoke('sms-receipts'));
     const sweeper = scheduled('expiry sweep', () => invoke('sweep-expiries')({}, lambdaContext('sweep-expiries')), options.sweepEveryMs ?? 30_000);
@@ -137,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       receipts.stop();
       webhooks.stop();
       await poller.stop();
+      await archiver.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

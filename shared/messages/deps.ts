@@ -2,15 +2,14 @@ import type { SenderDeps } from '../sender-deps.ts';
 import type { MessageStore } from './store.ts';
 import type { TemplateStore } from '../templates/template.ts';
 import type { TemplatePolicy } from './content.ts';
-import type { ArchivePolicy, MessageArchive } from './archive.ts';
+import type { ArchivePolicy } from './archive.ts';
 
 export type MessageDeps = SenderDeps & {
   store: MessageStore;
   /** Approved templates, and where a free body is refused (deploy setting requireApprovedTemplates). */
   templates: TemplateStore;
   requireApprovedTemplates: TemplatePolicy;
-  /** The retention archive and which categories go to it (deploy setting `archive`). */
-  archive?: MessageArchive;
+  /** Which categories the retention archive keeps, for how long (deploy setting `archive`). */
   archivePolicy?: ArchivePolicy;
   /** Where the recipient page is served, e.g. https://api.example.com/prod */
   publicBaseUrl: string;

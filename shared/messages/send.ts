@@ -1,5 +1,5 @@
 import { hmac } from '../crypto/hmac.ts';
-import { ConsentRequired, RecipientOptedOut, ServiceUnavailable } from '../errors.ts';
+import { ConsentRequired, RecipientOptedOut } from '../errors.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
@@ -64,23 +64,15 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
   const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, content.body);
   const sent = sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) });
-  await deps.store.create(message, link, counters, content.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }, sent).catch(async (error: unknown) => {
+  // The archived copy commits with the message (the archiver moves it into the archive): a message
+  // that went out is never missing from the archive, and the send never waits on it.
+  const archived = message.archivedUntil !== undefined ? await archivedCopy(deps.envelope, deps.archivePolicy!, message, content.body) : undefined;
+  await deps.store.create(message, link, counters, content.category, now, { actor: clientId, action: 'message.send', outcome: 'sent', ...subject }, sent, archived).catch(async (error: unknown) => {
     // Nothing was written; a consent refusal is still worth a record.
     if (error instanceof RecipientOptedOut || error instanceof ConsentRequired) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
 
-  // Archived before the SMS: a message that went out is always in the archive; if the archive
-  // cannot take it, the message ends as failed, nothing is texted, and the client may retry (503).
-  if (message.archivedUntil !== undefined) {
-    try {
-      if (!deps.archive || !deps.archivePolicy) throw new Error('No archive is configured for an archived category');
-      await deps.archive.put(await archivedCopy(deps.envelope, deps.archivePolicy, message, content.body));
-    } catch {
-      await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: 'archive_failed', ...subject });
-      throw new ServiceUnavailable();
-    }
-  }
   let smsId: string;
   try {
     ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text, ...(message.smsRef ? { ref: message.smsRef } : {}) }));

@@ -2,6 +2,7 @@ import type { NewAuditEvent } from '../audit/event.ts';
 import type { SendKind } from '../consent/guard.ts';
 import type { SentText } from '../provenance/provenance.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
+import type { ArchivedMessage } from './archive.ts';
 import type { Message } from './message.ts';
 
 /**
@@ -12,8 +13,11 @@ import type { Message } from './message.ts';
 export type Written = { ok: true } | { ok: false; current: Message | undefined };
 
 export interface MessageStore {
-  /** Counters, the consent condition, the message, its link and its event in one transaction. */
-  create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText): Promise<void>;
+  /**
+   * Counters, the consent condition, the message, its link, its event and (for an archived
+   * category) its sealed copy in the archive outbox, in one transaction.
+   */
+  create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText, archived?: ArchivedMessage): Promise<void>;
   get(id: string): Promise<Message | undefined>;
   findByLink(hash: string): Promise<Message | undefined>;
   /** A new open code for the recipient, guarded by the sends count seen, with the phone's counters. */

@@ -1,12 +1,14 @@
 import { once } from './once.ts';
 import { LocalMessageArchive } from '../adapters/archive/message-archives.ts';
+import { DynamoArchiveOutbox } from '../adapters/store/archive-outbox-store.ts';
 import { config } from './config.ts';
-import type { ArchivePolicy, MessageArchive } from '../messages/archive.ts';
-import { auditItems, envelope } from './runtime.ts';
+import type { ArchiveOutbox, MessageArchive } from '../messages/archive.ts';
+import { auditItems, dynamoClients, envelope } from './runtime.ts';
 
 /**
- * The retention archive's wiring, apart from shared/wiring/runtime.ts so that only the two functions that
- * use it (send-message, get-archived-message) carry the S3 client.
+ * The retention archive's wiring, apart from shared/wiring/runtime.ts so that only the two functions
+ * that touch the archive itself (archive-messages, get-archived-message) carry the S3 client; the
+ * sender only writes the archive outbox, in its own transaction.
  */
 
 const messageArchive = /* @__PURE__ */ once((): MessageArchive | undefined => {
@@ -23,15 +25,23 @@ const messageArchive = /* @__PURE__ */ once((): MessageArchive | undefined => {
   return undefined;
 });
 
-/** What sendMessage needs to archive: the policy (deploy setting `archive`) and the archive. */
-export const messageArchiveDeps = /* @__PURE__ */ once((): { archivePolicy: ArchivePolicy; archive?: MessageArchive } => {
-  const archive = messageArchive();
-  return { archivePolicy: { categories: config().ARCHIVE_CATEGORIES, retentionDays: config().ARCHIVE_RETENTION_DAYS }, ...(archive ? { archive } : {}) };
+const archiveOutbox = /* @__PURE__ */ once((): ArchiveOutbox | undefined => {
+  const name = config().ARCHIVE_OUTBOX_TABLE_NAME;
+  return name ? new DynamoArchiveOutbox(dynamoClients().doc, name) : undefined;
 });
 
-/** GET /v1/archive/messages/{id}: the archive, the envelope (message-archive, decrypt) and the audit trail. */
+/** The archiver (functions/archive-messages.ts): the archive and the outbox it empties. */
+export const archiverDeps = /* @__PURE__ */ once(() => {
+  const archive = messageArchive();
+  const outbox = archiveOutbox();
+  if (!archive || !outbox) throw new Error('The archiver needs ARCHIVE_BUCKET (or ARCHIVE_DIR) and ARCHIVE_OUTBOX_TABLE_NAME');
+  return { archive, outbox };
+});
+
+/** GET /v1/archive/messages/{id}: the archive and its outbox, the envelope (message-archive, decrypt) and the audit trail. */
 export const archiveReadDeps = /* @__PURE__ */ once(() => {
   // A stage without an archive has nothing archived: every id is not found.
   const archive: MessageArchive = messageArchive() ?? { put: () => Promise.reject(new Error('No archive')), get: () => Promise.resolve(undefined) };
-  return { archive, envelope: envelope(), audit: auditItems(), now: Date.now };
+  const outbox: ArchiveOutbox = archiveOutbox() ?? { pending: () => Promise.resolve(undefined), remove: () => Promise.resolve() };
+  return { archive, outbox, envelope: envelope(), audit: auditItems(), now: Date.now };
 });

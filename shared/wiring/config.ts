@@ -78,6 +78,8 @@ const base = z.object({
   ARCHIVE_RETENTION_DAYS: envInt(0, 36_500, 0),
   ARCHIVE_BUCKET: z.optional(z.string().check(z.minLength(3))),
   ARCHIVE_DIR: optionalName,
+  /** Where archived copies wait for the archiver: the sender writes, the archiver and the archive's reader read. */
+  ARCHIVE_OUTBOX_TABLE_NAME: optionalName,
   /** Where a free message body is refused for an approved template: none, promotional (default) or all. */
   REQUIRE_APPROVED_TEMPLATES: z._default(z.enum(['none', 'promotional', 'all']), 'promotional'),
   /** Events: the EventBridge bus (AWS) or the file the local stack appends them to. */

@@ -126,14 +126,14 @@ export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> =>
 });
 
 /** Store and clock only: the sender's reads and the recipient page (no key material loaded). */
-export const messageStoreDeps = /* @__PURE__ */ once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table(), auditItems()), now: Date.now }));
+export const messageStoreDeps = /* @__PURE__ */ once((): Pick<MessageDeps, 'store' | 'now'> => ({ store: new DynamoMessageStore(doc(), table(), auditItems(), config().ARCHIVE_OUTBOX_TABLE_NAME), now: Date.now }));
 
 export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<MessageDeps> => ({
   ...(await senderDeps()),
   ...messageStoreDeps(),
   templates: templateDeps().templates,
   requireApprovedTemplates: config().REQUIRE_APPROVED_TEMPLATES,
-
+  archivePolicy: { categories: config().ARCHIVE_CATEGORIES, retentionDays: config().ARCHIVE_RETENTION_DAYS },
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
 }));
 

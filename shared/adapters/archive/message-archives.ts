@@ -10,7 +10,12 @@ export class LocalMessageArchive implements MessageArchive {
 
   async put(r: ArchivedMessage): Promise<void> {
     mkdirSync(join(this.dir, 'messages'), { recursive: true });
-    writeFileSync(join(this.dir, archiveKey(r.messageId)), JSON.stringify(r), { flag: 'wx' });
+    try {
+      writeFileSync(join(this.dir, archiveKey(r.messageId)), JSON.stringify(r), { flag: 'wx' });
+    } catch (error) {
+      // Write-once, as in S3: a repeated delivery finds the first copy and leaves it.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 
   async get(id: string): Promise<ArchivedMessage | undefined> {

@@ -13,10 +13,17 @@ export class S3MessageArchive implements MessageArchive {
   constructor(private readonly s3: S3Client, private readonly bucket: string) {}
 
   async put(r: ArchivedMessage): Promise<void> {
-    await this.s3.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: key(r.messageId), Body: JSON.stringify(r), ContentType: 'application/json', ChecksumAlgorithm: 'SHA256',
-      ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(r.until),
-    }));
+    try {
+      // Create only (If-None-Match: *): a repeated delivery of the same copy finds it there (412) and
+      // leaves it, rather than adding a second locked version.
+      await this.s3.send(new PutObjectCommand({
+        Bucket: this.bucket, Key: key(r.messageId), Body: JSON.stringify(r), ContentType: 'application/json', ChecksumAlgorithm: 'SHA256',
+        ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date(r.until), IfNoneMatch: '*',
+      }));
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return;
+      throw error;
+    }
   }
 
   async get(id: string): Promise<ArchivedMessage | undefined> {

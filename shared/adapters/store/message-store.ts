@@ -1,7 +1,9 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { SendKind } from '../../consent/guard.ts';
+import type { ArchivedMessage } from '../../messages/archive.ts';
 import { MESSAGE_RULES, type Message } from '../../messages/message.ts';
+import { archiveOutboxPut } from './archive-outbox-store.ts';
 import type { MessageStore, Written } from '../../messages/store.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -36,12 +38,15 @@ export class DynamoMessageStore implements MessageStore {
     readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
     readonly audit: AuditItems,
+    /** Where archived copies wait for the archiver; stages without an archive have none. */
+    private readonly archiveOutboxTable?: string,
   ) {}
 
   readonly fromItem = fromItem;
 
-  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText): Promise<void> {
+  async create(m: Message, link: string | undefined, counters: LimitCounter[], kind: SendKind, nowMs: number, event: NewAuditEvent, sent?: SentText, archived?: ArchivedMessage): Promise<void> {
     const ttl = ttlOf(m.expiresAt);
+    if (archived && !this.archiveOutboxTable) throw new Error('No archive outbox is configured for an archived category');
     await transactWithLimits(this.doc, this.tableName, counters, [
       ...sendGuards(this.tableName, { phoneIndex: m.phoneIndex, country: m.country, kind, nowMs }),
       { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, expiryBucket: expiryBucket(m.expiresAt), ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -50,6 +55,7 @@ export class DynamoMessageStore implements MessageStore {
         : []),
       this.audit.put(event),
       ...(sent ? [provenancePut(this.tableName, sent)] : []),
+      ...(archived ? [archiveOutboxPut(this.archiveOutboxTable!, archived)] : []),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, m.phoneIndex, error));
   }
 

@@ -19,7 +19,7 @@ export type TableDefinition = {
   sortKey?: KeyAttribute;
   timeToLiveAttribute: string;
   indexes?: readonly IndexDefinition[];
-  /** A DynamoDB stream of new images (the events publisher reads the audit table's). */
+  /** A DynamoDB stream of new images (the events publisher reads the audit table's, the archiver the archive outbox's). */
   stream?: 'NEW_IMAGE';
 };
 
@@ -73,7 +73,21 @@ export const AUDIT_TABLE = {
 export const AUDIT_SUBJECT_INDEX = AUDIT_TABLE.indexes[0].name;
 export const AUDIT_RESOURCE_INDEX = AUDIT_TABLE.indexes[1].name;
 
-export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE, AUDIT_TABLE];
+/**
+ * The retention archive's outbox: a message of an archived category puts its sealed copy here in the
+ * send's own transaction; the archiver (functions/archive-messages.ts) reads the table's stream, puts
+ * the copy in the archive (S3 Object Lock) and deletes the item. Only archived messages pass through,
+ * so the stream carries nothing else. TTL: the end of the copy's retention, by which it is no longer
+ * owed anywhere.
+ */
+export const ARCHIVE_OUTBOX_TABLE = {
+  id: 'ArchiveOutbox',
+  partitionKey: { name: 'messageId', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  stream: 'NEW_IMAGE',
+} as const satisfies TableDefinition;
+
+export const TABLES: readonly TableDefinition[] = [DATA_TABLE, IDEMPOTENCY_TABLE, AUDIT_TABLE, ARCHIVE_OUTBOX_TABLE];
 
 export function createTableInput(def: TableDefinition, tableName: string): CreateTableCommandInput {
   const keys: KeyAttribute[] = def.sortKey ? [def.partitionKey, def.sortKey] : [def.partitionKey];
