@@ -108,3 +108,7 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.
   'archive-messages': { data: 'none', archive: 'write', archiveOutbox: 'consume' },
 };
+
+/** The functions a stage deploys: all of them, but the archiver only where there is an archive to write. */
+export const stageFunctionNames = (names: readonly string[], stage: { archive?: unknown }): string[] =>
+  names.filter((name) => FUNCTION_NEEDS[name]?.archive !== 'write' || stage.archive !== undefined);

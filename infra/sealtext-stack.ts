@@ -15,7 +15,7 @@ import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUB
 import { SealtextEvents } from './constructs/events.ts';
 import { MessageArchiveBucket } from './constructs/message-archive.ts';
 import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
-import { FUNCTION_NEEDS, type FunctionNeeds } from './permissions.ts';
+import { FUNCTION_NEEDS, stageFunctionNames, type FunctionNeeds } from './permissions.ts';
 import { EVENT_FUNCTIONS, FUNCTION_NAMES } from './routes.ts';
 import { isDevStage, type StageSettings } from './settings.ts';
 import { stageLimits } from './sizing.ts';
@@ -42,11 +42,9 @@ export class SealtextStack extends Stack {
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain, archive: settings.archive !== undefined });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
-    for (const name of FUNCTION_NAMES) {
+    for (const name of stageFunctionNames(FUNCTION_NAMES, settings)) {
       const needs = FUNCTION_NEEDS[name];
       if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
-      // The archiver exists only where there is an archive to write.
-      if (needs.archive === 'write' && !settings.archive) continue;
       const fn = new SealtextFunction(this, `Fn-${name}`, {
         name,
         stage: settings.stage,
@@ -102,7 +100,8 @@ export class SealtextStack extends Stack {
       },
     });
     for (const [name, needs] of Object.entries(FUNCTION_NEEDS)) {
-      const fn = this.functions[name]!.fn;
+      const fn = this.functions[name]?.fn;
+      if (!fn) continue;
       if (needs.bus) fn.addEnvironment('EVENT_BUS_NAME', events.bus.eventBusName);
       if (needs.webhookQueue) fn.addEnvironment('WEBHOOK_QUEUE_URL', events.webhookQueue.queueUrl);
       if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);

@@ -56,6 +56,7 @@ export class MessageArchiveBucket extends Construct {
     fn.addToRolePolicy(new PolicyStatement({ sid: 'ArchiveOutboxRemove', actions: ['dynamodb:DeleteItem'], resources: [this.props.outbox.tableArn] }));
     // Declared without CDK's grant helper (whose grant adds a direct kms:Decrypt): the stream is read
     // through DynamoDB, which the functions' ViaService grant covers.
+    const inserts: Record<string, unknown> = FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') as unknown });
     new EventSourceMapping(this, 'OutboxStream', {
       target: fn,
       eventSourceArn: this.props.outbox.tableStreamArn!,
@@ -66,7 +67,7 @@ export class MessageArchiveBucket extends Construct {
       retryAttempts: 10,
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(this.failures),
-      filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+      filters: [inserts],
     });
     fn.addToRolePolicy(new PolicyStatement({
       sid: 'ArchiveOutboxStreamRead',

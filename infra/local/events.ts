@@ -127,7 +127,7 @@ export async function drainArchiveOutbox(endpoint: string, tableName: string, ar
   try {
     const items = (await dynamo.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? [];
     const Records = items.map((NewImage, i) => ({ eventID: `drain-${i}`, eventName: 'INSERT' as const, eventSource: 'aws:dynamodb', dynamodb: { NewImage, SequenceNumber: String(i) } }));
-    if (Records.length) await archiver({ Records } as unknown as DynamoDBStreamEvent, lambdaContext('archive-messages'));
+    if (Records.length) await archiver({ Records }, lambdaContext('archive-messages'));
     return Records.length;
   } finally {
     dynamo.destroy();

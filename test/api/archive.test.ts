@@ -1,4 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { localDynamoClient } from '../../infra/local/dynamodb.ts';
+import { LOCAL_TABLE_NAMES } from '../../infra/local/layout.ts';
 import { randomUkMobile } from '../support/phones.ts';
 import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
 
@@ -40,10 +45,21 @@ describe('retention archive', () => {
     expect((await call('GET', `/v1/archive/messages/${id}?reason=${encodeURIComponent('Complaint 4411 follow-up')}`, { token: a })).status).toBe(200);
   });
 
-  it('archives every transactional message at send, before its SMS (the local policy)', async () => {
+  it('commits every transactional message\'s copy with its send (the local policy); the archiver moves it into the archive and empties the outbox', async () => {
     const to = randomUkMobile();
     const sent = await call('POST', '/v1/messages', { token: a, body: { to, body: 'Your statement is ready' } });
     expect(sent.status).toBe(201);
-    expect((await call('GET', `/v1/archive/messages/${sent.body.messageId as string}?reason=${encodeURIComponent('audit sample check')}`, { token: a })).status).toBe(200);
+    const id = sent.body.messageId as string;
+    // Readable at once, wherever the copy is at that moment (outbox or archive).
+    expect((await call('GET', `/v1/archive/messages/${id}?reason=${encodeURIComponent('audit sample check')}`, { token: a })).status).toBe(200);
+    const file = join(inject('localDir'), 'archive', 'messages', `${id}.json`);
+    const dynamo = localDynamoClient(inject('stackDynamoEndpoint'));
+    const waiting = async () => (await dynamo.send(new GetItemCommand({ TableName: LOCAL_TABLE_NAMES.ArchiveOutbox, Key: { messageId: { S: id } }, ConsistentRead: true }))).Item;
+    for (let i = 0; i < 50 && (!existsSync(file) || (await waiting())); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ messageId: id, toMask: `${to.slice(0, 5)}******${to.slice(-2)}` });
+    expect(readFileSync(file, 'utf8')).not.toContain('statement');
+    expect(await waiting()).toBeUndefined();
+    dynamo.destroy();
+    expect((await call('GET', `/v1/archive/messages/${id}?reason=${encodeURIComponent('audit sample check')}`, { token: a })).body).toMatchObject({ body: 'Your statement is ready' });
   });
 });

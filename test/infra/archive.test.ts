@@ -28,18 +28,52 @@ describe('retention archive', () => {
     expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
-  it('lets send-message write records and get-archived-message read them, and nobody else touch the bucket', () => {
+  it('lets only the archiver write records (create-only) and get-archived-message read them; nobody else touches the bucket', () => {
     const [id] = buckets()[0]!;
     const onBucket = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(id));
     const byRole = Object.fromEntries(onBucket.map(({ role, statement }) => [role, [...actionsOf(statement)].sort()]));
     expect(byRole).toEqual({
-      [roleOf(template, 'send-message')]: ['s3:PutObject', 's3:PutObjectRetention'],
+      [roleOf(template, 'archive-messages')]: ['s3:PutObject', 's3:PutObjectRetention'],
       [roleOf(template, 'get-archived-message')]: ['s3:GetObject'],
     });
     for (const { statement } of onBucket) expect(JSON.stringify(statement.Resource)).toContain('/messages/*');
-    // The reader opens archive envelopes only; it can't read live bodies.
+    // Create-only: a write without If-None-Match (an overwrite, a new locked version) is not allowed.
+    const write = onBucket.find(({ role }) => role === roleOf(template, 'archive-messages'))!;
+    expect(write.statement.Condition).toEqual({ Null: { 's3:if-none-match': 'false' } });
+    // The reader opens archive envelopes only; it can't read live bodies. The archiver opens nothing.
     const unwrap = statements.find(({ role, statement }) => role === roleOf(template, 'get-archived-message') && statement.Sid === 'UnwrapKeys')!;
     expect(unwrap.statement.Condition?.StringEquals?.['kms:EncryptionContext:purpose']).toEqual(['message-archive']);
+    expect(statements.filter(({ role, statement }) => role === roleOf(template, 'archive-messages') && ['UnwrapKeys', 'NewDataKeys'].includes(statement.Sid ?? ''))).toEqual([]);
     expect(nag.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('has an outbox table whose stream feeds the archiver (inserts only, retried from the failed record, parked and alarmed after): the sender puts, the archiver deletes, the reader gets', () => {
+    const outboxes = Object.entries(template.findResources('AWS::DynamoDB::Table')).filter(([id]) => id.includes('ArchiveOutbox'));
+    expect(outboxes).toHaveLength(1);
+    const [outboxId, outbox] = outboxes[0]!;
+    expect(outbox.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    expect(outbox.Properties.KeySchema).toEqual([{ AttributeName: 'messageId', KeyType: 'HASH' }]);
+    expect(outbox.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    const onOutbox = statements.filter(({ statement }) => JSON.stringify(statement.Resource ?? '').includes(outboxId) && !JSON.stringify(statement.Resource).includes('StreamArn'));
+    const byRole = Object.fromEntries(onOutbox.map(({ role, statement }) => [role, [...actionsOf(statement)].sort()]));
+    expect(byRole).toEqual({
+      [roleOf(template, 'send-message')]: ['dynamodb:PutItem'],
+      [roleOf(template, 'archive-messages')]: ['dynamodb:DeleteItem'],
+      [roleOf(template, 'get-archived-message')]: ['dynamodb:GetItem'],
+    });
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes(outboxId));
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true, MaximumRetryAttempts: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON',
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+    });
+    expect(JSON.stringify(mappings[0]!.Properties.DestinationConfig.OnFailure.Destination)).toContain('ArchiveFailures');
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string)).toContain('sealtext-dev-ArchiveFailures');
+  });
+
+  it('exists only on stages that keep an archive: no archiver, no outbox table elsewhere', () => {
+    const plain = synthesized(NO_BUNDLING).template;
+    expect(Object.keys(plain.findResources('AWS::DynamoDB::Table')).filter((id) => id.includes('ArchiveOutbox'))).toEqual([]);
+    expect(Object.values(plain.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName as string).filter((n) => n?.endsWith('archive-messages'))).toEqual([]);
   });
 });

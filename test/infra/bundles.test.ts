@@ -69,12 +69,14 @@ describe('deployable bundles', () => {
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8')).not.toContain('SendTextMessage');
   });
 
-  it('send-message carries the S3 client only when its stage keeps an archive', async () => {
+  it('the archiver carries the S3 client only when its stage keeps an archive; the sender never (it writes the archive outbox)', async () => {
     const read = (await import('node:fs')).readFileSync;
-    await bundleFunction('send-message', join(out, 'send-message-plain.mjs'));
+    await bundleFunction('archive-messages', join(out, 'archive-messages-plain.mjs'));
+    await bundleFunction('archive-messages', join(out, 'archive-messages-archive.mjs'), { ...DEFAULT_BUILD, archive: true });
     await bundleFunction('send-message', join(out, 'send-message-archive.mjs'), { ...DEFAULT_BUILD, archive: true });
-    expect(read(join(out, 'send-message-plain.mjs'), 'utf8')).not.toContain('ObjectLockRetainUntilDate');
-    expect(read(join(out, 'send-message-archive.mjs'), 'utf8')).toContain('ObjectLockRetainUntilDate');
+    expect(read(join(out, 'archive-messages-plain.mjs'), 'utf8')).not.toContain('ObjectLockRetainUntilDate');
+    expect(read(join(out, 'archive-messages-archive.mjs'), 'utf8')).toContain('ObjectLockRetainUntilDate');
+    expect(read(join(out, 'send-message-archive.mjs'), 'utf8')).not.toContain('ObjectLockRetainUntilDate');
   });
 
   it('recipient-page loads and answers an impossible link with the 404 page, holding no key', async () => {

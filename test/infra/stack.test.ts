@@ -7,8 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../infra/build-app.ts';
-import { FUNCTION_NEEDS } from '../../infra/permissions.ts';
-import { FUNCTION_NAMES, ROUTES } from '../../infra/routes.ts';
+import { FUNCTION_NEEDS, stageFunctionNames } from '../../infra/permissions.ts';
+import { FUNCTION_NAMES as ALL_FUNCTIONS, ROUTES } from '../../infra/routes.ts';
+
+// The dev stage keeps no archive, so it has no archiver (test/infra/archive.test.ts covers the stage that does).
+const FUNCTION_NAMES = stageFunctionNames(ALL_FUNCTIONS, {});
 import { actionsOf, NO_BUNDLING, roleOf, roleStatements, synthesized } from './synth.ts';
 
 /** Security properties of the deployed stack, asserted as properties rather than snapshots. */

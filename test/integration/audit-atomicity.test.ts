@@ -142,7 +142,7 @@ describe('DynamoDB Local stopped and started mid-run', () => {
     let own = await startDynamoDbLocal({ dbDir });
     const port = Number(new URL(own.endpoint).port);
     try {
-      const names = { Data: 'stop-data', Idempotency: 'stop-idem', Audit: 'stop-audit' };
+      const names = { Data: 'stop-data', Idempotency: 'stop-idem', Audit: 'stop-audit', ArchiveOutbox: 'stop-archive-outbox' };
       await ensureTables(own.endpoint, names);
       const { doc } = createDocumentClient(own.endpoint);
       const items = new AuditItems(doc, names.Audit, 400);

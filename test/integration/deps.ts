@@ -23,12 +23,12 @@ process.env.AWS_REGION ??= 'local';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-export type TableNames = { Data: string; Idempotency: string; Audit: string };
+export type TableNames = { Data: string; Idempotency: string; Audit: string; ArchiveOutbox: string };
 
 /** A table set of its own, for tests that seal or tamper with the whole trail. */
 export async function freshTables(prefix: string): Promise<TableNames> {
   const suffix = Math.random().toString(36).slice(2, 8);
-  const names = { Data: `${prefix}-data-${suffix}`, Idempotency: `${prefix}-idem-${suffix}`, Audit: `${prefix}-audit-${suffix}` };
+  const names = { Data: `${prefix}-data-${suffix}`, Idempotency: `${prefix}-idem-${suffix}`, Audit: `${prefix}-audit-${suffix}`, ArchiveOutbox: `${prefix}-archive-outbox-${suffix}` };
   await ensureTables(inject('dynamoEndpoint'), names);
   return names;
 }
@@ -77,7 +77,7 @@ export function dynamoOtpDeps(names: TableNames = INTEGRATION_TABLES) {
 export function dynamoMessageDeps(names: TableNames = INTEGRATION_TABLES) {
   const trail = auditTrail(names.Audit);
   const fake = fakeOtpDeps();
-  const store = new DynamoMessageStore(trail.doc, names.Data, trail.items);
+  const store = new DynamoMessageStore(trail.doc, names.Data, trail.items, names.ArchiveOutbox);
   const deps: MessageDeps = {
     store,
     envelope: fake.deps.envelope,
