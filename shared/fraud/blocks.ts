@@ -1,5 +1,5 @@
 import type { NewAuditEvent } from '../audit/event.ts';
-import type { FraudBlock, RangeCheck } from './ranges.ts';
+import type { FraudBlock, RangeBlockReason, RangeCheck } from './ranges.ts';
 
 /**
  * The port for range and country blocks and for trust; DynamoDB implements it
@@ -8,8 +8,8 @@ import type { FraudBlock, RangeCheck } from './ranges.ts';
 export interface FraudStore {
   /** Verified within the window: an approved code or an opened message since `sinceMs`. */
   isTrusted(phoneIndex: string, sinceMs: number): Promise<boolean>;
-  /** The range rule refused a send: block the range until `untilMs`, recording what was seen. */
-  blockRange(r: RangeCheck, seen: { sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void>;
+  /** The range rule refused a send: block the range until `untilMs`, recording why and what was seen. */
+  blockRange(r: RangeCheck, seen: { reason: RangeBlockReason; sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void>;
   list(nowMs: number): Promise<FraudBlock[]>;
   /** Ops block by hand; `tag` is the range's stored tag when kind is prefix. */
   put(block: FraudBlock & { tag?: string }, event: NewAuditEvent): Promise<void>;

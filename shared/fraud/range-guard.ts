@@ -1,28 +1,41 @@
-import { DestinationNotAllowed } from '../errors.ts';
+import { DestinationNotAllowed, RateLimited } from '../errors.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
 import type { Phone } from '../phone/phone.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
 import type { FraudStore } from './blocks.ts';
 import { RangeRefused, type RangeCheck } from './ranges.ts';
 
+/** The windows an attack on a range fills, which a trusted number does not count in (docs/fraud.md). */
+const FILLED_BY_ATTACKS: ReadonlySet<string> = new Set<LimitCounter['name']>(['prefix']);
+/** A trusted number's send: every window but those an attack on its range fills. */
+export const trustedCounters = (counters: LimitCounter[]) => counters.filter((c) => !FILLED_BY_ATTACKS.has(c.name));
+
 /**
- * Runs a send's write with the range rule inside its transaction. When the range refuses, a number
- * that verified before is trusted and sent to anyway (written again without the range items; the
- * rare path costs a read and a write more); anyone else gets `403 prefix_blocked`, and a range whose
- * conversion fell below the rule is blocked for `blockMinutes`, with its audit event.
+ * Runs a send's write with the range rule inside its transaction. When the range refuses, or the
+ * destination prefix's window is full, a number that verified before (or opened a message) is
+ * trusted and sent to anyway, written again without the range items and outside the prefix window:
+ * nothing an attack on its range fills refuses it (the rare path costs a read and a write more).
+ * Anyone else gets `403 prefix_blocked` (or the window's `429`), and a range the rule refused is
+ * blocked for `blockMinutes`, with its audit event.
  */
 export async function withinRange<T>(
   deps: { fraud: FraudStore; keys: SecretKeys },
   who: { range: RangeCheck; phone: Phone; phoneIndex: string; nowMs: number },
-  write: (range: RangeCheck | undefined) => Promise<T>,
+  write: (range: RangeCheck | undefined, trusted: boolean) => Promise<T>,
 ): Promise<T> {
+  const rules = who.range.rules;
+  const trusted = () => deps.fraud.isTrusted(who.phoneIndex, who.nowMs - rules.trustDays * 86_400_000);
   try {
-    return await write(who.range);
+    return await write(who.range, false);
   } catch (error) {
+    if (error instanceof RateLimited && FILLED_BY_ATTACKS.has(String(error.extra.limit))) {
+      if (await trusted()) return write(undefined, true);
+      throw error;
+    }
     if (!(error instanceof RangeRefused)) throw error;
-    const rules = who.range.rules;
-    if (await deps.fraud.isTrusted(who.phoneIndex, who.nowMs - rules.trustDays * 86_400_000)) return write(undefined);
-    if (error.why === 'low_conversion') {
-      await deps.fraud.blockRange(who.range, error.window ?? { sent: 0, approved: 0 }, who.nowMs + rules.blockMinutes * 60_000, who.nowMs, {
+    if (await trusted()) return write(undefined, true);
+    if (error.why !== 'blocked') {
+      await deps.fraud.blockRange(who.range, { reason: error.why, ...(error.window ?? { sent: 0, approved: 0 }) }, who.nowMs + rules.blockMinutes * 60_000, who.nowMs, {
         actor: 'system', action: 'fraud.block', outcome: `prefix:${who.range.digits}`,
       });
     }

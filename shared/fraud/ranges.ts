@@ -13,6 +13,13 @@ import type { Phone } from '../phone/phone.ts';
  * range blocked for `blockMinutes`, when the window already has `minSent` sends and a score above
  * `slack` (approvals lag sends by the seconds people take to type a code; the slack absorbs that).
  * Pumping (no approvals) therefore gets at most max(minSent, slack + 1) codes per range and window.
+ *
+ * The score alone lets approvals buy codes: honest people verifying in an attacked range, or a
+ * pumper verifying a share of its own codes (it terminates the range and can read them), keep it
+ * low. So the window also keeps `open`, the codes nobody has verified (`sent − approved`): each
+ * approval pays for one code, its own, and no more, and a window never holds `maxUnverified` codes
+ * nobody verified, whoever verifies what. An attacker verifying 1 in 5 gets at most
+ * maxUnverified / (1 − 1/5) = 20 codes into a range per window; one verifying nothing, 11.
  */
 export const RANGE_RULES = {
   windowSeconds: 900,
@@ -20,6 +27,8 @@ export const RANGE_RULES = {
   /** Conversion threshold 1/weight = 20%. */
   weight: 5,
   slack: 10,
+  /** Codes sent in a window that nobody verified, at most (sent − approved). */
+  maxUnverified: 16,
   blockMinutes: 60,
   /** A number that verified within this many days passes a range block. */
   trustDays: 90,
@@ -59,13 +68,20 @@ export function rangeCheck(blindIndexKey: Buffer, phone: Phone, nowMs: number, r
 
 /** The pure rule, as the store's condition states it (unit-tested against the condition's cases). */
 export function admits(window: { sent: number; approved: number } | undefined, rules: RangeRules = RANGE_RULES): boolean {
-  if (!window || window.sent < rules.minSent) return true;
+  if (!window) return true;
+  if (window.sent - window.approved >= rules.maxUnverified) return false;
+  if (window.sent < rules.minSent) return true;
   return window.sent - rules.weight * window.approved <= rules.slack;
 }
 
+/** Why a range refuses: blocked already, conversion below the rule, or too many codes nobody verified. */
+export type RangeRefusal = 'blocked' | RangeBlockReason;
+/** Why the rule blocked a range (the block's `reason`). */
+export type RangeBlockReason = 'low_conversion' | 'unverified';
+
 /** Raised inside the send's transaction: the range is blocked, or this send would exceed its rule. */
 export class RangeRefused extends Error {
-  constructor(readonly why: 'blocked' | 'low_conversion', readonly window?: { sent: number; approved: number }) {
+  constructor(readonly why: RangeRefusal, readonly window?: { sent: number; approved: number }) {
     super('Range refused');
     this.name = 'RangeRefused';
   }

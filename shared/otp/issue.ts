@@ -1,5 +1,5 @@
 import { RecipientOptedOut } from '../errors.ts';
-import { withinRange } from '../fraud/range-guard.ts';
+import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck, type RangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
@@ -60,7 +60,8 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const text = otpText(deps, v, details, code);
   const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
-  const write = (r: RangeCheck | undefined) => deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent);
+  const write = (r: RangeCheck | undefined, trusted: boolean) =>
+    deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent);
   await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });

@@ -1,5 +1,5 @@
 import { RateLimited, VerificationClosed } from '../errors.ts';
-import { withinRange } from '../fraud/range-guard.ts';
+import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
@@ -55,10 +55,11 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1) };
   const text = otpText(deps, resent, details, code);
   const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
-  const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r) => deps.store.replaceCode(
+  // The end user the code was first sent for is the one it is sent for again.
+  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
+  const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) => deps.store.replaceCode(
     { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef },
-    // The end user the code was first sent for is the one it is sent for again.
-    sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now),
+    trusted ? trustedCounters(counters) : counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,
     sent,

@@ -61,6 +61,34 @@ describe('range blocking (DynamoDB Local)', () => {
     expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toEqual([]);
   });
 
+  it('an attacker verifying 1 code in 5 gets at most 20 codes into a range, and the range is blocked as unverified', async () => {
+    const w = await world();
+    let sent = 0;
+    for (const to of sequentialNumbers('+447400904000', 60)) {
+      const issued = await w.issue(to).catch(() => undefined);
+      if (!issued) continue;
+      sent++;
+      if (sent % 5 === 0) await verifyOtp(w.ctx.deps, 'app-a', issued.verificationId, { code: w.ctx.sms.lastCode(to) });
+    }
+    // 19 sent, 3 verified: the 16 nobody verified refuse the 20th.
+    expect(sent).toBe(19);
+    expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toEqual([expect.objectContaining({ key: '4474009', reason: 'unverified', sent: 19, approved: 3 })]);
+  });
+
+  it('the trusted are refused by nothing an attack on their range fills: not the range block, not the prefix window', async () => {
+    const w = await world();
+    w.ctx.deps.limits = { ...DEFAULT_LIMITS, prefix: { limit: 12, windowSeconds: 3600 } };
+    const [trusted, ...bots] = sequentialNumbers('+447400905000', 40);
+    const first = await w.issue(trusted!);
+    await verifyOtp(w.ctx.deps, 'app-a', first.verificationId, { code: w.ctx.sms.lastCode(trusted!) });
+    const refused = new Set<string>();
+    for (const to of bots) await w.issue(to).catch((e: { status: number; extra?: { reason?: string; limit?: string } }) => refused.add(`${e.status}:${e.extra?.reason ?? e.extra?.limit}`));
+    // The bots filled the prefix window (12 an hour) before the range rule stopped them.
+    expect([...refused]).toEqual(['429:prefix']);
+    await expect(w.issue(bots.at(-1)!)).rejects.toMatchObject({ status: 429, extra: { limit: 'prefix' } });
+    await expect(w.issue(trusted!)).resolves.toMatchObject({ status: 'pending' });
+  });
+
   it('a number that verified before passes its range\'s block; a new number does not', async () => {
     const w = await world();
     const [trusted, ...others] = sequentialNumbers('+447400903000', 25);

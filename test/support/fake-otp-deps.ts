@@ -115,8 +115,8 @@ export class MemoryFraudStore implements FraudStore {
   async isTrusted(phoneIndex: string) {
     return this.trusted.has(phoneIndex);
   }
-  async blockRange(r: RangeCheck, seen: { sent: number; approved: number }, untilMs: number, nowMs: number) {
-    this.blocks.push({ kind: 'prefix', key: r.digits, reason: 'low_conversion', since: nowMs, until: untilMs, ...seen });
+  async blockRange(r: RangeCheck, seen: { reason: string; sent: number; approved: number }, untilMs: number, nowMs: number) {
+    this.blocks.push({ kind: 'prefix', key: r.digits, since: nowMs, until: untilMs, ...seen });
   }
   async list() {
     return this.blocks;

@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { FraudStore } from '../../fraud/blocks.ts';
-import type { FraudBlock, RangeCheck } from '../../fraud/ranges.ts';
+import type { FraudBlock, RangeBlockReason, RangeCheck } from '../../fraud/ranges.ts';
 import type { AuditItems } from './audit-items.ts';
 import { queryAll } from './paged-query.ts';
 import { rangeBlockKey } from './range-ops.ts';
@@ -34,14 +34,14 @@ export class DynamoFraudStore implements FraudStore {
     return items.length > 0;
   }
 
-  async blockRange(r: RangeCheck, seen: { sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void> {
+  async blockRange(r: RangeCheck, seen: { reason: RangeBlockReason; sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void> {
     try {
       await this.doc.send(new TransactWriteCommand({
         TransactItems: [
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...rangeBlockKey(r.tag), ...LISTING, kind: 'prefix', key: r.digits, reason: 'low_conversion', since: nowMs, until: untilMs, ...seen, ttl: Math.ceil(untilMs / 1000) + 86_400 },
+              Item: { ...rangeBlockKey(r.tag), ...LISTING, kind: 'prefix', key: r.digits, since: nowMs, until: untilMs, ...seen, ttl: Math.ceil(untilMs / 1000) + 86_400 },
               // Concurrent refusals block once (one block, one event).
               ConditionExpression: 'attribute_not_exists(#until) OR #until < :now',
               ExpressionAttributeNames: { '#until': 'until' },

@@ -25,26 +25,29 @@ export function rangeGuards(tableName: string, r: RangeCheck, nowMs: number): Gu
       Update: {
         TableName: tableName,
         Key: windowKey(r.tag, r.windowStart),
-        UpdateExpression: 'ADD #sent :one, #score :one SET #ttl = if_not_exists(#ttl, :ttl)',
-        ConditionExpression: 'attribute_not_exists(#sent) OR #sent < :min OR #score <= :slack',
-        ExpressionAttributeNames: { '#sent': 'sent', '#score': 'score', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':min': r.rules.minSent, ':slack': r.rules.slack, ':ttl': ttlOf(r.windowEndsAt) },
+        UpdateExpression: 'ADD #sent :one, #score :one, #open :one SET #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: '(attribute_not_exists(#open) OR #open < :maxOpen) AND (attribute_not_exists(#sent) OR #sent < :min OR #score <= :slack)',
+        ExpressionAttributeNames: { '#sent': 'sent', '#score': 'score', '#open': 'open', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':min': r.rules.minSent, ':slack': r.rules.slack, ':maxOpen': r.rules.maxUnverified, ':ttl': ttlOf(r.windowEndsAt) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
-      onConditionFailed: (old) => new RangeRefused('low_conversion', { sent: Number(old?.sent ?? 0), approved: Number(old?.approved ?? 0) }),
+      onConditionFailed: (old) => new RangeRefused(
+        Number(old?.open ?? 0) >= r.rules.maxUnverified ? 'unverified' : 'low_conversion',
+        { sent: Number(old?.sent ?? 0), approved: Number(old?.approved ?? 0) },
+      ),
     },
   ];
 }
 
-/** An approved code counts back into its range's window (one more item of the approve transaction). */
+/** An approved code counts back into its range's window (one more item of the approve transaction): it pays for itself in `open`. */
 export function rangeApproval(tableName: string, a: { tag: string; windowStart: number; windowEndsAt: number; rules: RangeRules }): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: windowKey(a.tag, a.windowStart),
-      UpdateExpression: 'ADD #approved :one, #score :minus SET #ttl = if_not_exists(#ttl, :ttl)',
-      ExpressionAttributeNames: { '#approved': 'approved', '#score': 'score', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':minus': -a.rules.weight, ':ttl': ttlOf(a.windowEndsAt) },
+      UpdateExpression: 'ADD #approved :one, #score :minus, #open :minusOne SET #ttl = if_not_exists(#ttl, :ttl)',
+      ExpressionAttributeNames: { '#approved': 'approved', '#score': 'score', '#open': 'open', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':minus': -a.rules.weight, ':minusOne': -1, ':ttl': ttlOf(a.windowEndsAt) },
     },
   };
 }
