@@ -46,7 +46,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     const wrong = await measure(() => post(`/v1/otp/${id}/verify`, { code: code === '000000' ? '111111' : '000000' }));
     const right = await measure(() => post(`/v1/otp/${id}/verify`, { code }));
 
-    // 64 clients, issue then verify, as fast as they can for `durationMs`; calls counted across the
+    // 64 end users of one client, issue then verify, as fast as they can for `durationMs`; calls counted across the
     // run, the process's memory sampled every 10 s (the stack's handlers run in this process).
     const latencies: number[] = [];
     const rss: number[] = [];
@@ -62,10 +62,15 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
       statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       return r;
     };
+    // Each request for another end user of the one app, with its `signals` (their own windows: the
+    // shared ones, client and country, are what the 64 contend for).
+    let n = 0;
     await Promise.all(Array.from({ length: 64 }, async () => {
       while (performance.now() < deadline) {
         const phone = mobile();
-        const issued = await timed(() => post('/v1/otp', { to: phone }));
+        const i = n++;
+        const signals = { ip: `10.${(i >> 16) % 256}.${(i >> 8) % 256}.${i % 256}`, userId: `user-${i}` };
+        const issued = await timed(() => post('/v1/otp', { to: phone, signals }));
         if (issued.status !== 201) continue;
         const code = await codeOf(phone);
         await timed(() => post(`/v1/otp/${issued.body.verificationId as string}/verify`, { code }));

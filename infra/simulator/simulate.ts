@@ -8,8 +8,8 @@ import { randomMobile, sequentialNumbers } from './numbers.ts';
  * then asks the stack what the deployed alarm rules would decide over the metrics its functions
  * emitted, and which ranges and countries are blocked. Alarms notify; nothing pauses a country.
  */
-export type Scenario = 'normal' | 'pumping' | 'bruteforce' | 'burst' | 'mixed';
-export const SCENARIOS: readonly Scenario[] = ['normal', 'pumping', 'bruteforce', 'burst', 'mixed'];
+export type Scenario = 'normal' | 'pumping' | 'bruteforce' | 'burst' | 'mixed' | 'cover';
+export const SCENARIOS: readonly Scenario[] = ['normal', 'pumping', 'bruteforce', 'burst', 'mixed', 'cover'];
 
 type Block = { kind: 'prefix' | 'country'; key: string; reason: string; since: number; sent?: number; approved?: number };
 /** Per actor group of the mixed scenario: what they asked for and how they were answered. */
@@ -115,8 +115,8 @@ export async function inBatches<T>(items: T[], size: number, run: (item: T) => P
 }
 
 const COUNTRIES = ['GB', 'US', 'DE', 'FR', 'NL'] as const;
-/** The ranges the scenarios attack (pumping, mixed): people and bursts are drawn outside them. */
-const ATTACKED_RANGES = ['+4474009', '+4474008', '+1212555', '+4917612'];
+/** The ranges the scenarios attack (pumping, mixed, cover): people and bursts are drawn outside them. */
+const ATTACKED_RANGES = ['+4474009', '+4474008', '+1212555', '+4917612', '+4474006', '+1212556', '+4917613'];
 const personMobile = (country: (typeof COUNTRIES)[number]) => {
   for (;;) {
     const n = randomMobile(country);
@@ -201,6 +201,37 @@ export async function simulate(baseUrl: string, scenario: Scenario, localDir: st
       // The trusted come back once the bots are at it.
       const returning = botnet.then(() => inBatches(trusted, 3, (to) => driver.person(to, `192.0.2.${trusted.indexOf(to) + 1}`, 'verify', groups!.trustedInAttackedRanges)));
       await Promise.all([botnet, burst, people, returning]);
+      break;
+    }
+    case 'cover': {
+      // Pumping that hides behind honest approvals. Two ranges hold eight people each who verified
+      // codes before; a third holds none. A botnet (a new address and user per request) pumps all
+      // three and verifies one code in five (it terminates the range and reads them), while the
+      // trusted people sign in as usual and new people elsewhere, in five countries, sign up.
+      const attacked = { '4474006': '+447400605000', '1212556': '+12125560100', '4917613': '+4917613300000' } as const;
+      const withTrusted = ['4474006', '1212556'];
+      groups = { honest: group(), trusted: group() };
+      for (const range of Object.keys(attacked)) groups[`bots ${range}`] = group();
+      const trusted = withTrusted.flatMap((range) => sequentialNumbers(attacked[range as keyof typeof attacked].replace(/\d{3}$/, '900'), 8));
+      // Before the attack: each of them verifies a code once (a trusted number from then on).
+      await inBatches(trusted, 4, (to) => driver.person(to, `192.0.2.${trusted.indexOf(to) + 1}`, 'verify'));
+      let n = 0;
+      const bots = Object.entries(attacked).flatMap(([range, start]) => sequentialNumbers(start, 60).map((to) => ({ range, to })));
+      const botCodes: Record<string, number> = {};
+      const botnet = inBatches(bots, 12, async (b) => {
+        n++;
+        const issued = await driver.call('POST', '/v1/otp', { to: b.to }, `203.0.${n >> 8}.${n % 256}`, driver.report, `bot-${n}`);
+        tallyGroup(groups![`bots ${b.range}`]!, issued);
+        if (issued.status !== 201) return;
+        botCodes[b.range] = (botCodes[b.range] ?? 0) + 1;
+        if (botCodes[b.range]! % 5 !== 0) return;
+        await driver.call('POST', `/v1/otp/${String(issued.json.verificationId)}/verify`, { code: await driver.codeFor(b.to) }, `203.0.${n >> 8}.${n % 256}`);
+      });
+      // The trusted keep signing in while the bots are at it: twice each.
+      const returning = inBatches([...trusted, ...trusted], 4, (to) => driver.person(to, `192.0.2.${trusted.indexOf(to) + 1}`, 'verify', groups!.trusted));
+      const honest = Array.from({ length: 40 }, (_, i) => personMobile(COUNTRIES[i % COUNTRIES.length]!));
+      const people = inBatches(honest, 5, (to) => driver.person(to, ip(200 + honest.indexOf(to)), 'verify', groups!.honest));
+      await Promise.all([botnet, returning, people]);
       break;
     }
   }

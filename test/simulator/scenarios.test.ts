@@ -78,4 +78,22 @@ describe('traffic simulator', () => {
     const after = await simulate(url, 'normal', dir, 0);
     expect(after.statuses['201']).toBe(40);
   });
+
+  it('cover: pumping behind honest approvals gets at most 20 codes per range even verifying 1 in 5; the trusted and new people are never refused; no country is blocked', async () => {
+    await freshWindow(DEFAULT_LIMITS.ip.windowSeconds, 40);
+    const r = await simulate(url, 'cover', dir, 0);
+    console.log(formatReport(r));
+    const g = r.groups!;
+    for (const range of ['4474006', '1212556', '4917613']) {
+      expect(g[`bots ${range}`]!.sent, range).toBeLessThanOrEqual(20);
+      expect(g[`bots ${range}`]!.sent, range).toBeGreaterThan(0);
+    }
+    expect(g.trusted!.refused).toEqual({});
+    expect(g.trusted!.sent).toBe(32);
+    expect(g.honest!.refused).toEqual({});
+    expect(g.honest!.sent).toBe(40);
+    expect(r.blocks.filter((b) => b.kind === 'country')).toEqual([]);
+    expect(r.blocks.map((b) => `${b.key}:${b.reason}`).sort()).toEqual(['1212556:unverified', '4474006:unverified', '4917613:unverified']);
+    expect(count(r.statuses, '500', '502', '503')).toBe(0);
+  });
 });
