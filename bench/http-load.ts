@@ -1,4 +1,5 @@
 import { randomUkMobile } from '../test/support/phones.ts';
+import { receiptsSettled } from '../test/support/receipts.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 type Client = { clientId: string; clientSecret: string };
 const mobile = randomUkMobile;
 
-export async function httpBench(stack: { url: string }, dir: string, durationMs: number) {
+export async function httpBench(stack: { url: string }, dir: string, durationMs: number, users = 64) {
   {
     const [client] = JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as Client[];
     const tokenRes = await fetch(`${stack.url}/oauth2/token`, {
@@ -46,7 +47,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     const wrong = await measure(() => post(`/v1/otp/${id}/verify`, { code: code === '000000' ? '111111' : '000000' }));
     const right = await measure(() => post(`/v1/otp/${id}/verify`, { code }));
 
-    // 64 end users of one client, issue then verify, as fast as they can for `durationMs`; calls counted across the
+    // `users` end users of one client (64 by default), issue then verify, as fast as they can for `durationMs`; calls counted across the
     // run, the process's memory sampled every 10 s (the stack's handlers run in this process).
     const latencies: number[] = [];
     const rss: number[] = [];
@@ -65,7 +66,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     // Each request for another end user of the one app, with its `signals` (their own windows: the
     // shared ones, client and country, are what the 64 contend for).
     let n = 0;
-    await Promise.all(Array.from({ length: 64 }, async () => {
+    await Promise.all(Array.from({ length: users }, async () => {
       while (performance.now() < deadline) {
         const phone = mobile();
         const i = n++;
@@ -84,7 +85,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
     // The outbox's delivery receipts (actions too) land about a second after each SMS: seal after them.
-    await new Promise((r) => setTimeout(r, 2_500));
+    await receiptsSettled(stack.url);
     await fetch(`${stack.url}/_local/audit/seal`, { method: 'POST' });
     const verdict = await (await fetch(`${stack.url}/v1/audit/verify`, { headers: { Authorization: `Bearer ${token}` } })).json() as { intact: boolean; events: number; unsealed: number };
     return {

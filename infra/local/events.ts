@@ -154,6 +154,7 @@ export function consumeWebhookQueue(deliver: Invoke) {
 export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_000) {
   const decided = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
+  let delivering = 0;
   // As Lambda retries a failed asynchronous invocation (the handler fails on a receipt that overtook
   // the write of its SMS's id), a little sooner.
   const deliver = async (entry: OutboxEntry, status: 'delivered' | 'failed') => {
@@ -171,7 +172,10 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (decided.has(entry.id)) return;
-      deliver(entry, 'delivered').catch((error: unknown) => process.stderr.write(`local receipts: ${(error as Error).name}\n`));
+      delivering++;
+      deliver(entry, 'delivered')
+        .catch((error: unknown) => process.stderr.write(`local receipts: ${(error as Error).name}\n`))
+        .finally(() => delivering--);
     }, afterMs);
     timer.unref();
     timers.add(timer);
@@ -190,6 +194,8 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
   };
   return {
     route,
+    /** Receipts scheduled or being delivered (`GET /_local/delivery/pending`): tests wait for 0 before sealing. */
+    pending: () => timers.size + delivering,
     stop: () => {
       outboxSent.off('sent', onSent);
       for (const t of timers) clearTimeout(t);

@@ -4,6 +4,7 @@ import { ensureLocalKeys } from '#shared/adapters/crypto/local-keyring';
 import { ensureLocalSigningKey } from '#shared/adapters/crypto/seal-signers';
 import { resetOutboxIndex } from '#shared/adapters/sms/outbox';
 import { FUNCTION_NAMES } from '../routes.ts';
+import { stageLimits } from '../sizing.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
 import { dynamoClients } from '#shared/wiring/runtime';
@@ -12,6 +13,9 @@ import { createGateway, lambdaContext, type Handler } from './gateway.ts';
 import { consumeWebhookQueue, drainArchiveOutbox, localReceipts, startStreamPoller } from './events.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
+
+/** The volume the local stack's shared windows are sized for (docs/local-stack.md): a million codes a day. */
+const LOCAL_EXPECTED_CODES_PER_DAY = 1_000_000;
 
 export type LocalStackOptions = {
   dir: string;
@@ -77,6 +81,9 @@ export async function startLocalStack(options: LocalStackOptions) {
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       WEBHOOK_RETRY_SCALE: process.env.WEBHOOK_RETRY_SCALE ?? '0.2',
       ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
+      // The shared windows sized as a stage's are (infra/sizing.ts), for a busy business, so that no
+      // example, test or benchmark of one client trips them; RATE_LIMITS replaces them all.
+      RATE_LIMITS: process.env.RATE_LIMITS ?? JSON.stringify(stageLimits(LOCAL_EXPECTED_CODES_PER_DAY).limits),
       POWERTOOLS_SERVICE_NAME: 'sealtext',
       POWERTOOLS_METRICS_NAMESPACE: 'Sealtext',
       POWERTOOLS_METRICS_DISABLED: 'false',
@@ -118,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       awsCalls,
       localRoutes: {
         'POST /_local/delivery': receipts.route,
+        'GET /_local/delivery/pending': async () => ok({ pending: receipts.pending() }),
         'POST /_local/expiry/sweep': async () => ok(await sweeper.run()),
         'GET /_local/webhooks/dead': async () => ok({ jobs: webhooks.queue.dead }),
       },

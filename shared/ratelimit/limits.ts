@@ -51,12 +51,14 @@ export function parseLimitOverrides(json: string | undefined): LimitRules {
 /**
  * Windows shared by many requests (a client's, a country's, a destination range's) are split into
  * shards once their limit is large enough for that to matter: one shard per MIN_PER_SHARD units,
- * at most MAX_SHARDS. Small windows see few writes and stay exact; per-number and per-end-user
- * windows belong to one person and are never hot.
+ * at most MAX_SHARDS. The shard count grows with the limit, and a stage's limits grow with its
+ * expected volume (infra/sizing.ts), so each shard sees about the same write rate however busy the
+ * stage: transaction conflicts do not grow with traffic. Small windows see few writes and stay
+ * exact; per-number and per-end-user windows belong to one person and are never hot.
  */
 const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country']);
-const MAX_SHARDS = 8;
-const MIN_PER_SHARD = 50;
+const MAX_SHARDS = 64;
+const MIN_PER_SHARD = 25;
 export const shardsFor = (limit: number) => Math.max(1, Math.min(MAX_SHARDS, Math.floor(limit / MIN_PER_SHARD)));
 
 export type LimitCounter = {
@@ -90,14 +92,18 @@ export function counter(rules: LimitRules, name: LimitName, subject: string, now
 }
 
 /**
- * The same window on another shard. Each shard admits its share of the limit, rounded up, so the
- * shards together admit at most `limit + shards - 1`; a request refused by a full shard tries one
- * other before it is refused (adapters/store/rate-limit-ops.ts), which keeps early refusals rare.
+ * The same window on another shard. The shards' shares add up to the limit exactly (the first
+ * `limit mod shards` take one more), so the window never admits more than its limit; a request
+ * refused by a full shard tries up to SHARD_RETRIES others before it is refused
+ * (adapters/store/rate-limit-ops.ts), which keeps early refusals to the window's last few percent.
  */
 export function onShard(c: LimitCounter, index: number): LimitCounter {
   if (!c.shard) return c;
-  return { ...c, key: `${c.shard.windowKey}#s${index}`, limit: Math.ceil(c.shard.windowLimit / c.shard.of), shard: { ...c.shard, index } };
+  const { windowLimit, of } = c.shard;
+  return { ...c, key: `${c.shard.windowKey}#s${index}`, limit: Math.floor(windowLimit / of) + (index < windowLimit % of ? 1 : 0), shard: { ...c.shard, index } };
 }
+/** Other shards a request tries when its shard is full, each a transaction of its own (the rare path near the limit). */
+export const SHARD_RETRIES = 3;
 
 export function countersFor(rules: LimitRules, subjects: LimitSubjects, nowMs: number): LimitCounter[] {
   const subjectOf: Record<SendLimitName, string | undefined> = {

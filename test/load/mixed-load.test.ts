@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
+import { receiptsSettled } from '../support/receipts.ts';
 
 /**
  * Mixed traffic from 64 concurrent clients against the local stack: codes verified right, codes
@@ -119,7 +120,7 @@ describe('mixed load', () => {
     expect(sealedReads.every((r) => r.first === 200 && r.second === 410)).toBe(true);
 
     // The outbox's receipts land about a second after each SMS; they are actions too, sealed with the rest.
-    await new Promise((r) => setTimeout(r, 2_500));
+    await receiptsSettled(url);
     await fetch(`${url}/_local/audit/seal`, { method: 'POST' });
     const verdict = (await req('GET', '/v1/audit/verify')).json;
     expect(verdict).toMatchObject({ intact: true, unsealed: 0 });

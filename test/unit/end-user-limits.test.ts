@@ -60,22 +60,27 @@ describe('signals validation', () => {
 });
 
 describe('sharded windows', () => {
-  it('splits only large shared windows, one shard per 50 units, at most 8', () => {
-    expect(shardsFor(DEFAULT_LIMITS.prefix.limit)).toBe(1);
-    expect(shardsFor(DEFAULT_LIMITS.client.limit)).toBe(6);
-    expect(shardsFor(DEFAULT_LIMITS.country.limit)).toBe(8);
-    expect(shardsFor(1_000_000)).toBe(8);
+  it('splits only large shared windows, one shard per 25 units, at most 64, whose shares add up to the limit exactly', () => {
+    expect(shardsFor(20)).toBe(1);
+    expect(shardsFor(DEFAULT_LIMITS.prefix.limit)).toBe(2);
+    expect(shardsFor(DEFAULT_LIMITS.client.limit)).toBe(12);
+    expect(shardsFor(DEFAULT_LIMITS.country.limit)).toBe(40);
+    expect(shardsFor(1_000_000)).toBe(64);
     const now = Date.parse('2026-11-22T10:00:30Z');
     expect(counter(DEFAULT_LIMITS, 'phoneShort', 'idx', now).shard).toBeUndefined();
-    expect(counter(DEFAULT_LIMITS, 'prefix', 'p', now).shard).toBeUndefined();
+    expect(counter({ ...DEFAULT_LIMITS, prefix: { limit: 20, windowSeconds: 3600 } }, 'prefix', 'p', now).shard).toBeUndefined();
     const c = counter(DEFAULT_LIMITS, 'country', 'GB', now, () => 0.99);
-    expect(c).toMatchObject({ limit: 125, shard: { index: 7, of: 8, windowLimit: 1000 } });
-    expect(c.key).toBe(`${c.shard!.windowKey}#s7`);
-    // The shards together admit the window's limit (rounded up per shard), never more.
-    const all = Array.from({ length: 8 }, (_, i) => onShard(c, i));
-    expect(new Set(all.map((x) => x.key)).size).toBe(8);
+    expect(c).toMatchObject({ limit: 25, shard: { index: 39, of: 40, windowLimit: 1000 } });
+    expect(c.key).toBe(`${c.shard!.windowKey}#s39`);
+    const all = Array.from({ length: 40 }, (_, i) => onShard(c, i));
+    expect(new Set(all.map((x) => x.key)).size).toBe(40);
     expect(all.reduce((a, x) => a + x.limit, 0)).toBe(1000);
-    const client = counter({ ...DEFAULT_LIMITS, client: { limit: 310, windowSeconds: 60 } }, 'client', 'app', now);
-    expect(client.shard!.of * client.limit).toBeLessThanOrEqual(310 + client.shard!.of - 1);
+    // A limit the shards do not divide: the first `limit mod shards` take one more, the sum is the limit.
+    for (const limit of [310, 333, 1_001, 15_700, 999_999]) {
+      const w = counter({ ...DEFAULT_LIMITS, client: { limit, windowSeconds: 60 } }, 'client', 'app', now);
+      const shares = Array.from({ length: w.shard!.of }, (_, i) => onShard(w, i).limit);
+      expect(shares.reduce((a, b) => a + b, 0), String(limit)).toBe(limit);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DestinationNotAllowed, RateLimited } from '../../errors.ts';
 import { randomInt } from 'node:crypto';
-import { onShard, type LimitCounter } from '../../ratelimit/limits.ts';
+import { onShard, SHARD_RETRIES, type LimitCounter } from '../../ratelimit/limits.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction item and, optionally, the error its failed condition means (e.g. an opt-out). */
@@ -88,7 +88,8 @@ export async function transactWithLimits(
 ): Promise<void> {
   let counters = initialCounters;
   const others = guarded.map(({ onConditionFailed: _drop, ...item }) => item);
-  let shardRetried = false;
+  // Shards of each window this request found full: it moves on to one it has not tried.
+  const fullShards = new Map<string, Set<number>>();
   for (let attempt = 0; ; attempt++) {
     try {
       await doc.send(new TransactWriteCommand({ TransactItems: [...counters.map((c) => counterUpdate(tableName, c)), ...others] }));
@@ -101,10 +102,15 @@ export async function transactWithLimits(
         const c = counters[full]!;
         if (c.countOnly) throw new CounterReached(c);
         // One shard of a shared window is full: the window may still have room on another.
-        if (c.shard && !shardRetried) {
-          shardRetried = true;
-          counters = counters.map((x, i) => (i === full ? onShard(c, (c.shard!.index + 1 + randomInt(c.shard!.of - 1)) % c.shard!.of) : x));
-          continue;
+        if (c.shard) {
+          const tried = fullShards.get(c.shard.windowKey) ?? new Set<number>();
+          tried.add(c.shard.index);
+          fullShards.set(c.shard.windowKey, tried);
+          const untried = Array.from({ length: c.shard.of }, (_, s) => s).filter((s) => !tried.has(s));
+          if (tried.size <= SHARD_RETRIES && untried.length) {
+            counters = counters.map((x, i) => (i === full ? onShard(c, untried[randomInt(untried.length)]!) : x));
+            continue;
+          }
         }
         throw new RateLimited((c.windowEndsAt - nowMs) / 1000, c.name);
       }
