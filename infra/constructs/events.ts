@@ -1,6 +1,4 @@
 import { Aws, Duration, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -18,6 +16,7 @@ import { Construct } from 'constructs';
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_SECONDS } from '#shared/webhooks/backoff';
 import type { StageSettings } from '../settings.ts';
 import { accountCall } from './account-call.ts';
+import { parkedMessagesAlarm } from './queue-alarm.ts';
 import { logGroupArn, nagLogGroupArn, nagSnsDeliveryLogGroup, snsDeliveryLogGroup } from './log-group-arn.ts';
 
 export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction };
@@ -169,23 +168,10 @@ export class SealtextEvents extends Construct {
 
   /** A dead letter is a webhook nobody received after every retry, or a stream batch never published. The alarms go in `scope` (the monitoring stack). */
   addAlarms(topic: ITopic, scope: Construct) {
-    const action = new SnsAction(topic);
     const alarms = [
       ['WebhookDeadLetters', this.webhookDeadLetters, 'Webhook deliveries gave up after every retry (over 24 h). The client\'s endpoint is down or refusing; the events are still in GET /v1/events. Inspect the dead-letter queue, tell the client, redrive when it is back.'],
       ['PublishFailures', this.publishFailures, 'A batch of the audit stream could not be published after retries: events for those actions are missing from the bus, webhooks and the feed. Check the publish-events logs, fix, then replay the batch from the queue\'s stream positions.'],
     ] as const;
-    for (const [id, queue, description] of alarms) {
-      const alarm = new Alarm(scope, `${id}Alarm`, {
-        alarmName: `sealtext-${this.stage}-${id}`,
-        alarmDescription: description,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    for (const [id, queue, description] of alarms) parkedMessagesAlarm(scope, { stage: this.stage, id, queue, description, topic });
   }
 }

@@ -1,6 +1,4 @@
 import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -11,6 +9,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { lockedBucketProps } from './locked-bucket.ts';
+import { parkedMessagesAlarm } from './queue-alarm.ts';
 
 /**
  * The retention archive (deploy setting `archive`): an S3 bucket with Object Lock in compliance
@@ -90,18 +89,10 @@ export class MessageArchiveBucket extends Construct {
 
   /** Copies that could not be archived after every retry: they wait in the outbox, and ops are told. The alarm goes in `scope` (the monitoring stack). */
   addAlarm(topic: ITopic, scope: Construct) {
-    const action = new SnsAction(topic);
-    const alarm = new Alarm(scope, 'ArchiveFailuresAlarm', {
-      alarmName: `sealtext-${this.props.stage}-ArchiveFailures`,
-      alarmDescription: 'Archived copies could not be written to the retention archive after retries; they are safe in the archive outbox table. Check the archive-messages logs (bucket, key, KMS), fix, then replay the batch from the queue\'s stream positions (or re-put the outbox items).',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    parkedMessagesAlarm(scope, {
+      stage: this.props.stage, id: 'ArchiveFailures', queue: this.failures, topic,
+      description: 'Archived copies could not be written to the retention archive after retries; they are safe in the archive outbox table. Check the archive-messages logs (bucket, key, KMS), fix, then replay the batch from the queue\'s stream positions (or re-put the outbox items).',
     });
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
   }
 
   private outboxEnvironment(fn: LambdaFn) {
