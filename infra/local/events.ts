@@ -162,8 +162,9 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
       try {
         return await receipts(subscriptionEvent([snsLogLine(entry.id, status)]), lambdaContext('sms-receipts'));
       } catch (error) {
-        if ((error as Error).name !== 'ReceiptsEarly' || attempt >= 5) throw error;
-        await new Promise((r) => setTimeout(r, 1_000));
+        // Lambda retries for minutes; here up to ~20 s, which a loaded machine's slowest write still meets.
+        if ((error as Error).name !== 'ReceiptsEarly' || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, 1_000 + attempt * 250));
       }
     }
   };

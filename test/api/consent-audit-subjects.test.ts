@@ -177,16 +177,17 @@ describe('audit under load', () => {
       const id = issued.body.verificationId as string;
       const code = (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
       const verified = await call('POST', `/v1/otp/${id}/verify`, { token: a, body: { code }, headers });
-      return { to, statuses: [issued.status, verified.status] };
+      return { to, id, statuses: [issued.status, verified.status] };
     }));
     expect(pairs.flatMap((p) => p.statuses).filter((s) => s >= 500)).toEqual([]);
     expect(pairs.every((p) => p.statuses[0] === 201 && p.statuses[1] === 200)).toBe(true);
     // Each SMS's delivery receipt (the outbox delivers after about a second, later on a loaded
     // machine) is an event too: wait for all of them, then seal.
     const trailOf = async (to: string) => (await call('GET', `/v1/audit?to=${enc(to)}`, { token: a })).body.events as { action: string; outcome: string; seal?: string }[];
-    // Other test files text on this stack meanwhile: wait for these numbers' receipts only.
-    const receipted = async () => (await Promise.all(pairs.map(async (p) => (await trailOf(p.to)).some((e) => e.action === 'delivery.receipt')))).every(Boolean);
-    for (let i = 0; i < 60 && !(await receipted()); i++) await new Promise((r) => setTimeout(r, 500));
+    // Other test files text on this stack meanwhile: wait for these numbers' receipts only (a
+    // receipt's event commits with the verification's delivery status, which GET /v1/otp shows).
+    const delivered = async () => (await Promise.all(pairs.map(async (p) => ((await call('GET', `/v1/otp/${p.id}`, { token: a })).body.delivery as { status: string }).status))).every((s) => s === 'delivered');
+    for (let i = 0; i < 60 && !(await delivered()); i++) await new Promise((r) => setTimeout(r, 500));
     await fetch(`${baseUrl}/_local/audit/seal`, { method: 'POST' });
     for (const p of pairs) {
       const events = await trailOf(p.to);
@@ -196,5 +197,5 @@ describe('audit under load', () => {
       expect(events.every((e) => e.seal)).toBe(true);
     }
     expect((await call('GET', '/v1/audit/verify', { token: a })).body).toMatchObject({ intact: true });
-  });
+  }, 90_000);
 });
