@@ -1,16 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalMessageArchive } from '#shared/adapters/archive/message-archives';
-import { DynamoArchiveOutbox } from '#shared/adapters/store/archive-outbox-store';
+import { archiveStreamBatch, DynamoArchiveOutbox } from '#shared/adapters/store/archive-outbox-store';
 import { consentKey } from '#shared/adapters/store/consent-guard';
 import { hmac } from '#shared/crypto/hmac';
-import { moveToArchive, readArchived, type ArchivedMessage } from '#shared/messages/archive';
+import { readArchived, type ArchivedMessage } from '#shared/messages/archive';
 import { SendMessageRequest } from '#shared/messages/schemas';
 import { sendMessage } from '#shared/messages/send';
 import { startStreamPoller } from '../../infra/local/events.ts';
@@ -56,19 +54,11 @@ describe('retention archive outbox on DynamoDB Local', () => {
     let down = true;
     const flaky = { put: (r: ArchivedMessage) => (down ? Promise.reject(new Error('S3 unavailable')) : archive.put(r)), get: (id: string) => archive.get(id) };
     let attempts = 0;
+    const tracked = { put: (r: ArchivedMessage) => (attempts++, flaky.put(r)), get: (id: string) => flaky.get(id) };
     // What functions/archive-messages.ts answers: the first failed record, for Lambda to resume from.
     const archiver = async (event: DynamoDBStreamEvent) => {
-      for (const record of event.Records) {
-        if (record.eventName !== 'INSERT') continue;
-        const { ttl: _ttl, ...copy } = unmarshall(record.dynamodb!.NewImage as Record<string, AttributeValue>);
-        try {
-          attempts++;
-          await moveToArchive({ archive: flaky, outbox: w.outbox }, copy as ArchivedMessage);
-        } catch {
-          return { batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber! }] };
-        }
-      }
-      return { batchItemFailures: [] };
+      const { failed } = await archiveStreamBatch({ archive: tracked, outbox: w.outbox }, event.Records);
+      return { batchItemFailures: failed ? [{ itemIdentifier: failed.sequenceNumber }] : [] };
     };
     const poller = startStreamPoller(inject('dynamoEndpoint'), w.tables.ArchiveOutbox, 'archive-messages', archiver as never, 50);
     await poller.ready;
