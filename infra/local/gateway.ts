@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SNSEvent } from 'aws-lambda';
 import { SimulatedInbound } from '#shared/inbound/schemas';
 import { problemResponse } from '#shared/http/problem';
+import { decodePathSegment } from '#shared/http/path';
 import { readOutbox } from '#shared/adapters/sms/outbox';
 import { ROUTES, type Route } from '../routes.ts';
 import { brakeRoute, metricsRoute } from './fraud-routes.ts';
@@ -108,7 +109,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   }
 
   const values = route.pattern.exec(url.pathname)!.slice(1);
-  const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(values[i]!)]));
+  const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodePathSegment(values[i]!)]));
   const handler = options.handlers[route.fn];
   if (!handler) throw new Error(`No handler loaded for ${route.fn}`);
   const result = await handler(toEvent(req, url, route, pathParameters, body, claims), lambdaContext(route.fn));

@@ -18,7 +18,11 @@ export function linkToken(event: APIGatewayProxyEvent): string {
 
 /** The `{phone}` of the subject routes, as the caller encoded it (`%2B44...` or `+44...`). */
 export function phonePath(event: APIGatewayProxyEvent): string {
-  const raw = event.pathParameters?.phone ?? '';
+  return decodePathSegment(event.pathParameters?.phone ?? '');
+}
+
+/** A path segment decoded, or as sent when its escapes are malformed (`%ZZ`): never a throw, so never a 500. */
+export function decodePathSegment(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
