@@ -38,6 +38,11 @@ export type FunctionNeeds = {
   indexes?: ('sms' | 'expiry')[];
   /** Reads the audit table's stream, and the resource index for masks: the publisher. */
   auditStream?: boolean;
+  /**
+   * Range credits (the audit stream's approvals): Put/Update on the range windows and their credit
+   * markers only, and Query on the subject index for whether a number was trusted before.
+   */
+  rangeCredit?: boolean;
   /** Puts events on the stage's bus. */
   bus?: boolean;
   /**
@@ -105,6 +110,8 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], leadingKeys: ['WEBHOOK#*'], webhookQueue: 'consume' },
   'sms-receipts': { data: 'write', indexes: ['sms'], audit: true },
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
+  // Reads an approved verification's number, asks whether it was trusted before, credits its range once.
+  'credit-ranges': { data: 'read', leadingKeys: ['OTP#*'], rangeCredit: true },
   // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.
   'archive-messages': { data: 'none', archive: 'write', archiveOutbox: 'consume' },
 };

@@ -59,7 +59,7 @@ export class SealtextStack extends Stack {
         ...(needs.auditRead === 'verify' ? { timeout: Duration.seconds(29), memorySize: 512 } : {}),
         // A sweep within its minute; a stream batch or five webhook posts (10 s each at most) per invocation.
         ...(name === 'sweep-expiries' ? { timeout: Duration.seconds(55) } : {}),
-        ...(needs.auditStream || needs.archiveOutbox === 'consume' ? { timeout: Duration.seconds(60) } : {}),
+        ...(needs.auditStream || needs.rangeCredit || needs.archiveOutbox === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         ...(needs.webhookQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         environment: {
           STAGE: settings.stage,
@@ -96,7 +96,7 @@ export class SealtextStack extends Stack {
       settings, key: keys.key, auditTable: tables.audit, logRetention, removalPolicy,
       functions: {
         publisher: this.functions['publish-events']!.fn, deliverer: this.functions['deliver-webhooks']!.fn,
-        receipts: this.functions['sms-receipts']!.fn, sweeper: this.functions['sweep-expiries']!.fn,
+        receipts: this.functions['sms-receipts']!.fn, sweeper: this.functions['sweep-expiries']!.fn, rangeCredits: this.functions['credit-ranges']!.fn,
       },
     });
     for (const [name, needs] of Object.entries(FUNCTION_NEEDS)) {
@@ -201,6 +201,11 @@ function grantNeeds(
   }
   if (needs.batchWrite) {
     add(new PolicyStatement({ sid: 'DataBatchWrite', actions: ['dynamodb:BatchWriteItem'], resources: [arns.dataTableArn], ...leading(needs.batchWrite) }));
+  }
+  if (needs.rangeCredit) {
+    add(new PolicyStatement({ sid: 'RangeCredits', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [arns.dataTableArn], ...leading(['RANGE#*', 'RANGECREDIT#*']) }));
+    // Any number's index may be asked (no leading-key condition on the index's keys); the filter reads its approvals and TRUST items.
+    add(new PolicyStatement({ sid: 'TrustQuery', actions: ['dynamodb:Query'], resources: [indexArn(SUBJECT_INDEX)] }));
   }
   if (needs.auditStream) {
     // The stream itself is granted by the event source mapping; masks come from the resource index.

@@ -19,7 +19,7 @@ import { accountCall } from './account-call.ts';
 import { parkedMessagesAlarm } from './queue-alarm.ts';
 import { logGroupArn, nagLogGroupArn, nagSnsDeliveryLogGroup, snsDeliveryLogGroup } from './log-group-arn.ts';
 
-export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction };
+export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction; rangeCredits: IFunction };
 
 /**
  * The outbox's AWS half: the audit table's stream feeds the publisher (inserted events only); the
@@ -33,6 +33,7 @@ export class SealtextEvents extends Construct {
   readonly webhookQueue: Queue;
   readonly webhookDeadLetters: Queue;
   readonly publishFailures: Queue;
+  readonly rangeCreditFailures: Queue;
   readonly configurationSetName: string | undefined;
   private readonly stage: string;
 
@@ -63,31 +64,40 @@ export class SealtextEvents extends Construct {
     // Stream batches that keep failing are parked here (their events stay in the audit trail).
     this.publishFailures = new Queue(this, 'PublishFailures', { ...queueDefaults, retentionPeriod: Duration.days(14) });
     Validations.of(this.publishFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the events publisher\'s on-failure destination (a dead-letter queue itself).' });
-    // The mapping is declared without CDK's grant helper, whose grant includes a direct kms:Decrypt;
-    // the stream is read through DynamoDB, which the functions' ViaService grant already covers.
-    // Inserts of events only (seals share the table).
-    const eventInserts: Record<string, unknown> = FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') as unknown, dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('E#') } } } });
-    new EventSourceMapping(this, 'AuditStream', {
-      target: functions.publisher,
-      eventSourceArn: props.auditTable.tableStreamArn!,
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(1),
-      bisectBatchOnError: true,
-      retryAttempts: 10,
-      onFailure: new SqsDlq(this.publishFailures),
-      filters: [eventInserts],
-    });
-    functions.publisher.addToRolePolicy(new PolicyStatement({
-      sid: 'AuditStreamRead',
-      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-      resources: [props.auditTable.tableStreamArn!],
-    }));
-    functions.publisher.addToRolePolicy(new PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }));
-    Validations.of(functions.publisher.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams has no resource-level ARN (Lambda\'s stream poller calls it); the stream reads themselves are on the audit table\'s stream only.',
-    });
+    this.rangeCreditFailures = new Queue(this, 'RangeCreditFailures', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    Validations.of(this.rangeCreditFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the range credits\' on-failure destination (a dead-letter queue itself).' });
+    // The audit stream's two readers (DynamoDB Streams allows two per shard): every event for the
+    // publisher, approvals only for the range credits. The mappings are declared without CDK's grant
+    // helper, whose grant includes a direct kms:Decrypt; the stream is read through DynamoDB, which
+    // the functions' ViaService grant already covers. Inserts of events only (seals share the table).
+    const readStream = (mappingId: string, target: IFunction, parked: Queue, image?: Record<string, unknown>) => {
+      new EventSourceMapping(this, mappingId, {
+        target,
+        eventSourceArn: props.auditTable.tableStreamArn!,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        onFailure: new SqsDlq(parked),
+        filters: [FilterCriteria.filter({
+          eventName: FilterRule.isEqual('INSERT') as unknown,
+          dynamodb: { Keys: { pk: { S: FilterRule.beginsWith('E#') } }, ...(image ? { NewImage: image } : {}) },
+        })],
+      });
+      target.addToRolePolicy(new PolicyStatement({
+        sid: 'AuditStreamRead',
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [props.auditTable.tableStreamArn!],
+      }));
+      target.addToRolePolicy(new PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+      Validations.of(target.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'dynamodb:ListStreams has no resource-level ARN (Lambda\'s stream poller calls it); the stream reads themselves are on the audit table\'s stream only.',
+      });
+    };
+    readStream('AuditStream', functions.publisher, this.publishFailures);
+    readStream('ApprovalStream', functions.rangeCredits, this.rangeCreditFailures, { action: { S: FilterRule.isEqual('otp.verify') as unknown }, outcome: { S: FilterRule.isEqual('approved') as unknown } });
 
     // SNS writes SMS delivery status logs into two groups it names itself, one pair per account and
     // region, shared by every stage there: no stage may own them as resources (a second stage, or a
@@ -171,6 +181,7 @@ export class SealtextEvents extends Construct {
     const alarms = [
       ['WebhookDeadLetters', this.webhookDeadLetters, 'Webhook deliveries gave up after every retry (over 24 h). The client\'s endpoint is down or refusing; the events are still in GET /v1/events. Inspect the dead-letter queue, tell the client, redrive when it is back.'],
       ['PublishFailures', this.publishFailures, 'A batch of the audit stream could not be published after retries: events for those actions are missing from the bus, webhooks and the feed. Check the publish-events logs, fix, then replay the batch from the queue\'s stream positions.'],
+      ['RangeCreditFailures', this.rangeCreditFailures, 'A batch of approvals could not credit their ranges after retries: new people who verified in those ranges count as unconverted for the rest of the window (sends there may be refused earlier than they should). Check the credit-ranges logs; the window passes in 15 minutes, nothing else to repair.'],
     ] as const;
     for (const [id, queue, description] of alarms) parkedMessagesAlarm(scope, { stage: this.stage, id, queue, description, topic });
   }

@@ -106,9 +106,11 @@ export async function startLocalStack(options: LocalStackOptions) {
     // The outbox's other half: the audit stream's publisher, the webhook queue's consumer, delivery
     // receipts for the outbox's SMS, and the expiry sweep on its schedule (`POST /_local/expiry/sweep` now).
     const poller = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, 'publish-events', invoke('publish-events'));
+    // The audit stream's second reader, as in AWS: approvals -> range credits (it skips other events itself).
+    const credits = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.Audit, 'credit-ranges', invoke('credit-ranges'));
     // The retention archive's outbox: copies committed with their sends, moved into .local/archive/.
     const archiver = startStreamPoller(dynamo.endpoint, LOCAL_TABLE_NAMES.ArchiveOutbox, 'archive-messages', invoke('archive-messages'));
-    await Promise.all([poller.ready, archiver.ready]);
+    await Promise.all([poller.ready, credits.ready, archiver.ready]);
     await drainArchiveOutbox(dynamo.endpoint, LOCAL_TABLE_NAMES.ArchiveOutbox, invoke('archive-messages'));
     const webhooks = consumeWebhookQueue(invoke('deliver-webhooks'));
     const receipts = localReceipts(layout.outboxFile, invoke('sms-receipts'));
@@ -149,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       receipts.stop();
       webhooks.stop();
       await poller.stop();
+      await credits.stop();
       await archiver.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,8 +6,8 @@ import type { FraudBlock, RangeBlockReason, RangeCheck } from './ranges.ts';
  * (adapters/store/fraud-store.ts). Every change of a block commits with its audit event.
  */
 export interface FraudStore {
-  /** Verified within the window: an approved code or an opened message since `sinceMs`. */
-  isTrusted(phoneIndex: string, sinceMs: number): Promise<boolean>;
+  /** Verified within the window: an approved code or an opened message since `sinceMs` (and before `beforeMs`, when given). */
+  isTrusted(phoneIndex: string, sinceMs: number, beforeMs?: number): Promise<boolean>;
   /** The range rule refused a send: block the range until `untilMs`, recording why and what was seen. */
   blockRange(r: RangeCheck, seen: { reason: RangeBlockReason; sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void>;
   list(nowMs: number): Promise<FraudBlock[]>;

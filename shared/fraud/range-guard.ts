@@ -13,7 +13,8 @@ export const trustedCounters = (counters: LimitCounter[]) => counters.filter((c)
 /**
  * Runs a send's write with the range rule inside its transaction. When the range refuses, or the
  * destination prefix's window is full, a number that verified before (or opened a message) is
- * trusted and sent to anyway, written again without the range items and outside the prefix window:
+ * trusted and sent to anyway, written again with its range counted but unchecked and outside the
+ * prefix window (the approval that counts back then meets the send it counts against):
  * nothing an attack on its range fills refuses it (the rare path costs a read and a write more).
  * Anyone else gets `403 prefix_blocked` (or the window's `429`), and a range the rule refused is
  * blocked for `blockMinutes`, with its audit event.
@@ -21,7 +22,7 @@ export const trustedCounters = (counters: LimitCounter[]) => counters.filter((c)
 export async function withinRange<T>(
   deps: { fraud: FraudStore; keys: SecretKeys },
   who: { range: RangeCheck; phone: Phone; phoneIndex: string; nowMs: number },
-  write: (range: RangeCheck | undefined, trusted: boolean) => Promise<T>,
+  write: (range: RangeCheck, trusted: boolean) => Promise<T>,
 ): Promise<T> {
   const rules = who.range.rules;
   const trusted = () => deps.fraud.isTrusted(who.phoneIndex, who.nowMs - rules.trustDays * 86_400_000);
@@ -29,11 +30,11 @@ export async function withinRange<T>(
     return await write(who.range, false);
   } catch (error) {
     if (error instanceof RateLimited && FILLED_BY_ATTACKS.has(String(error.extra.limit))) {
-      if (await trusted()) return write(undefined, true);
+      if (await trusted()) return write({ ...who.range, trusted: true }, true);
       throw error;
     }
     if (!(error instanceof RangeRefused)) throw error;
-    if (await trusted()) return write(undefined, true);
+    if (await trusted()) return write({ ...who.range, trusted: true }, true);
     if (error.why !== 'blocked') {
       await deps.fraud.blockRange(who.range, { reason: error.why, ...(error.window ?? { sent: 0, approved: 0 }) }, who.nowMs + rules.blockMinutes * 60_000, who.nowMs, {
         actor: 'system', action: 'fraud.block', outcome: `prefix:${who.range.digits}`,

@@ -8,17 +8,21 @@ import type { Phone } from '../phone/phone.ts';
  * A destination range is the calling code plus the first digits of the national number (RANGE_DIGITS:
  * national digits by country; the default 5 covers 10^5 numbers of a 10-digit plan, about one
  * operator block). Each OTP send counts in the range's window; each approved code counts back.
- * The window keeps one score, `sent − weight × approved`, because a DynamoDB condition can compare
- * attributes but not multiply them: conversion ≥ 1/weight ⇔ score ≤ 0. A send is refused, and the
- * range blocked for `blockMinutes`, when the window already has `minSent` sends and a score above
- * `slack` (approvals lag sends by the seconds people take to type a code; the slack absorbs that).
- * Pumping (no approvals) therefore gets at most max(minSent, slack + 1) codes per range and window.
+ * The window keeps one score, because a DynamoDB condition can compare attributes but not multiply
+ * them: every send adds 1, every approval takes its own code's 1 back (in the approval's own
+ * transaction), and an approval from a number that was not trusted before takes `weight − 1` more,
+ * once per number and window (range-credit.ts, off the request path). So the score is
+ * `sent − approved − (weight − 1) × new numbers verified`: new people converting at 1/weight keep it
+ * at 0, as before. A send is refused, and the range blocked for `blockMinutes`, when the window
+ * already has `minSent` sends and a score above `slack` (approvals, and their credit, lag sends by
+ * the seconds people take to type a code; the slack absorbs that). Pumping (no approvals) therefore
+ * gets at most max(minSent, slack + 1) codes per range and window.
  *
- * The score alone lets approvals buy codes: honest people verifying in an attacked range, or a
- * pumper verifying a share of its own codes (it terminates the range and can read them), keep it
- * low. So the window also keeps `open`, the codes nobody has verified (`sent − approved`): each
- * approval pays for one code, its own, and no more, and a window never holds `maxUnverified` codes
- * nobody verified, whoever verifies what. An attacker verifying 1 in 5 gets at most
+ * Trusted people's approvals earn no credit: eight regulars verifying in an attacked range only pay
+ * for their own codes and buy the attack nothing. A pumper verifying a share of its own codes with
+ * new numbers (it terminates the range and can read them) does earn credit, so the window also keeps
+ * `open`, the codes nobody has verified (`sent − approved`): a window never holds `maxUnverified`
+ * codes nobody verified, whoever verifies what. An attacker verifying 1 in 5 gets at most
  * maxUnverified / (1 − 1/5) = 20 codes into a range per window; one verifying nothing, 11.
  */
 export const RANGE_RULES = {
@@ -52,7 +56,12 @@ export function rangeOf(phone: Phone): string {
 /** The keyed tag a range is stored and carried under (8 base64url characters). */
 export const rangeTag = (blindIndexKey: Buffer, range: string) => hmac(blindIndexKey, 'range', range).slice(0, 8);
 
-export type RangeCheck = { tag: string; digits: string; windowStart: number; windowEndsAt: number; rules: RangeRules };
+/**
+ * A send's range window. `trusted`: a number that verified before, sent to past a block or a full
+ * rule: its send still counts in the window (so its approval, which counts back, gives no one cover),
+ * but nothing there refuses it.
+ */
+export type RangeCheck = { tag: string; digits: string; windowStart: number; windowEndsAt: number; rules: RangeRules; trusted?: boolean };
 
 /** The range window a send (or, by its tag, an approval) at `nowMs` counts in. */
 export function approvalWindow(tag: string, nowMs: number, rules: RangeRules = RANGE_RULES) {
@@ -66,13 +75,23 @@ export function rangeCheck(blindIndexKey: Buffer, phone: Phone, nowMs: number, r
   return { ...approvalWindow(rangeTag(blindIndexKey, digits), nowMs, rules), digits };
 }
 
+/** A range window's counts: sends, codes nobody verified (`sent − approved`) and the score. */
+export type RangeWindowCounts = { sent: number; open: number; score: number };
+
 /** The pure rule, as the store's condition states it (unit-tested against the condition's cases). */
-export function admits(window: { sent: number; approved: number } | undefined, rules: RangeRules = RANGE_RULES): boolean {
+export function admits(window: RangeWindowCounts | undefined, rules: RangeRules = RANGE_RULES): boolean {
   if (!window) return true;
-  if (window.sent - window.approved >= rules.maxUnverified) return false;
+  if (window.open >= rules.maxUnverified) return false;
   if (window.sent < rules.minSent) return true;
-  return window.sent - rules.weight * window.approved <= rules.slack;
+  return window.score <= rules.slack;
 }
+
+/** What a window's score changes by: a send, an approval (its own code), a new number's approval credit (off the request path). */
+export const SCORE = {
+  send: 1,
+  approval: -1,
+  credit: (rules: RangeRules = RANGE_RULES) => -(rules.weight - 1),
+} as const;
 
 /** Why a range refuses: blocked already, conversion below the rule, or too many codes nobody verified. */
 export type RangeRefusal = 'blocked' | RangeBlockReason;

@@ -14,6 +14,9 @@ import { envelope, table, urlPolicy } from './runtime.ts';
 import { AuditItems } from '../adapters/store/audit-items.ts';
 import { createDocumentClient } from '../adapters/store/client.ts';
 import { DynamoEventFeed } from '../adapters/store/event-feed-store.ts';
+import { numberTrusted } from '../adapters/store/fraud-store.ts';
+import { DynamoRangeCredits } from '../adapters/store/range-credit-store.ts';
+import type { CreditDeps } from '../fraud/range-credit.ts';
 import { DynamoExpiryStore } from '../adapters/store/expiry-store.ts';
 import { AuditMaskLookup } from '../adapters/store/mask-lookup.ts';
 import { DynamoReceiptStore } from '../adapters/store/receipt-store.ts';
@@ -87,3 +90,9 @@ export const receiptDeps = /* @__PURE__ */ once((): ReceiptDeps => ({ receipts: 
 
 /** The one-minute expiry sweep. */
 export const expiryDeps = /* @__PURE__ */ once(() => ({ expiries: new DynamoExpiryStore(backgroundDoc(), table(), backgroundAudit()), now: Date.now }));
+
+/** Range credits for approvals (functions/credit-ranges.ts): the number's trust, and the window's credit once per number. */
+export const creditDeps = /* @__PURE__ */ once((): CreditDeps => ({
+  credits: new DynamoRangeCredits(backgroundDoc(), table()),
+  fraud: { isTrusted: (phoneIndex, sinceMs, beforeMs) => numberTrusted(backgroundDoc(), table(), phoneIndex, sinceMs, beforeMs) },
+}));

@@ -61,6 +61,40 @@ describe('events', () => {
     eum.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
   });
 
+  it('feeds the range credits only approvals from the same stream, parked in a queue of their own that alarms', () => {
+    const credits = template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: { Ref: Match.stringLikeRegexp('Fncreditranges') } } });
+    const [mapping] = Object.values(credits) as { Properties: Record<string, unknown> }[];
+    expect(Object.keys(credits)).toHaveLength(1);
+    expect(mapping!.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [expect.stringMatching(/TablesAudit/), 'StreamArn'] },
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/RangeCreditFailures/), 'Arn'] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'E#' }] } }, NewImage: { action: { S: ['otp.verify'] }, outcome: { S: ['approved'] } } } }) }] },
+    });
+    // The stream has two readers, its limit per shard.
+    const readers = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m).includes('TablesAudit'));
+    expect(readers).toHaveLength(2);
+  });
+
+  it('lets the range credits read verifications, count into range windows and their markers, and ask the subject index: nothing else', () => {
+    const credits = of('credit-ranges');
+    const data = credits.find((s) => s.Sid === 'DataTable')!;
+    expect([...actionsOf(data)]).toEqual(['dynamodb:GetItem']);
+    expect(data.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OTP#*'] } });
+    const writes = credits.find((s) => s.Sid === 'RangeCredits')!;
+    expect([...actionsOf(writes)].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(writes.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RANGE#*', 'RANGECREDIT#*'] } });
+    expect(JSON.stringify(credits.find((s) => s.Sid === 'TrustQuery')!.Resource)).toContain('/index/bySubject');
+    const actions = credits.flatMap(actionsOf);
+    // SQS only for its mapping's on-failure queue (Lambda sends there with the function's role).
+    for (const s of credits.filter((x) => actionsOf(x).some((a) => a.startsWith('sqs:')))) expect(JSON.stringify(s.Resource)).toMatch(/RangeCreditFailures/);
+    for (const a of ['sns:Publish', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'kms:Decrypt', 'events:PutEvents']) {
+      if (a === 'kms:Decrypt') for (const s of credits.filter((x) => actionsOf(x).includes(a))) expect(s.Condition?.StringLike?.['kms:ViaService']).toBe('dynamodb.*.amazonaws.com');
+      else expect(actions).not.toContain(a);
+    }
+  });
+
   it('gives the publisher the feed and webhooks only, and the deliverer the webhook secret only', () => {
     const publisher = of('publish-events');
     const data = publisher.find((s) => s.Sid === 'DataTable')!;

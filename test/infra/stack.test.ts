@@ -231,7 +231,8 @@ describe('IAM: least privilege', () => {
     // The publisher reads the stream, and the resource index (masks) and nothing else of the table.
     const publisher = onAudit.filter(({ role }) => role === roleOf(template, 'publish-events'));
     expect(publisher.map(({ statement }) => JSON.stringify(statement.Resource)).sort()).toEqual([expect.stringContaining('"StreamArn"'), expect.stringContaining('/index/byResource')]);
-    expect(byRole('dynamodb:GetRecords')).toEqual([roleOf(template, 'publish-events')]);
+    // The audit stream's two readers: the publisher and the range credits (approvals only).
+    expect(byRole('dynamodb:GetRecords')).toEqual(['publish-events', 'credit-ranges'].map((n) => roleOf(template, n)).sort());
     expect(byRole('dynamodb:Scan')).toEqual([roleOf(template, 'verify-audit')]);
   });
 

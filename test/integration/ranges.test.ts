@@ -7,6 +7,9 @@ import { RANGE_RULES, rangeTag } from '#shared/fraud/ranges';
 import { listBlocks, putBlock } from '#shared/fraud/manage';
 import { sequentialNumbers } from '../../infra/simulator/numbers.ts';
 import { countAwsCalls, type CallTally } from '../../infra/local/aws-calls.ts';
+import { creditApproval } from '#shared/fraud/range-credit';
+import { numberTrusted } from '#shared/adapters/store/fraud-store';
+import { DynamoRangeCredits } from '#shared/adapters/store/range-credit-store';
 import { dynamoOtpDeps, freshTables } from './deps.ts';
 
 /**
@@ -20,7 +23,16 @@ async function world() {
   ctx.deps.limits = { ...DEFAULT_LIMITS, prefix: { limit: 100_000, windowSeconds: 3600 } };
   ctx.deps.now = () => Date.now();
   const issue = (to: string) => issueOtp(ctx.deps, 'app-a', IssueOtpRequest.parse({ to }));
-  return { ctx, tables, issue };
+  // The right code, then what the audit stream's reader (functions/credit-ranges.ts) does with its event.
+  const credits = {
+    credits: new DynamoRangeCredits(ctx.doc, tables.Data),
+    fraud: { isTrusted: (i: string, since: number, before?: number) => numberTrusted(ctx.doc, tables.Data, i, since, before) },
+  };
+  const verify = async (id: string, to: string) => {
+    await verifyOtp(ctx.deps, 'app-a', id, { code: ctx.sms.lastCode(to) });
+    return creditApproval(credits, { action: 'otp.verify', outcome: 'approved', resource: id });
+  };
+  return { ctx, tables, issue, verify };
 }
 
 describe('range blocking (DynamoDB Local)', () => {
@@ -55,7 +67,7 @@ describe('range blocking (DynamoDB Local)', () => {
     const w = await world();
     for (const to of sequentialNumbers('+447400902000', 40)) {
       const { verificationId } = await w.issue(to);
-      await verifyOtp(w.ctx.deps, 'app-a', verificationId, { code: w.ctx.sms.lastCode(to) });
+      expect(await w.verify(verificationId, to)).toBe('credited');
     }
     expect(w.ctx.sms.sent).toHaveLength(40);
     expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toEqual([]);
@@ -68,11 +80,53 @@ describe('range blocking (DynamoDB Local)', () => {
       const issued = await w.issue(to).catch(() => undefined);
       if (!issued) continue;
       sent++;
-      if (sent % 5 === 0) await verifyOtp(w.ctx.deps, 'app-a', issued.verificationId, { code: w.ctx.sms.lastCode(to) });
+      if (sent % 5 === 0) await w.verify(issued.verificationId, to);
     }
     // 19 sent, 3 verified: the 16 nobody verified refuse the 20th.
     expect(sent).toBe(19);
     expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toEqual([expect.objectContaining({ key: '4474009', reason: 'unverified', sent: 19, approved: 3 })]);
+  });
+
+  it('eight trusted people verifying in a pumped range give the attack no cover, and are all served', async () => {
+    const w = await world();
+    const numbers = sequentialNumbers('+447400906000', 80);
+    const regulars = numbers.slice(0, 8);
+    const bots = numbers.slice(8);
+    // The regulars verified a code last week: that approval is what makes them trusted (and its window is long gone).
+    const realNow = w.ctx.deps.now;
+    w.ctx.deps.now = () => realNow() - 7 * 86_400_000;
+    for (const to of regulars) expect(await w.verify((await w.issue(to)).verificationId, to)).toBe('credited');
+    w.ctx.deps.now = realNow;
+    // Now the bots pump the range while the regulars sign in (one each after every 8 bot requests).
+    let botCodes = 0;
+    const served: string[] = [];
+    for (const [i, to] of bots.entries()) {
+      if (await w.issue(to).then(() => true, () => false)) botCodes++;
+      if (i % 8 === 7 && served.length < regulars.length) {
+        const who = regulars[served.length]!;
+        const { verificationId } = await w.issue(who);
+        // Trusted: it pays for its own code, and earns the range no credit.
+        expect(await w.verify(verificationId, who)).toBe('trusted');
+        served.push(who);
+      }
+    }
+    expect(served).toHaveLength(8);
+    // What pumping alone gets (was 48 when every approval credited the range).
+    expect(botCodes).toBe(Math.max(RANGE_RULES.minSent, RANGE_RULES.slack + 1));
+    // A regular asking again, after the block, is still served.
+    await expect(w.issue(regulars[0]!)).resolves.toMatchObject({ status: 'pending' });
+  });
+
+  it('a number verifying twice in a window credits its range once; a retried stream batch credits nothing again', async () => {
+    const w = await world();
+    const [to] = sequentialNumbers('+447400907000', 1);
+    const a = await w.issue(to!);
+    expect(await w.verify(a.verificationId, to!)).toBe('credited');
+    const credits = { credits: new DynamoRangeCredits(w.ctx.doc, w.tables.Data), fraud: { isTrusted: async () => false } };
+    // The same event again (a batch retried), even if the trust query missed it: the marker refuses a second credit.
+    expect(await creditApproval(credits, { action: 'otp.verify', outcome: 'approved', resource: a.verificationId })).toBe('repeat');
+    const b = await w.issue(to!);
+    expect(await w.verify(b.verificationId, to!)).toBe('trusted');
   });
 
   it('the trusted are refused by nothing an attack on their range fills: not the range block, not the prefix window', async () => {
@@ -80,7 +134,7 @@ describe('range blocking (DynamoDB Local)', () => {
     w.ctx.deps.limits = { ...DEFAULT_LIMITS, prefix: { limit: 12, windowSeconds: 3600 } };
     const [trusted, ...bots] = sequentialNumbers('+447400905000', 40);
     const first = await w.issue(trusted!);
-    await verifyOtp(w.ctx.deps, 'app-a', first.verificationId, { code: w.ctx.sms.lastCode(trusted!) });
+    await w.verify(first.verificationId, trusted!);
     const refused = new Set<string>();
     for (const to of bots) await w.issue(to).catch((e: { status: number; extra?: { reason?: string; limit?: string } }) => refused.add(`${e.status}:${e.extra?.reason ?? e.extra?.limit}`));
     // The bots filled the prefix window (12 an hour) before the range rule stopped them.
@@ -93,7 +147,7 @@ describe('range blocking (DynamoDB Local)', () => {
     const w = await world();
     const [trusted, ...others] = sequentialNumbers('+447400903000', 25);
     const first = await w.issue(trusted!);
-    await verifyOtp(w.ctx.deps, 'app-a', first.verificationId, { code: w.ctx.sms.lastCode(trusted!) });
+    await w.verify(first.verificationId, trusted!);
     for (const to of others) await w.issue(to).catch(() => undefined);
     expect((await listBlocks({ fraud: w.ctx.fraud, now: Date.now })).blocks).toHaveLength(1);
     await expect(w.issue(others.at(-1)!)).rejects.toMatchObject({ extra: { reason: 'prefix_blocked' } });

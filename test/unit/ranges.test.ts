@@ -1,52 +1,70 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimited } from '#shared/errors';
 import { withinRange } from '#shared/fraud/range-guard';
-import { admits, RANGE_RULES, rangeCheck, rangeOf, RangeRefused } from '#shared/fraud/ranges';
+import { admits, RANGE_RULES, rangeCheck, rangeOf, RangeRefused, SCORE } from '#shared/fraud/ranges';
 import { parsePhone } from '#shared/phone/phone';
 import { MemoryFraudStore } from '../support/fake-otp-deps.ts';
 
 /** The range-conversion rule, its windows and its exceptions, as pure logic and with a fake store. */
 const phone = (n: string) => parsePhone(n)!;
 
+/** A window after `sent` sends and approvals: `credited` from numbers new to the service, `trusted` from numbers that verified before (no credit). */
+const counts = (sent: number, credited = 0, trusted = 0) => ({
+  sent, open: sent - credited - trusted, score: sent * SCORE.send + (credited + trusted) * SCORE.approval + credited * SCORE.credit(),
+});
+
 describe('the range rule', () => {
-  it('admits any window below the minimum volume, then only while sent − 5 × approved stays within the slack and fewer than 16 codes are unverified', () => {
+  it('admits any window below the minimum volume, then only while the score stays within the slack and fewer than 16 codes are unverified', () => {
     expect(admits(undefined)).toBe(true);
-    expect(admits({ sent: 9, approved: 0 })).toBe(true); // below minSent
-    expect(admits({ sent: 10, approved: 0 })).toBe(true); // score 10 = slack
-    expect(admits({ sent: 11, approved: 0 })).toBe(false); // pumping stops at 11 codes
-    expect(admits({ sent: 11, approved: 1 })).toBe(true); // one approval buys 5 on the score
-    expect(admits({ sent: 15, approved: 0 })).toBe(false); // score 15: conversion too low
-    expect(admits({ sent: 20, approved: 5 })).toBe(true); // 25% converted, 15 unverified
-    expect(admits({ sent: 21, approved: 5 })).toBe(false); // 16 unverified: the cap, whatever the score
-    expect(admits({ sent: 1000, approved: 900 })).toBe(false); // 100 codes nobody verified in 15 minutes in one range
-    expect(admits({ sent: 60, approved: 45 })).toBe(true); // honest traffic converts around 80%: 15 open
+    expect(admits(counts(9))).toBe(true); // below minSent
+    expect(admits(counts(10))).toBe(true); // score 10 = slack
+    expect(admits(counts(11))).toBe(false); // pumping stops at 11 codes
+    expect(admits(counts(11, 1))).toBe(true); // one new number verifying buys 5 on the score
+    expect(admits(counts(11, 0, 1))).toBe(true); // a trusted one pays for its own code: score 10
+    expect(admits(counts(12, 0, 1))).toBe(false); // ... and no more
+    expect(admits(counts(15))).toBe(false); // score 15: conversion too low
+    expect(admits(counts(20, 5))).toBe(true); // 25% converted, 15 unverified
+    expect(admits(counts(21, 5))).toBe(false); // 16 unverified: the cap, whatever the score
+    expect(admits(counts(1000, 900))).toBe(false); // 100 codes nobody verified in 15 minutes in one range
+    expect(admits(counts(60, 45))).toBe(true); // honest traffic converts around 80%: 15 open
+    expect(admits(counts(60, 5, 40))).toBe(true); // regulars and a few new people: 15 open, score 0
   });
 
-  it('never lets a window hold maxUnverified codes nobody verified, whatever share of its codes an attacker verifies', () => {
+  it('new people converting at 1/weight keep the score at 0, as the rule was before credits were kept apart', () => {
+    for (const n of [5, 50, 500]) expect(counts(n * RANGE_RULES.weight, n).score).toBe(0);
+  });
+
+  it('never lets a window hold maxUnverified codes nobody verified, whatever share of its codes an attacker verifies with new numbers', () => {
     for (const every of [1, 2, 3, 5, 10, 1000]) {
-      let window = { sent: 0, approved: 0 };
-      for (let i = 0; i < 1000 && admits(window); i++) {
-        window = { ...window, sent: window.sent + 1 };
-        // The attacker reads and verifies one code in `every` (every = 1: all of them).
-        if (window.sent % every === 0) window = { ...window, approved: window.approved + 1 };
+      let sent = 0;
+      let verified = 0;
+      for (let i = 0; i < 1000 && admits(counts(sent, verified)); i++) {
+        sent++;
+        // The attacker reads and verifies one code in `every` (every = 1: all of them), each from a new number: each earns the credit.
+        if (sent % every === 0) verified++;
       }
-      const unverified = window.sent - window.approved;
-      if (every > 1) expect(unverified, `1 in ${every}`).toBeLessThanOrEqual(RANGE_RULES.maxUnverified);
+      if (every > 1) expect(sent - verified, `1 in ${every}`).toBeLessThanOrEqual(RANGE_RULES.maxUnverified);
       // Verifying 1 in 5 (the rule's 20% conversion threshold exactly) buys at most 20 codes.
-      if (every === 5) expect(window.sent).toBeLessThanOrEqual(20);
+      if (every === 5) expect(sent).toBeLessThanOrEqual(20);
     }
-    // Eight honest approvals buy nothing beyond their own codes: 16 open codes refuse the 17th.
-    expect(admits({ sent: 8 + 16, approved: 8 })).toBe(false);
+  });
+
+  it('gives an attack no cover from trusted people verifying in its range: it gets what it would alone', () => {
+    const alone = (() => {
+      let sent = 0;
+      while (admits(counts(sent))) sent++;
+      return sent;
+    })();
+    // Eight regulars ask for and verify a code each while the bots pump: they pay for their own codes only.
+    let bots = 0;
+    while (admits(counts(bots + 8, 0, 8))) bots++;
+    expect(bots).toBe(alone);
+    expect(alone).toBe(Math.max(RANGE_RULES.minSent, RANGE_RULES.slack + 1));
   });
 
   it('lets a pumping run through at most max(minSent, slack + 1) codes per range and window, fewer than 20', () => {
-    let window = { sent: 0, approved: 0 };
     let sent = 0;
-    for (let i = 0; i < 100; i++) {
-      if (!admits(window)) break;
-      window = { ...window, sent: window.sent + 1 };
-      sent++;
-    }
+    for (let i = 0; i < 100 && admits(counts(sent)); i++) sent++;
     expect(sent).toBe(Math.max(RANGE_RULES.minSent, RANGE_RULES.slack + 1));
     expect(sent).toBeLessThanOrEqual(20);
   });
@@ -112,17 +130,17 @@ describe('withinRange', () => {
     expect(fraud.blocks).toEqual([]);
   });
 
-  it('sends to a trusted number anyway, written again without the range', async () => {
+  it('sends to a trusted number anyway, written again with its range counted but unchecked', async () => {
     const fraud = new MemoryFraudStore();
     fraud.trusted.add('idx');
     const w = who(fraud);
     const calls: unknown[] = [];
     const out = await withinRange(w.deps, w, async (r, trusted) => {
       calls.push(r, trusted);
-      if (r) throw new RangeRefused('blocked');
+      if (!r.trusted) throw new RangeRefused('blocked');
       return 'sent';
     });
     expect(out).toBe('sent');
-    expect(calls).toEqual([w.range, false, undefined, true]);
+    expect(calls).toEqual([w.range, false, { ...w.range, trusted: true }, true]);
   });
 });

@@ -17,21 +17,28 @@ import { SUBJECT_INDEX, subjectKey } from './tables.ts';
 const LISTING = { subjectKey: 'FRAUDBLOCKS' };
 export const trustKey = (phoneIndex: string) => ({ pk: `TRUST#${phoneIndex}`, sk: 'TRUST' });
 
+/**
+ * Whether a number verified between `sinceMs` and `beforeMs`: read on a rare path (a send into a
+ * blocked range) and off the request path (range credits). The number's approved verifications are
+ * kept for the trust window; opened messages leave a TRUST item. Both are filed under its index.
+ */
+export async function numberTrusted(doc: DynamoDBDocumentClient, tableName: string, phoneIndex: string, sinceMs: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<boolean> {
+  const items = await queryAll(doc, {
+    TableName: tableName,
+    IndexName: SUBJECT_INDEX,
+    KeyConditionExpression: 'subjectKey = :s',
+    FilterExpression: '(#status = :approved AND #approvedAt BETWEEN :since AND :last) OR (begins_with(pk, :trust) AND #at BETWEEN :since AND :last)',
+    ExpressionAttributeNames: { '#status': 'status', '#approvedAt': 'approvedAt', '#at': 'at' },
+    ExpressionAttributeValues: { ':s': subjectKey(phoneIndex).subjectKey, ':approved': 'approved', ':since': sinceMs, ':last': beforeMs - 1, ':trust': 'TRUST#' },
+  });
+  return items.length > 0;
+}
+
 export class DynamoFraudStore implements FraudStore {
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
 
-  async isTrusted(phoneIndex: string, sinceMs: number): Promise<boolean> {
-    // Rare path (a send into a blocked range): the number's approved verifications are kept for the
-    // trust window; opened messages leave a TRUST item. Both are filed under the number's index.
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      IndexName: SUBJECT_INDEX,
-      KeyConditionExpression: 'subjectKey = :s',
-      FilterExpression: '(#status = :approved AND #approvedAt >= :since) OR (begins_with(pk, :trust) AND #at >= :since)',
-      ExpressionAttributeNames: { '#status': 'status', '#approvedAt': 'approvedAt', '#at': 'at' },
-      ExpressionAttributeValues: { ':s': subjectKey(phoneIndex).subjectKey, ':approved': 'approved', ':since': sinceMs, ':trust': 'TRUST#' },
-    });
-    return items.length > 0;
+  isTrusted(phoneIndex: string, sinceMs: number, beforeMs?: number): Promise<boolean> {
+    return numberTrusted(this.doc, this.tableName, phoneIndex, sinceMs, beforeMs);
   }
 
   async blockRange(r: RangeCheck, seen: { reason: RangeBlockReason; sent: number; approved: number }, untilMs: number, nowMs: number, event: NewAuditEvent): Promise<void> {

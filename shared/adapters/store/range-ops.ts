@@ -1,4 +1,4 @@
-import { RangeRefused, type RangeCheck, type RangeRules } from '../../fraud/ranges.ts';
+import { RangeRefused, SCORE, type RangeCheck, type RangeRules } from '../../fraud/ranges.ts';
 import type { Guarded, TransactItem } from './rate-limit-ops.ts';
 
 /**
@@ -6,10 +6,19 @@ import type { Guarded, TransactItem } from './rate-limit-ops.ts';
  * blocked, and its window must admit one more send; both refuse before anything is written.
  */
 export const rangeBlockKey = (tag: string) => ({ pk: `BLOCK#prefix#${tag}`, sk: 'BLOCK' });
-const windowKey = (tag: string, windowStart: number) => ({ pk: `RANGE#${tag}#${windowStart}`, sk: 'RANGE' });
-const ttlOf = (windowEndsAt: number) => Math.ceil(windowEndsAt / 1000) + 3_600;
+export const rangeWindowKey = (tag: string, windowStart: number) => ({ pk: `RANGE#${tag}#${windowStart}`, sk: 'RANGE' });
+export const rangeWindowTtl = (windowEndsAt: number) => Math.ceil(windowEndsAt / 1000) + 3_600;
 
 export function rangeGuards(tableName: string, r: RangeCheck, nowMs: number): Guarded[] {
+  const count = {
+    TableName: tableName,
+    Key: rangeWindowKey(r.tag, r.windowStart),
+    UpdateExpression: 'ADD #sent :one, #score :send, #open :one SET #ttl = if_not_exists(#ttl, :ttl)',
+    ExpressionAttributeNames: { '#sent': 'sent', '#score': 'score', '#open': 'open', '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':one': 1, ':send': SCORE.send, ':ttl': rangeWindowTtl(r.windowEndsAt) },
+  };
+  // A trusted number's send counts, unchecked (fraud/range-guard.ts).
+  if (r.trusted) return [{ Update: count }];
   return [
     {
       ConditionCheck: {
@@ -23,12 +32,9 @@ export function rangeGuards(tableName: string, r: RangeCheck, nowMs: number): Gu
     },
     {
       Update: {
-        TableName: tableName,
-        Key: windowKey(r.tag, r.windowStart),
-        UpdateExpression: 'ADD #sent :one, #score :one, #open :one SET #ttl = if_not_exists(#ttl, :ttl)',
+        ...count,
         ConditionExpression: '(attribute_not_exists(#open) OR #open < :maxOpen) AND (attribute_not_exists(#sent) OR #sent < :min OR #score <= :slack)',
-        ExpressionAttributeNames: { '#sent': 'sent', '#score': 'score', '#open': 'open', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':min': r.rules.minSent, ':slack': r.rules.slack, ':maxOpen': r.rules.maxUnverified, ':ttl': ttlOf(r.windowEndsAt) },
+        ExpressionAttributeValues: { ...count.ExpressionAttributeValues, ':min': r.rules.minSent, ':slack': r.rules.slack, ':maxOpen': r.rules.maxUnverified },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
       onConditionFailed: (old) => new RangeRefused(
@@ -39,15 +45,20 @@ export function rangeGuards(tableName: string, r: RangeCheck, nowMs: number): Gu
   ];
 }
 
-/** An approved code counts back into its range's window (one more item of the approve transaction): it pays for itself in `open`. */
+/**
+ * An approved code counts back into its range's window (one more item of the approve transaction):
+ * it pays for its own code, in `open` and in the score. Whether it earns a credit beyond that (a
+ * number not trusted before) is decided off the request path (fraud/range-credit.ts): the approval
+ * reads nothing.
+ */
 export function rangeApproval(tableName: string, a: { tag: string; windowStart: number; windowEndsAt: number; rules: RangeRules }): TransactItem {
   return {
     Update: {
       TableName: tableName,
-      Key: windowKey(a.tag, a.windowStart),
+      Key: rangeWindowKey(a.tag, a.windowStart),
       UpdateExpression: 'ADD #approved :one, #score :minus, #open :minusOne SET #ttl = if_not_exists(#ttl, :ttl)',
       ExpressionAttributeNames: { '#approved': 'approved', '#score': 'score', '#open': 'open', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':minus': -a.rules.weight, ':minusOne': -1, ':ttl': ttlOf(a.windowEndsAt) },
+      ExpressionAttributeValues: { ':one': 1, ':minus': SCORE.approval, ':minusOne': -1, ':ttl': rangeWindowTtl(a.windowEndsAt) },
     },
   };
 }
