@@ -25,7 +25,9 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const calls = async () => (await (await fetch(`${stack.url}/_local/aws-calls`)).json()) as Record<string, number>;
-    const dynamoCalls = async () => Object.entries(await calls()).filter(([k]) => k.startsWith('DynamoDB.')).reduce((a, [, n]) => a + n, 0);
+    const callsOf = async (prefix: string) => Object.entries(await calls()).filter(([k]) => k.startsWith(prefix)).reduce((a, [, n]) => a + n, 0);
+    // The request path's calls; the functions behind the events (receipts, publisher, range credits) are tallied apart.
+    const dynamoCalls = () => callsOf('DynamoDB.');
     const outbox = async (to: string) => ((await (await fetch(`${stack.url}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: { text: string }[] }).messages;
     const codeOf = async (to: string) => (await outbox(to)).at(-1)!.text.match(/\b(\d{6})\b/)![1]!;
     const measure = async (f: () => Promise<unknown>) => {
@@ -56,6 +58,7 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     const started = performance.now();
     const deadline = started + durationMs;
     const before = await dynamoCalls();
+    const backgroundBefore = await callsOf('Background.DynamoDB.');
     const timed = async (f: () => Promise<{ status: number; body: Record<string, unknown> }>) => {
       const t = performance.now();
       const r = await f();
@@ -86,11 +89,12 @@ export async function httpBench(stack: { url: string }, dir: string, durationMs:
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
     // The outbox's delivery receipts (actions too) land about a second after each SMS: seal after them.
     await receiptsSettled(stack.url);
+    const background = (await callsOf('Background.DynamoDB.')) - backgroundBefore;
     await fetch(`${stack.url}/_local/audit/seal`, { method: 'POST' });
     const verdict = await (await fetch(`${stack.url}/v1/audit/verify`, { headers: { Authorization: `Bearer ${token}` } })).json() as { intact: boolean; events: number; unsealed: number };
     return {
       issue, sms, wrong, right,
-      load: { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), statuses, callsPerAction: used / Math.max(1, accepted), verdict, rssMiB: rss.map((b) => Math.round(b / 1048576)) },
+      load: { requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p99: pct(0.99), statuses, callsPerAction: used / Math.max(1, accepted), backgroundCallsPerAction: background / Math.max(1, accepted), verdict, rssMiB: rss.map((b) => Math.round(b / 1048576)) },
     };
   }
 }

@@ -169,6 +169,8 @@ async function measureRequests() {
   record('64 end users: DynamoDB calls per accepted action (request path)', round(l.callsPerAction, 3), 'calls', 1.6);
   // No growth with concurrency: the same per action as with 16 (1.5 is issue 2 + right code 1, conflict-free).
   record('DynamoDB calls per accepted action, 64 end users ÷ 16', round(l.callsPerAction / fewer!.load.callsPerAction, 3), 'x', 1.05, `16 end users: ${fewer!.load.callsPerAction.toFixed(3)} calls per action, ${fewer!.load.requests} requests`);
+  // Counted apart, as information: the receipts, the publisher's feed and masks, the range credits.
+  inform('64 end users: DynamoDB calls per accepted action after the response (background functions)', round(l.backgroundCallsPerAction, 3), 'calls');
   record('64 end users: audit events broken or left unsealed after sealing', l.verdict.intact ? l.verdict.unsealed : 1_000_000, 'events', 0);
   // Flat after warm-up: the last sample against the first one taken after 30 s.
   const warm = l.rssMiB[Math.min(2, l.rssMiB.length - 1)]!;

@@ -8,6 +8,7 @@ import { stageLimits } from '../sizing.ts';
 import { ensureTables, startDynamoDbLocal } from './dynamodb.ts';
 import { captureEmf } from './emf-capture.ts';
 import { dynamoClients } from '#shared/wiring/runtime';
+import { backgroundClients } from '#shared/wiring/events-runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext, type Handler } from './gateway.ts';
 import { consumeWebhookQueue, drainArchiveOutbox, localReceipts, startStreamPoller } from './events.ts';
@@ -142,6 +143,8 @@ export async function startLocalStack(options: LocalStackOptions) {
     // Every DynamoDB round trip the handlers make, retries included (GET /_local/aws-calls).
     // Only now: the client reads the configuration, which must already hold the URL above.
     countAwsCalls(dynamoClients().raw, awsCalls, 'DynamoDB');
+    // The functions behind the events (publisher, range credits, receipts, sweep), apart: work after the response.
+    countAwsCalls(backgroundClients().raw, awsCalls, 'Background.DynamoDB');
     // For tools that talk to this stack's DynamoDB Local (npm run audit:verify).
     writeFileSync(layout.stackFile, JSON.stringify({ url: `http://${host}:${port}`, dynamoEndpoint: dynamo.endpoint, tables: LOCAL_TABLE_NAMES, pid: process.pid }, null, 2));
 

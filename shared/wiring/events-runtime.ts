@@ -34,9 +34,11 @@ import { SqsWebhookQueue } from '../adapters/webhooks/sqs-queue.ts';
 /**
  * The functions behind the events (publisher, deliverer, receipts, expiry sweep) run off the request
  * path. They get their own DynamoDB client: in Lambda each is its own process anyway, and on the
- * local stack their calls then stay out of the request-path tally (GET /_local/aws-calls).
+ * local stack their calls are then tallied apart from the request path's (GET /_local/aws-calls,
+ * `Background.DynamoDB.*`).
  */
-const backgroundDoc = /* @__PURE__ */ once(() => createDocumentClient(config().DYNAMODB_ENDPOINT).doc);
+export const backgroundClients = /* @__PURE__ */ once(() => createDocumentClient(config().DYNAMODB_ENDPOINT));
+const backgroundDoc = () => backgroundClients().doc;
 const backgroundAudit = /* @__PURE__ */ once(() => new AuditItems(backgroundDoc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 const backgroundWebhookStore = /* @__PURE__ */ once(() => new DynamoWebhookStore(backgroundDoc(), table(), backgroundAudit()));
 

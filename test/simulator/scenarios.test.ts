@@ -93,11 +93,11 @@ describe('traffic simulator', () => {
     expect(g.honest!.refused).toEqual({});
     expect(g.honest!.sent).toBe(40);
     expect(r.blocks.filter((b) => b.kind === 'country')).toEqual([]);
-    // Every attacked range ends blocked: by its unverified codes where approvals kept the score low,
-    // by its conversion where the bots' few approvals came too late to count.
+    // Every attacked range ends blocked: by its unverified codes where the bots' own approvals (new
+    // numbers: credited) kept the score low, by its conversion where they came too late to count.
+    // The trusted people's approvals earn nothing, so they never decide which.
     expect(r.blocks.map((b) => b.key).sort()).toEqual(['1212556', '4474006', '4917613']);
     for (const b of r.blocks) expect(['unverified', 'low_conversion']).toContain(b.reason);
-    expect(r.blocks.filter((b) => b.key !== '4917613').map((b) => b.reason)).toEqual(['unverified', 'unverified']);
     expect(count(r.statuses, '500', '502', '503')).toBe(0);
   });
 });
