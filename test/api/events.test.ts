@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HTTP } from 'cloudevents';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '#shared/webhooks/signature';
 import { WEBHOOK_DIRECTORY_TTL_MS } from '#shared/events/webhook-directory';
@@ -128,6 +130,15 @@ describe('webhooks and the events feed', () => {
     expect(pending[0]!.headers['webhook-id']).toBe(pending[1]!.headers['webhook-id']);
     expect(pending[0]!.headers['webhook-id']).toBe(`msg_${pending[0]!.event.id}`);
     for (const d of pending) expect(verify(secret, d.headers, d.body, Math.floor(Date.now() / 1000))).toBe(true);
+    // As a receiver using the standards' official libraries reads it: Standard Webhooks verifies the
+    // signature (and refuses an edited body), the CloudEvents SDK finds the event in structured mode.
+    const standard = new Webhook(secret);
+    for (const d of pending) expect(standard.verify(d.body, d.headers)).toMatchObject({ id: pending[0]!.event.id, type: 'verification.pending' });
+    expect(() => standard.verify(`${pending[1]!.body} `, pending[1]!.headers)).toThrow();
+    expect(pending[0]!.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+    const ce = HTTP.toEvent({ headers: pending[0]!.headers, body: pending[0]!.body });
+    expect(Array.isArray(ce)).toBe(false);
+    expect(ce).toMatchObject({ specversion: '1.0', id: pending[0]!.event.id, type: 'verification.pending', source: 'sealtext', data: { verificationId: id } });
     expect(verify(secret, { ...pending[1]!.headers }, `${pending[1]!.body} `, Math.floor(Date.now() / 1000))).toBe(false);
     expect(pending[0]!.event).toMatchObject({ specversion: '1.0', source: 'sealtext', data: { verificationId: id, to: `${to.slice(0, 5)}******${to.slice(-2)}` } });
 

@@ -5,6 +5,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import { isLoopback, isPublicAddress } from '../../webhooks/addresses.ts';
 import { hostOf, POST_TIMEOUT_MS, MAX_RESPONSE_BYTES, UnsafeDestination, urlProblem, type PostResult, type UrlPolicy, type WebhookPoster } from '../../webhooks/endpoint.ts';
 
+/** CloudEvents' structured mode over HTTP: the body is the whole event, so the CloudEvents SDKs read a delivery as it is. */
+const CLOUDEVENTS_STRUCTURED = 'application/cloudevents+json; charset=utf-8';
+
 type Resolve = (host: string) => Promise<{ address: string; family: number }[]>;
 const systemResolve: Resolve = (host) => dnsLookup(host, { all: true, verbatim: true });
 
@@ -36,7 +39,7 @@ export class HttpWebhookPoster implements WebhookPoster {
       const req = send(url, {
         method: 'POST',
         lookup,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Sealtext-Webhooks/1' },
+        headers: { ...headers, 'content-type': CLOUDEVENTS_STRUCTURED, 'content-length': Buffer.byteLength(body), 'user-agent': 'Sealtext-Webhooks/1' },
         signal: deadline,
       }, (res) => {
         let read = 0;
