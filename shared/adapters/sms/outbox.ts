@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import type { Channel } from '../../channels/channel.ts';
 import type { Sms, SmsSender } from '../../sms/sender.ts';
 
 /**
  * The local stack's SMS provider: appends each SMS to a JSON-lines file (read back by
  * GET /_local/outbox) and prints it, since on a developer's machine the console is the phone.
  */
-export type OutboxEntry = { id: string; to: string; text: string; at: string };
+export type OutboxEntry = { id: string; to: string; text: string; at: string; channel?: Channel };
 
 /** Each SMS the outbox takes (`sent`, with its entry): the local stack's stand-in for delivery receipts listens. */
 export const outboxSent = new EventEmitter<{ sent: [OutboxEntry] }>();
@@ -16,14 +17,26 @@ export class OutboxSender implements SmsSender {
   constructor(private readonly file: string, private readonly print: (line: string) => void = defaultPrint) {}
 
   async send(sms: Sms): Promise<{ messageId: string }> {
-    const entry: OutboxEntry = { id: randomUUID(), to: sms.to, text: sms.text, at: new Date().toISOString() };
-    const idx = index(this.file); // loaded before the append, so the entry is added once
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-    add(idx, entry);
+    const entry = appendToOutbox(this.file, { to: sms.to, text: sms.text }, this.print);
     outboxSent.emit('sent', entry);
-    this.print(`[outbox] SMS to ${consoleMask(sms.to)}:\n${sms.text.replace(/^/gm, '[outbox]   ')}`);
     return { messageId: entry.id };
   }
+}
+
+const CHANNEL_LABEL: Record<Exclude<Channel, 'sms'>, string> = { whatsapp: 'WhatsApp', voice: 'Voice call', email: 'E-mail' };
+
+/**
+ * Appends one message of any channel (an SMS has no `channel`, as before 1.2; voice is the words the
+ * call would speak) and prints it. The phone channels' local stand-ins write here too.
+ */
+export function appendToOutbox(file: string, m: { to: string; text: string; channel?: Exclude<Channel, 'sms'> }, print: (line: string) => void = defaultPrint): OutboxEntry {
+  const entry: OutboxEntry = { id: randomUUID(), to: m.to, text: m.text, at: new Date().toISOString(), ...(m.channel ? { channel: m.channel } : {}) };
+  const idx = index(file); // loaded before the append, so the entry is added once
+  appendFileSync(file, `${JSON.stringify(entry)}\n`);
+  add(idx, entry);
+  const label = m.channel ? CHANNEL_LABEL[m.channel] : 'SMS';
+  print(`[outbox] ${label} to ${consoleMask(m.to)}:\n${m.text.replace(/^/gm, '[outbox]   ')}`);
+  return entry;
 }
 
 /**

@@ -1,0 +1,23 @@
+import type { VoiceScript } from './voice-script.ts';
+import type { WhatsAppTemplateMessage } from './whatsapp-message.ts';
+
+/**
+ * The ports of the phone channels beside SMS (shared/sms/sender.ts). Adapters: End User Messaging
+ * Social for WhatsApp, End User Messaging `SendVoiceMessage` for voice (adapters/whatsapp/,
+ * adapters/voice/). `ref` names the record the message belongs to, as for SMS: a provider that
+ * hands it back with its status events lets receipts match without a write after the send.
+ */
+export interface WhatsAppSender {
+  send(m: { message: WhatsAppTemplateMessage; ref?: string }): Promise<{ messageId: string }>;
+}
+export interface VoiceSender {
+  send(call: { to: string; script: VoiceScript; ref?: string }): Promise<{ messageId: string }>;
+}
+
+/** The provider refused this message or call for good (not a transient fault): the step fails at once. */
+export class ChannelRejected extends Error {
+  constructor(readonly reason: 'not_on_whatsapp' | 'opted_out' | 'invalid_destination' | 'provider_refused') {
+    super(`Channel rejected: ${reason}`);
+    this.name = 'ChannelRejected';
+  }
+}

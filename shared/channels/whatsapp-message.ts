@@ -1,0 +1,47 @@
+/**
+ * A code on WhatsApp (API 1.2): Meta's authentication template with a copy-code button, in the
+ * WhatsApp Cloud API's message shape that End User Messaging Social passes through. Meta fixes an
+ * authentication template's words ("<code> is your verification code", optionally the security
+ * line and the expiry), so the code goes in twice: the body's one parameter and the button's.
+ * The template of each locale is approved in the business's WhatsApp Business Account beforehand
+ * (docs/channels.md); its name comes from the settings.
+ */
+type Locale = 'en' | 'de';
+/** Meta's language codes for the locales we send in. */
+const LANGUAGE: Record<Locale, string> = { en: 'en', de: 'de' };
+
+export type WhatsAppTemplateMessage = {
+  messaging_product: 'whatsapp';
+  recipient_type: 'individual';
+  to: string;
+  type: 'template';
+  template: {
+    name: string;
+    language: { code: string };
+    components: [
+      { type: 'body'; parameters: [{ type: 'text'; text: string }] },
+      { type: 'button'; sub_type: 'url'; index: '0'; parameters: [{ type: 'text'; text: string }] },
+    ];
+  };
+};
+
+export function whatsappCodeMessage(to: string, code: string, locale: Locale, templateName: string): WhatsAppTemplateMessage {
+  if (!/^\+[1-9]\d{6,14}$/.test(to)) throw new Error('A WhatsApp destination is an E.164 number');
+  // Meta refuses a one-time password over 15 characters in an authentication template.
+  if (!/^[0-9A-Za-z]{4,15}$/.test(code)) throw new Error('An authentication template code is 4 to 15 letters or digits');
+  return {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to,
+    type: 'template',
+    template: {
+      name: templateName,
+      language: { code: LANGUAGE[locale] },
+      components: [
+        { type: 'body', parameters: [{ type: 'text', text: code }] },
+        // The copy-code button is a URL button to Meta's API: its one parameter is the code.
+        { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: code }] },
+      ],
+    },
+  };
+}
