@@ -51,7 +51,7 @@ export function snsErrorCode(providerResponse: unknown): string {
  * An AWS End User Messaging SMS "Text Message Delivery Status Updated" EventBridge event. Only
  * final statuses count; UNKNOWN is left to the 72-hour rule, which the views apply themselves.
  */
-export type EumEvent = { source?: string; 'detail-type'?: string; detail?: { messageId?: unknown; messageStatus?: unknown; isFinal?: unknown; eventTimestamp?: unknown; context?: unknown } };
+export type EumEvent = { source?: string; 'detail-type'?: string; detail?: { messageId?: unknown; messageStatus?: unknown; eventType?: unknown; isFinal?: unknown; eventTimestamp?: unknown; context?: unknown } };
 
 /** The record reference we sent in the message's Context (adapters/sms/eum.ts), if any. */
 export const EUM_CONTEXT_REF = 'sealtextRef';
@@ -67,6 +67,10 @@ export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
   const at = typeof d.eventTimestamp === 'number' ? d.eventTimestamp : Date.now();
   const ref = refOf(d.context);
   const of = { smsId: d.messageId, ...(ref ? { ref } : {}), at };
+  if (event['detail-type'] === VOICE_DETAIL_TYPE) {
+    const call = callState(status, d.eventType);
+    return call ? { ...of, ...call } : undefined;
+  }
   // Not final yet: the provider took it. Only a receipt that names its record can say so (no id
   // was recorded after the send on these stages).
   if (d.isFinal !== true) return ref && (status === 'PENDING' || status === 'QUEUED') ? { ...of, status: 'sent' } : undefined;
@@ -74,4 +78,47 @@ export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
   if (status === 'DELIVERED' || status === 'SUCCESSFUL') return { ...of, status: 'delivered' };
   if (!status || status === 'UNKNOWN' || status === 'PENDING' || status === 'QUEUED') return undefined;
   return { ...of, status: 'failed', errorCode: status.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40) };
+}
+
+/**
+ * A voice call's events (same source and detail as SMS, their own detail-type). Call states, as
+ * API 1.2 counts them: answered or completed = delivered (someone heard the code); busy, no answer,
+ * failed, expired before it rang = failed; initiated and ringing say nothing yet. The state is read
+ * from `messageStatus` and, failing that, `eventType` (`VOICE_<STATE>`).
+ */
+const VOICE_DETAIL_TYPE = 'Voice Message Delivery Status Updated';
+const CALL_DELIVERED = new Set(['ANSWERED', 'COMPLETED', 'COMPLETED_CALL', 'DELIVERED', 'SUCCESSFUL']);
+const CALL_FAILED = new Set(['BUSY', 'NO_ANSWER', 'FAILED', 'TTL_EXPIRED', 'UNREACHABLE', 'BLOCKED', 'CARRIER_UNREACHABLE', 'OPTED_OUT', 'MAX_PRICE_EXCEEDED']);
+function callState(messageStatus: string, eventType: unknown): { status: 'delivered' } | { status: 'failed'; errorCode: string } | undefined {
+  const fromType = typeof eventType === 'string' ? eventType.replace(/^VOICE_/, '') : '';
+  const state = CALL_DELIVERED.has(messageStatus) || CALL_FAILED.has(messageStatus) ? messageStatus : fromType;
+  if (CALL_DELIVERED.has(state)) return { status: 'delivered' };
+  if (CALL_FAILED.has(state)) return { status: 'failed', errorCode: state.toLowerCase() };
+  return undefined;
+}
+
+/**
+ * An End User Messaging Social (WhatsApp) status event (`aws.social-messaging`, detail-types
+ * `WhatsApp Message Sent|Delivered|Read|Failed|Undeliverable`): `detail.messageId`, `detail.status`,
+ * `detail.eventTimestamp` (Unix seconds, a string). Read counts as delivered. A failure's Meta error
+ * code, where the event carries one, becomes ours: 131026 (undeliverable: most often the number
+ * is not on WhatsApp) is `not_on_whatsapp`, which fails the step at once.
+ */
+export type SocialEvent = { source?: string; 'detail-type'?: string; detail?: { messageId?: unknown; status?: unknown; eventTimestamp?: unknown; errors?: unknown } };
+const WHATSAPP_ERRORS: Readonly<Record<string, string>> = { 131026: 'not_on_whatsapp', 131047: 'reengagement_required', 131049: 'meta_declined', 131050: 'opted_out', 131056: 'rate_limited', 132001: 'template_missing', 132000: 'template_params' };
+export function fromSocialEvent(event: SocialEvent): ProviderReceipt | undefined {
+  const d = event.detail;
+  if (event.source !== 'aws.social-messaging' || !d || typeof d.messageId !== 'string' || !d.messageId) return undefined;
+  const seconds = Number(d.eventTimestamp);
+  const at = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
+  const of = { smsId: d.messageId, at };
+  const status = typeof d.status === 'string' ? d.status.toLowerCase() : '';
+  if (status === 'sent') return { ...of, status: 'sent' };
+  if (status === 'delivered' || status === 'read') return { ...of, status: 'delivered' };
+  if (status === 'failed' || status === 'undeliverable' || event['detail-type'] === 'WhatsApp Message Undeliverable') {
+    const first: unknown = Array.isArray(d.errors) ? d.errors[0] : undefined;
+    const code = first && typeof first === 'object' ? String((first as { code?: unknown }).code ?? '') : '';
+    return { ...of, status: 'failed', errorCode: WHATSAPP_ERRORS[code] ?? (status === 'undeliverable' ? 'not_on_whatsapp' : 'provider_error') };
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ import { ChannelRejected } from '#shared/channels/senders';
 import { voiceScript } from '#shared/channels/voice-script';
 import { whatsappCodeMessage } from '#shared/channels/whatsapp-message';
 import { nextStep, planWorkflow, refusalOf, type Reach, type WorkflowState } from '#shared/channels/workflow';
+import { fromEumEvent, fromSocialEvent } from '#shared/delivery/provider-receipts';
 import { readOutbox } from '#shared/adapters/sms/outbox';
 import { EumVoice } from '#shared/adapters/voice/sms-voice';
 import { OutboxVoice } from '#shared/adapters/voice/outbox';
@@ -158,5 +159,38 @@ describe('local stand-ins', () => {
     expect(entries.map((e) => e.channel)).toEqual(['whatsapp', 'voice']);
     expect(entries[0]!.text).toContain('482910 is your verification code');
     expect(entries[1]!.text).toBe('This is Acme. Your code is 1, 2, 3, 4. Again, your code is 1, 2, 3, 4. Never share it. Goodbye.');
+  });
+});
+
+describe('receipts of the new channels', () => {
+  const T = 1_763_892_000_000;
+  const call = (messageStatus: string, eventType = '') => ({
+    source: 'aws.sms-voice', 'detail-type': 'Voice Message Delivery Status Updated',
+    detail: { messageId: 'call-1', messageStatus, eventType, isFinal: true, eventTimestamp: T, context: { sealtextRef: 'otp:v1:3' }, destinationPhoneNumber: '+447400123456' },
+  });
+
+  it('counts an answered or completed call as delivered, busy / no answer / failed as failed, ringing as nothing yet', () => {
+    expect(fromEumEvent(call('COMPLETED'))).toEqual({ smsId: 'call-1', ref: 'otp:v1:3', status: 'delivered', at: T });
+    expect(fromEumEvent(call('', 'VOICE_ANSWERED'))).toMatchObject({ status: 'delivered' });
+    expect(fromEumEvent(call('BUSY'))).toMatchObject({ status: 'failed', errorCode: 'busy' });
+    expect(fromEumEvent(call('', 'VOICE_NO_ANSWER'))).toMatchObject({ status: 'failed', errorCode: 'no_answer' });
+    expect(fromEumEvent(call('', 'VOICE_RINGING'))).toBeUndefined();
+    expect(fromEumEvent(call('', 'VOICE_INITIATED'))).toBeUndefined();
+    expect(JSON.stringify(fromEumEvent(call('BUSY')))).not.toContain('447400123456');
+  });
+
+  it('reads WhatsApp statuses: read counts as delivered, "not on WhatsApp" fails with its own code', () => {
+    const status = (s: string, extra: Record<string, unknown> = {}, detailType = `WhatsApp Message ${s[0]!.toUpperCase()}${s.slice(1)}`) => ({
+      source: 'aws.social-messaging', 'detail-type': detailType, detail: { messageId: 'wamid-1', status: s, eventTimestamp: '1759466063', ...extra },
+    });
+    expect(fromSocialEvent(status('sent'))).toEqual({ smsId: 'wamid-1', status: 'sent', at: 1_759_466_063_000 });
+    expect(fromSocialEvent(status('delivered'))).toMatchObject({ status: 'delivered' });
+    expect(fromSocialEvent(status('read'))).toMatchObject({ status: 'delivered' });
+    expect(fromSocialEvent(status('failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] }))).toMatchObject({ status: 'failed', errorCode: 'not_on_whatsapp' });
+    expect(fromSocialEvent(status('failed', { errors: [{ code: 131056 }] }))).toMatchObject({ errorCode: 'rate_limited' });
+    expect(fromSocialEvent(status('failed'))).toMatchObject({ status: 'failed', errorCode: 'provider_error' });
+    expect(fromSocialEvent(status('undeliverable'))).toMatchObject({ status: 'failed', errorCode: 'not_on_whatsapp' });
+    expect(fromSocialEvent({ source: 'aws.sms-voice', detail: { messageId: 'x', status: 'sent' } })).toBeUndefined();
+    expect(fromSocialEvent(status('received'))).toBeUndefined();
   });
 });
