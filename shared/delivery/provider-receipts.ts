@@ -117,7 +117,8 @@ export function fromSocialEvent(event: SocialEvent): ProviderReceipt | undefined
   if (status === 'delivered' || status === 'read') return { ...of, status: 'delivered' };
   if (status === 'failed' || status === 'undeliverable' || event['detail-type'] === 'WhatsApp Message Undeliverable') {
     const first: unknown = Array.isArray(d.errors) ? d.errors[0] : undefined;
-    const code = first && typeof first === 'object' ? String((first as { code?: unknown }).code ?? '') : '';
+    const raw = first && typeof first === 'object' ? (first as { code?: unknown }).code : undefined;
+    const code = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : '';
     return { ...of, status: 'failed', errorCode: WHATSAPP_ERRORS[code] ?? (status === 'undeliverable' ? 'not_on_whatsapp' : 'provider_error') };
   }
   return undefined;
