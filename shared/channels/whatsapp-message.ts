@@ -45,3 +45,24 @@ export function whatsappCodeMessage(to: string, code: string, locale: Locale, te
     },
   };
 }
+
+/**
+ * The authentication template a locale needs, as Meta's template API takes it (End User Messaging
+ * Social `CreateWhatsAppMessageTemplate` passes it through): Meta writes the words itself, with the
+ * security line and the expiry footer, and a copy-code button. Name: `<prefix>_<locale>`.
+ */
+export function authenticationTemplate(prefix: string, locale: Locale, expiryMinutes: number) {
+  if (!/^[a-z0-9_]{1,400}$/.test(prefix)) throw new Error('A template name is lowercase letters, digits and underscores');
+  if (!Number.isInteger(expiryMinutes) || expiryMinutes < 1 || expiryMinutes > 90) throw new Error('Meta takes an expiry of 1 to 90 minutes');
+  return {
+    name: `${prefix}_${locale}`,
+    language: LANGUAGE[locale],
+    category: 'AUTHENTICATION',
+    components: [
+      { type: 'BODY', add_security_recommendation: true },
+      { type: 'FOOTER', code_expiration_minutes: expiryMinutes },
+      { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: locale === 'de' ? 'Code kopieren' : 'Copy code' }] },
+    ],
+  };
+}
+export const TEMPLATE_LOCALES: readonly Locale[] = ['en', 'de'];

@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConflictException, PinpointSMSVoiceV2Client, SendVoiceMessageCommand, ValidationException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { InvalidParametersException, SendWhatsAppMessageCommand, SocialMessagingClient, ThrottledRequestException } from '@aws-sdk/client-socialmessaging';
+import { CreateWhatsAppMessageTemplateCommand, InvalidParametersException, ListWhatsAppMessageTemplatesCommand, SendWhatsAppMessageCommand, SocialMessagingClient, ThrottledRequestException } from '@aws-sdk/client-socialmessaging';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel } from '#shared/channels/channel';
 import { ChannelRejected } from '#shared/channels/senders';
 import { voiceScript } from '#shared/channels/voice-script';
-import { whatsappCodeMessage } from '#shared/channels/whatsapp-message';
+import { authenticationTemplate, whatsappCodeMessage } from '#shared/channels/whatsapp-message';
+import { ensureAuthenticationTemplates } from '#shared/adapters/whatsapp/templates';
 import { nextStep, planWorkflow, refusalOf, type Reach, type WorkflowState } from '#shared/channels/workflow';
 import { fromEumEvent, fromSocialEvent } from '#shared/delivery/provider-receipts';
 import { readOutbox } from '#shared/adapters/sms/outbox';
@@ -99,9 +100,11 @@ describe('WhatsApp authentication template message', () => {
   });
 });
 
+// One mock per client class for the whole file (a second would replace the first's stub).
+const social = mockClient(SocialMessagingClient);
+afterEach(() => social.reset());
+
 describe('End User Messaging Social (WhatsApp) sender', () => {
-  const social = mockClient(SocialMessagingClient);
-  afterEach(() => social.reset());
   const sender = () => new SocialMessagingWhatsApp(new SocialMessagingClient({ region: 'eu-west-1' }), { originationPhoneNumberId: 'phone-number-id-0123456789abcdef0123456789abcdef', metaApiVersion: 'v20.0' });
 
   it('sends the message as bytes of its JSON from the configured number, with the Meta API version', async () => {
@@ -192,5 +195,36 @@ describe('receipts of the new channels', () => {
     expect(fromSocialEvent(status('undeliverable'))).toMatchObject({ status: 'failed', errorCode: 'not_on_whatsapp' });
     expect(fromSocialEvent({ source: 'aws.sms-voice', detail: { messageId: 'x', status: 'sent' } })).toBeUndefined();
     expect(fromSocialEvent(status('received'))).toBeUndefined();
+  });
+});
+
+describe('WhatsApp authentication templates (npm run whatsapp:templates)', () => {
+  it('defines Meta\'s authentication template: its own words with the security line, the expiry footer, a copy-code button', () => {
+    expect(authenticationTemplate('sealtext_code', 'de', 10)).toEqual({
+      name: 'sealtext_code_de', language: 'de', category: 'AUTHENTICATION',
+      components: [
+        { type: 'BODY', add_security_recommendation: true },
+        { type: 'FOOTER', code_expiration_minutes: 10 },
+        { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: 'Code kopieren' }] },
+      ],
+    });
+    expect(() => authenticationTemplate('Bad-Name', 'en', 10)).toThrow();
+    expect(() => authenticationTemplate('ok', 'en', 91)).toThrow();
+  });
+
+  it('creates the locales missing from the account (all pages read), leaves existing ones as they are', async () => {
+    social.on(ListWhatsAppMessageTemplatesCommand, { id: 'waba-1' }).resolvesOnce({ templates: [{ templateName: 'other', templateLanguage: 'en' }], nextToken: 'p2' })
+      .resolvesOnce({ templates: [{ templateName: 'sealtext_code_en', templateLanguage: 'en', templateStatus: 'APPROVED' }] });
+    social.on(CreateWhatsAppMessageTemplateCommand).resolves({ metaTemplateId: '123', templateStatus: 'PENDING' });
+    const out = await ensureAuthenticationTemplates(new SocialMessagingClient({ region: 'eu-west-1' }), 'waba-1', { prefix: 'sealtext_code', expiryMinutes: 10 });
+    expect(out).toEqual([
+      { name: 'sealtext_code_en', language: 'en', status: 'APPROVED', created: false },
+      { name: 'sealtext_code_de', language: 'de', status: 'PENDING', created: true },
+    ]);
+    expect(social.commandCalls(ListWhatsAppMessageTemplatesCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, 'p2']);
+    const created = social.commandCalls(CreateWhatsAppMessageTemplateCommand);
+    expect(created).toHaveLength(1);
+    expect(created[0]!.args[0].input.id).toBe('waba-1');
+    expect(JSON.parse(new TextDecoder().decode(created[0]!.args[0].input.templateDefinition))).toEqual(authenticationTemplate('sealtext_code', 'de', 10));
   });
 });
