@@ -34,7 +34,13 @@ export interface VerificationStore {
     failures: LimitCounter[],
     event: (locked: boolean) => NewAuditEvent,
   ): Promise<Written & { locked?: boolean }>;
-  /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen. */
+  /**
+   * A workflow moves on (API 1.2 fallback): only a pending, unexpired verification still at step
+   * `fromStep`, with a step after it, gets the next step's code hash beside the others, with its
+   * event. Two triggers racing (the step's timeout and its failed receipt) move it once.
+   */
+  advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string }, event: NewAuditEvent): Promise<Written>;
+  /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen; every earlier code (a workflow's too) stops working. */
   replaceCode(
     q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string },
     counters: LimitCounter[],

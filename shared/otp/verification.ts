@@ -1,3 +1,4 @@
+import type { Channel } from '../channels/channel.ts';
 import { newId } from '../crypto/ids.ts';
 import type { Receipt } from '../delivery/receipt.ts';
 import type { EndUserKeys } from '../ratelimit/end-user.ts';
@@ -14,6 +15,14 @@ export type Verification = {
   purpose: Purpose;
   /** HMAC(codeHashKey, id ‖ code ‖ bindingHash); the code itself is never stored. */
   codeHash: string;
+  /**
+   * A workflow's (API 1.2): the hashes of the codes later steps sent, valid together with
+   * `codeHash` until the verification ends; a resend removes them (adapters/store, docs/channels.md).
+   */
+  codeHashes?: string[];
+  /** A workflow's steps, in order, and the index of the step in use (the last one sent). */
+  steps?: Channel[];
+  step?: number;
   /** HMAC of the bound transaction (purpose `transaction`), else absent. */
   bindingHash?: string;
   codeLength: number;

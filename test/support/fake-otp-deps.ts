@@ -32,9 +32,16 @@ class MemoryStore implements VerificationStore {
     return v && structuredClone(v);
   }
   async approve(q: { id: string; clientId: string; codeHash: string; nowMs: number }, event: NewAuditEvent) {
-    return this.update(q.id, event, (v) => this.usable(v, q) && v.codeHash === q.codeHash, (v) => {
+    return this.update(q.id, event, (v) => this.usable(v, q) && (v.codeHash === q.codeHash || (v.codeHashes ?? []).includes(q.codeHash)), (v) => {
       v.status = 'approved';
       v.approvedAt = q.nowMs;
+    });
+  }
+  async advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number }, event: NewAuditEvent) {
+    return this.update(q.id, event, (v) => v.status === 'pending' && v.expiresAt > q.nowMs && v.step === q.fromStep && (v.steps?.length ?? 0) > q.fromStep + 1, (v) => {
+      v.step = q.fromStep + 1;
+      v.codeHashes = [...(v.codeHashes ?? []), q.codeHash];
+      v.lastSentAt = q.nowMs;
     });
   }
   async recordFailure(q: { id: string; clientId: string; seenAttempts: number; nowMs: number }, failures: LimitCounter[], event: (locked: boolean) => NewAuditEvent) {
@@ -60,6 +67,7 @@ class MemoryStore implements VerificationStore {
     this.consume(counters, q.nowMs);
     return this.update(q.id, event, () => true, (x) => {
       x.codeHash = q.codeHash;
+      delete x.codeHashes;
       x.expiresAt = q.expiresAt;
       x.lastSentAt = q.nowMs;
       x.sends++;

@@ -71,9 +71,10 @@ export class DynamoVerificationStore implements VerificationStore {
   approve(q: { id: string; clientId: string; codeHash: string; nowMs: number; keepUntil: number }, event: NewAuditEvent, approval?: RangeApproval): Promise<Written> {
     return this.write(q.id, q.nowMs, [], event, {
       // Kept as the number's trust record; what could resend or re-check a code goes now.
-      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #bindingHash, #sealedDelivery, #expiryBucket',
-      ConditionExpression: `${USABLE} AND #codeHash = :codeHash`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery', '#expiryBucket': 'expiryBucket' },
+      // Any code still valid: the one sent last, or one of a workflow's earlier steps (`codeHashes`).
+      UpdateExpression: 'SET #status = :approved, #approvedAt = :now, #ttl = :keep REMOVE #codeHash, #codeHashes, #bindingHash, #sealedDelivery, #expiryBucket',
+      ConditionExpression: `${USABLE} AND (#codeHash = :codeHash OR contains(#codeHashes, :codeHash))`,
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#approvedAt': 'approvedAt', '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#ttl': 'ttl', '#bindingHash': 'bindingHash', '#sealedDelivery': 'sealedDelivery', '#expiryBucket': 'expiryBucket' },
       ExpressionAttributeValues: { ...usableValues(q), ':approved': 'approved', ':codeHash': q.codeHash, ':keep': Math.ceil(q.keepUntil / 1000) },
     }, [], approval ? [rangeApproval(this.tableName, approval)] : []);
   }
@@ -103,15 +104,26 @@ export class DynamoVerificationStore implements VerificationStore {
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
       // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
-      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef ADD #sends :one REMOVE #smsId',
+      // Resend replaces: a workflow's earlier codes go with the last one.
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef ADD #sends :one REMOVE #smsId, #codeHashes',
       ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
         ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef,
       },
     }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+  }
+
+  advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string }, event: NewAuditEvent): Promise<Written> {
+    return this.write(q.id, q.nowMs, [], event, {
+      // The new step's code joins the others (all valid together); its message is queued like a new SMS.
+      UpdateExpression: 'SET #step = :next, #codeHashes = list_append(if_not_exists(#codeHashes, :none), :hash), #lastSentAt = :now, #receipt = :queued, #smsRef = :smsRef REMOVE #smsId',
+      ConditionExpression: '#status = :pending AND #expiresAt > :now AND #step = :from AND size(#steps) > :next',
+      ExpressionAttributeNames: { '#status': 'status', '#expiresAt': 'expiresAt', '#step': 'step', '#steps': 'steps', '#codeHashes': 'codeHashes', '#lastSentAt': 'lastSentAt', '#receipt': 'receipt', '#smsRef': 'smsRef', '#smsId': 'smsId' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':now': q.nowMs, ':from': q.fromStep, ':next': q.fromStep + 1, ':none': [], ':hash': [q.codeHash], ':queued': queued(q.nowMs), ':smsRef': q.smsRef },
+    });
   }
 
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
