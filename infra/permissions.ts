@@ -24,6 +24,8 @@ export type FunctionNeeds = {
   decrypt?: EnvelopePurpose[];
   /** May publish SMS to phone numbers. */
   sms?: boolean;
+  /** May place voice calls with a code (End User Messaging SendVoiceMessage), on stages that configure voice. */
+  voice?: boolean;
   /** Appends audit events: PutItem on the audit table and nothing else (in the action's own transaction). */
   audit?: boolean;
   /** Reads audit events and seals back (Query, GetItem; Scan to verify all): the audit.read routes only. */
@@ -59,8 +61,8 @@ export type FunctionNeeds = {
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A carrier opt-out seen on send is recorded with its (empty) evidence envelope: hence consent-evidence.
   // Query: whether a number in a blocked range is trusted (its index, the rare path).
-  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, audit: true },
-  'resend-otp': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, audit: true },
+  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, voice: true, audit: true },
+  'resend-otp': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, audit: true },
   'verify-otp': { data: 'write', hmacKeys: ['codeHash'], audit: true },
   'get-otp': { data: 'read', leadingKeys: ['OTP#*'] },
   'cancel-otp': { data: 'write', audit: true },

@@ -3,7 +3,7 @@ import { SCOPES, type Scope } from '#shared/http/scopes';
 import {
   ArchivedMessageView, EmptyRecipientRequest, MessageRevoked, MessageSent, MessageView, OpenCodeSent, OpenedMessage, OpenMessageRequest, SendMessageRequest,
 } from '#shared/messages/schemas';
-import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, VerifyOtpRequest } from '#shared/otp/schemas';
+import { EmptyRequest, IssueOtpRequest, OtpApproved, OtpCanceled, OtpIssued, OtpView, ResendOtpRequest, VerifyOtpRequest } from '#shared/otp/schemas';
 import { AuditPage, AuditPublicKey, AuditSearchRequest, AuditVerdict } from '#shared/audit/query';
 import { ConsentLookupRequest, ConsentView, PutConsentRequest } from '#shared/consent/schemas';
 import { FraudBlockLifted, FraudBlockList, FraudBlockView, PutFraudBlockRequest } from '#shared/fraud/schemas';
@@ -41,15 +41,15 @@ export type Route = {
 export const ROUTES: readonly Route[] = [
   {
     method: 'POST', path: '/v1/otp', fn: 'issue-otp', scope: SCOPES.otpSend, idempotent: true,
-    summary: 'Start a verification: text a one-time code to a phone number',
+    summary: 'Start a verification: send a one-time code to a phone number (SMS, or a voice call)',
     request: IssueOtpRequest, success: { status: 201, schema: OtpIssued },
-    errors: { 403: ['destination_not_allowed', 'recipient_opted_out'], 409: ['idempotency_key_reused', 'idempotency_in_progress'], 429: ['rate_limited'], 502: ['delivery_failed'] },
+    errors: { 403: ['destination_not_allowed', 'recipient_opted_out', 'channel_unavailable'], 409: ['idempotency_key_reused', 'idempotency_in_progress'], 429: ['rate_limited'], 502: ['delivery_failed'] },
   },
   {
     method: 'POST', path: '/v1/otp/{id}/resend', fn: 'resend-otp', scope: SCOPES.otpSend,
-    summary: 'Send a new code; the previous one stops working',
-    request: EmptyRequest, success: { status: 200, schema: OtpIssued },
-    errors: { 404: ['not_found'], 410: ['expired', 'max_attempts_reached', 'already_approved', 'canceled', 'failed'], 429: ['rate_limited'], 502: ['delivery_failed'] },
+    summary: 'Send a new code, on the same channel or another ("call me instead"); every earlier code stops working',
+    request: ResendOtpRequest, success: { status: 200, schema: OtpIssued },
+    errors: { 403: ['channel_unavailable'], 404: ['not_found'], 410: ['expired', 'max_attempts_reached', 'already_approved', 'canceled', 'failed'], 429: ['rate_limited'], 502: ['delivery_failed'] },
   },
   {
     method: 'POST', path: '/v1/otp/{id}/verify', fn: 'verify-otp', scope: SCOPES.otpVerify,

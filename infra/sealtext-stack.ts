@@ -49,7 +49,7 @@ export class SealtextStack extends Stack {
         name,
         stage: settings.stage,
         logGroup: functionLogs,
-        build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined },
+        build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined, voice: needs.voice === true && settings.voiceOriginationIdentity !== undefined },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
         // Nothing reserved for the sealer or the sweep: a new account (concurrency quota 10) can't reserve
         // any, and neither needs it, as two overlapping runs are safe (a seal's seq and each expiry are
@@ -76,6 +76,7 @@ export class SealtextStack extends Stack {
                 ...(settings.eumProtectConfigurationId ? { EUM_PROTECT_CONFIGURATION_ID: settings.eumProtectConfigurationId } : {}),
               }
             : {}),
+          ...(needs.voice && settings.voiceOriginationIdentity ? { VOICE_ADAPTER: 'eum', VOICE_ORIGINATION_IDENTITY: settings.voiceOriginationIdentity } : {}),
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
           ...(needs.audit || needs.auditRead || needs.seal || needs.auditStream ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
@@ -105,6 +106,7 @@ export class SealtextStack extends Stack {
       if (needs.bus) fn.addEnvironment('EVENT_BUS_NAME', events.bus.eventBusName);
       if (needs.webhookQueue) fn.addEnvironment('WEBHOOK_QUEUE_URL', events.webhookQueue.queueUrl);
       if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);
+      if (needs.voice && settings.voiceOriginationIdentity) events.grantVoiceSend(fn, settings.voiceOriginationIdentity);
     }
 
     // The audit sealer, its signing key and the write-once seal archive; the readers get the public key.

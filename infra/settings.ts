@@ -134,6 +134,12 @@ export const StageSettings = z.object({
   eumOriginationIdentity: z.string().min(1).max(256).optional(),
   /** End User Messaging: a Protect configuration id (country and AIT filtering before the carrier). */
   eumProtectConfigurationId: z.string().min(1).max(256).optional(),
+  /**
+   * Voice codes (API 1.2 `channel: "voice"`, "call me instead"): the voice-capable End User
+   * Messaging phone number or pool (ARN or id) calls come from. Needs `smsProvider: eum` (its
+   * configuration set carries the call events). Unset: voice is `channel_unavailable`.
+   */
+  voiceOriginationIdentity: z.string().min(1).max(256).optional(),
   /** The retention archive: which message categories, for how many days (S3 Object Lock, compliance). None by default. */
   archive: jsonOr(z.strictObject({ categories: z.array(z.enum(['transactional', 'promotional'])).min(1), retentionDays: z.number().int().min(1).max(36_500) })).optional(),
   /** Where a free message body is refused for an approved template (`403 template_required`). */
@@ -196,6 +202,7 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   if (parsed.success) {
     const d = parsed.data;
     if (!dev && d.allowedCountries.length === 0) lines.push(`  ${fileName} › allowedCountries: name at least one country outside dev`);
+    if (d.voiceOriginationIdentity && d.smsProvider !== 'eum') lines.push(`  ${where('voiceOriginationIdentity')}: voice calls go through End User Messaging; set "smsProvider": "eum" too`);
     // The volume decides the shared windows and bounds the spend limit (infra/sizing.ts).
     for (const p of [...stageLimits(d.expectedCodesPerDay, d.rateLimits).problems, ...(dev ? [] : spendProblems(d.expectedCodesPerDay, d.smsMonthlySpendLimitUsd))]) {
       lines.push(`  ${where(p.slice(0, p.indexOf(':')))}${p.slice(p.indexOf(':'))}`);

@@ -63,6 +63,16 @@ export class RecipientOptedOut extends AppError {
   constructor() { super('The recipient has opted out of messages'); }
 }
 
+/** API 1.2: a channel this deployment has not configured (or not yet built: WhatsApp, e-mail). */
+export class ChannelUnavailable extends AppError {
+  readonly status = 403;
+  readonly code = 'channel_unavailable';
+  constructor(channel: string) {
+    super('This channel is not available on this deployment');
+    this.extra.channel = channel;
+  }
+}
+
 export class ConsentRequired extends AppError {
   readonly status = 403;
   readonly code = 'consent_required';

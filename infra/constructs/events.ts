@@ -142,7 +142,8 @@ export class SealtextEvents extends Construct {
       this.configurationSetName = set.configurationSetName;
       new Rule(this, 'EumReceipts', {
         description: 'End User Messaging SMS delivery events -> the receipts function',
-        eventPattern: { source: ['aws.sms-voice'], detailType: ['Text Message Delivery Status Updated'] },
+        // Voice call states come the same way (their own detail-type), read by the same receipts function.
+        eventPattern: { source: ['aws.sms-voice'], detailType: ['Text Message Delivery Status Updated', 'Voice Message Delivery Status Updated'] },
         targets: [new LambdaFunction(functions.receipts, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
       });
     }
@@ -174,6 +175,22 @@ export class SealtextEvents extends Construct {
         reason: 'Without an origination identity ARN in the settings, End User Messaging picks the account\'s number, sender id or pool for the destination; the action is SendTextMessage only.',
       });
     }
+  }
+
+  /**
+   * Voice codes: SendVoiceMessage only, from the configured identity, through the stage's
+   * configuration set (whose events are the call's receipts).
+   */
+  grantVoiceSend(fn: IFunction, originationIdentity: string) {
+    const arn = (type: string, id: string) => `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/${id}`;
+    const identity = originationIdentity.startsWith('arn:')
+      ? originationIdentity
+      : arn(originationIdentity.startsWith('pool-') ? 'pool' : 'phone-number', originationIdentity);
+    fn.addToRolePolicy(new PolicyStatement({
+      sid: 'EumSendVoice',
+      actions: ['sms-voice:SendVoiceMessage'],
+      resources: [arn('configuration-set', this.configurationSetName ?? `sealtext-${this.stage}`), identity],
+    }));
   }
 
   /** A dead letter is a webhook nobody received after every retry, or a stream batch never published. The alarms go in `scope` (the monitoring stack). */

@@ -71,6 +71,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       AUDIT_SIGNING_KEY_FILE: layout.signingKeyFile,
       SEAL_DIR: layout.sealsDir,
       SMS_ADAPTER: 'outbox',
+      // Voice codes go to the outbox as the words the call would speak (API 1.2).
+      VOICE_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
       EVENT_BUS_FILE: layout.busFile,
       CLIENTS_FILE: layout.clientsFile,

@@ -11,6 +11,8 @@ export interface WhatsAppSender {
   send(m: { message: WhatsAppTemplateMessage; ref?: string }): Promise<{ messageId: string }>;
 }
 export interface VoiceSender {
+  /** End User Messaging carries `ref` in the call's Context and its events: receipts match by it. */
+  readonly echoesRef?: boolean;
   send(call: { to: string; script: VoiceScript; ref?: string }): Promise<{ messageId: string }>;
 }
 

@@ -1,4 +1,7 @@
+import { ChannelRejected } from '../channels/senders.ts';
+import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
+import { ChannelUnavailable, DeliveryFailed } from '../errors.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
 import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
@@ -13,31 +16,48 @@ export type DeliveryDetails = { to: string; transaction?: Transaction };
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** The SMS that carries the code (rendered before the write, whose transaction keeps its provenance hash). */
-export function otpText(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, details: DeliveryDetails, code: string): string {
-  return renderOtpSms(
-    v.locale === 'de' ? 'de' : 'en',
-    {
-      brand: v.brand ?? 'Sealtext',
-      code,
-      minutes: Math.round(v.ttlSeconds / 60),
-      purpose: v.purpose,
-      ...(details.transaction ? { transaction: details.transaction } : {}),
-    },
-    deps.webDomain,
-  );
+/** The channels a code can go out on today: SMS always, voice where the deployment configures it. */
+type CodeChannel = 'sms' | 'voice';
+/** Refuses, before anything is written, a channel this deployment can't use (`403 channel_unavailable`). */
+export function codeChannel(deps: Pick<OtpDeps, 'voice'>, channel: string): CodeChannel {
+  if (channel === 'sms' || (channel === 'voice' && deps.voice)) return channel;
+  throw new ChannelUnavailable(channel);
+}
+
+/**
+ * The code as it goes out, rendered before the write (whose transaction keeps the provenance hash
+ * of `text`): an SMS's text, or a call's script, whose `text` is the words it speaks.
+ */
+export type OutgoingCode = { channel: 'sms'; text: string } | { channel: 'voice'; text: string; script: VoiceScript };
+
+export function outgoingCode(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
+  const locale = v.locale === 'de' ? 'de' : 'en';
+  const brand = v.brand ?? 'Sealtext';
+  const transaction = details.transaction ? { transaction: details.transaction } : {};
+  if (channel === 'voice') {
+    const script = voiceScript(locale, { brand, code, ...transaction });
+    return { channel, text: script.words, script };
+  }
+  return { channel, text: renderOtpSms(locale, { brand, code, minutes: Math.round(v.ttlSeconds / 60), purpose: v.purpose, ...transaction }, deps.webDomain) };
 }
 
 /**
  * Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403),
  * with its event. Resolves with the receipt the verification now has (`sent`: the provider took it).
  */
-export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, text: string): Promise<Receipt> {
+export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode): Promise<Receipt> {
+  const ref = v.smsRef ? { ref: v.smsRef } : {};
+  const sender = out.channel === 'voice' ? deps.voice! : deps.sms;
   let smsId: string;
   try {
-    ({ messageId: smsId } = await deps.sms.send({ to: details.to, text, ...(v.smsRef ? { ref: v.smsRef } : {}) }));
+    ({ messageId: smsId } = out.channel === 'voice'
+      ? await deps.voice!.send({ to: details.to, script: out.script, ...ref })
+      : await deps.sms.send({ to: details.to, text: out.text, ...ref }));
   } catch (error) {
-    const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
+    // A refused call is the call's failure; an SMS refusal may be the carrier's opt-out, recorded as such.
+    const failure = error instanceof ChannelRejected
+      ? new DeliveryFailed(error.reason)
+      : await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
     await deps.store.markFailed(v.id, {
       actor: v.clientId, action: 'otp.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed',
       subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: v.id,
@@ -46,6 +66,6 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
   }
   const at = deps.now();
   // A provider that echoes the reference needs no id recorded: its receipts name the record themselves.
-  if (!deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
+  if (!sender.echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
   return { status: 'sent', at };
 }

@@ -1,5 +1,6 @@
 import type { SenderDeps } from '../sender-deps.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
+import type { VoiceSender } from '../channels/senders.ts';
 import type { VerificationStore } from './store.ts';
 
 /** What the OTP operations need from the outside world; wired in shared/wiring/runtime.ts, faked in tests. */
@@ -8,6 +9,8 @@ export type OtpDeps = SenderDeps & {
   /** Range blocks and trust (fraud/ranges.ts). */
   fraud: FraudStore;
   webDomain?: string;
+  /** Voice calls, where the deployment configures them (API 1.2 `channel: "voice"`); absent: `channel_unavailable`. */
+  voice?: VoiceSender;
 };
 
 /** Checking a code texts no one and opens no envelope: its bundle carries neither the SMS nor the envelope wiring. */

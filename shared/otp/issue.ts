@@ -8,7 +8,7 @@ import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { deliveryContext, otpText, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
 import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
@@ -22,6 +22,7 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
  */
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
+  const channel = codeChannel(deps, input.channel);
   const now = deps.now();
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
   const id = verificationId(phone.country, range.tag);
@@ -54,12 +55,13 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     locale: input.locale,
     receipt: queued(now),
     smsRef: smsRef('otp', id, 1),
+    ...(channel !== 'sms' ? { channel } : {}),
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
-  const text = otpText(deps, v, details, code);
-  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
+  const out = outgoingCode(deps, v, details, code, channel);
+  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, out.text, { kind: 'otp', id, clientId, sentAt: now });
   const write = (r: RangeCheck | undefined, trusted: boolean) =>
     deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent);
   await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
@@ -67,7 +69,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;
   });
-  const receipt = await sendCode(deps, v, details, text);
+  const receipt = await sendCode(deps, v, details, out);
   deps.signals.count(SIGNAL.issued);
   deps.signals.count(SIGNAL.sent);
   deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });

@@ -5,7 +5,7 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { deliveryContext, otpText, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
@@ -13,6 +13,7 @@ import { ownedOrNotFound } from '../ownership.ts';
 import { issuedView, otpView } from './views.ts';
 import { OTP_RULES } from './verification.ts';
 import { smsRef } from '../delivery/receipt.ts';
+import type { ResendOtpRequest } from './schemas.ts';
 
 /** GET /v1/otp/{id}. */
 export async function getOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: string, id: string) {
@@ -31,11 +32,13 @@ export async function cancelOtp(deps: Pick<OtpDeps, 'store' | 'now'>, clientId: 
 
 /**
  * POST /v1/otp/{id}/resend: a new code replaces the old one (the old stops working), the expiry
- * restarts, attempts are kept. At most `maxSends` sends, `resendIntervalMs` apart.
+ * restarts, attempts are kept. At most `maxSends` sends, `resendIntervalMs` apart. On the same
+ * channel, or the one asked for ("call me instead").
  */
-export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
+export async function resendOtp(deps: OtpDeps, clientId: string, id: string, input: ResendOtpRequest = {}) {
   const now = deps.now();
   const v = ownedOrNotFound(await deps.store.get(id), clientId);
+  const channel = codeChannel(deps, input.channel ?? v.channel ?? 'sms');
   const decision = canResend(v, now, OTP_RULES.resendIntervalMs);
   if (!decision.ok) {
     if (decision.reason === 'too_soon' || decision.reason === 'max_sends') {
@@ -52,13 +55,13 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
-  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1) };
-  const text = otpText(deps, resent, details, code);
-  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, text, { kind: 'otp', id, clientId, sentAt: now });
+  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel };
+  const message = outgoingCode(deps, resent, details, code, channel);
+  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, message.text, { kind: 'otp', id, clientId, sentAt: now });
   // The end user the code was first sent for is the one it is sent for again.
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) => deps.store.replaceCode(
-    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel },
     trusted ? trustedCounters(counters) : counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,
@@ -71,7 +74,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string) {
     throw new RateLimited(OTP_RULES.resendIntervalMs / 1000, 'resendInterval');
   }
   // The write was conditional on the state read above, so `resent` is the state now.
-  const receipt = await sendCode(deps, resent, details, text);
+  const receipt = await sendCode(deps, resent, details, message);
   deps.signals.count(SIGNAL.sent);
   return issuedView({ ...resent, receipt }, OTP_RULES.resendIntervalMs);
 }

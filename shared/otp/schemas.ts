@@ -22,6 +22,8 @@ const Transaction = described(
 
 const Purpose = z.enum(['login', 'transaction', 'password_reset', 'delivery', 'generic']);
 const Locale = z.enum(['en', 'de']);
+/** API 1.2: where the code goes. `sms` (the default, and all a 1.0 or 1.1 client gets) · `voice`; `whatsapp` and `email` are refused with `channel_unavailable` until they are built. */
+const ChannelName = described(z.enum(['sms', 'whatsapp', 'voice', 'email']), { id: 'Channel', description: 'The channel a code goes out on' });
 
 export const IssueOtpRequest = described(
   z
@@ -34,6 +36,7 @@ export const IssueOtpRequest = described(
       brand: z.optional(plainText(30)),
       transaction: z.optional(Transaction),
       signals: z.optional(EndUserSignals),
+      channel: z._default(ChannelName, 'sms'),
     })
     .check(
       z.superRefine((v, ctx) => {
@@ -56,8 +59,12 @@ export const VerifyOtpRequest = described(
 );
 export type VerifyOtpRequest = z.infer<typeof VerifyOtpRequest>;
 
-/** Resend and cancel take no body; an empty object is accepted. */
+/** Cancel takes no body; an empty object is accepted. */
 export const EmptyRequest = described(z.strictObject({}), { id: 'EmptyRequest' });
+
+/** Resend: no body (the same channel), or `{ "channel" }` ("call me instead"); every earlier code stops working. */
+export const ResendOtpRequest = described(z.strictObject({ channel: z.optional(ChannelName) }), { id: 'ResendOtpRequest' });
+export type ResendOtpRequest = z.infer<typeof ResendOtpRequest>;
 
 const Status = z.enum(['pending', 'approved', 'expired', 'max_attempts_reached', 'canceled', 'failed']);
 const Time = z.iso.datetime();
@@ -68,7 +75,7 @@ export const OtpIssued = described(
     verificationId: z.string(),
     status: Status,
     to: MaskedPhone,
-    channel: z.literal('sms'),
+    channel: ChannelName,
     purpose: Purpose,
     expiresAt: Time,
     sendsRemaining: z.int(),
@@ -88,6 +95,7 @@ export const OtpView = described(
     verificationId: z.string(),
     status: Status,
     to: MaskedPhone,
+    channel: ChannelName,
     purpose: Purpose,
     attempts: z.int(),
     sends: z.int(),

@@ -5,6 +5,7 @@ import type { LimitCounter } from '../ratelimit/limits.ts';
 
 export type RangeApproval = { tag: string; windowStart: number; windowEndsAt: number; rules: RangeCheck['rules'] };
 import type { Verification } from './verification.ts';
+import type { Channel } from '../channels/channel.ts';
 
 /**
  * The port the OTP domain owns; DynamoDB implements it (adapters/store/verification-store.ts), fakes in unit
@@ -42,7 +43,7 @@ export interface VerificationStore {
   advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string }, event: NewAuditEvent): Promise<Written>;
   /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen; every earlier code (a workflow's too) stops working. */
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,

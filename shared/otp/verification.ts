@@ -20,6 +20,8 @@ export type Verification = {
    * `codeHash` until the verification ends; a resend removes them (adapters/store, docs/channels.md).
    */
   codeHashes?: string[];
+  /** The channel of the code sent last (API 1.2); absent: `sms`. */
+  channel?: Channel;
   /** A workflow's steps, in order, and the index of the step in use (the last one sent). */
   steps?: Channel[];
   step?: number;

@@ -71,6 +71,13 @@ const base = z.object({
   HELP_TEXT: z._default(z.string().check(z.minLength(1), z.maxLength(300)), 'Sealtext: secure messages and codes. Reply STOP to stop all texts, START to resume. Msg&data rates may apply.'),
   /** Days inbound texts are kept for the business. */
   INBOUND_RETENTION_DAYS: envInt(1, 365, 30),
+  /**
+   * Voice codes (API 1.2), where the stage configures them: `eum` (End User Messaging
+   * SendVoiceMessage from VOICE_ORIGINATION_IDENTITY, through the SMS configuration set) or
+   * `outbox` (the local stack). Unset: `channel: "voice"` is `channel_unavailable`.
+   */
+  VOICE_ADAPTER: z.optional(z.enum(['outbox', 'eum'])),
+  VOICE_ORIGINATION_IDENTITY: optionalName,
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
   /** The retention archive: categories archived (csv), for how many days, and where (S3 bucket or local folder). */

@@ -19,6 +19,9 @@ import { parseLimitOverrides } from '../ratelimit/limits.ts';
 import type { SmsSender } from '../sms/sender.ts';
 import { OutboxSender } from '../adapters/sms/outbox.ts';
 import { EumSender } from '../adapters/sms/eum.ts';
+import { EumVoice } from '../adapters/voice/sms-voice.ts';
+import { OutboxVoice } from '../adapters/voice/outbox.ts';
+import type { VoiceSender } from '../channels/senders.ts';
 import { SnsSender } from '../adapters/sms/sns.ts';
 import { AuditItems } from '../adapters/store/audit-items.ts';
 import { createDocumentClient } from '../adapters/store/client.ts';
@@ -81,6 +84,21 @@ const smsSender = /* @__PURE__ */ once((): SmsSender => {
   }
 });
 
+/**
+ * Voice calls, where the stage configures them. Built like the SMS provider: a stage's bundles say
+ * at build time whether it has voice (SEALTEXT_VOICE), so a stage without leaves the branch and its
+ * client out; the local stack decides at run time.
+ */
+const voiceSender = /* @__PURE__ */ once((): VoiceSender | undefined => {
+  const cfg = config();
+  if (cfg.VOICE_ADAPTER === 'outbox' && cfg.SMS_ADAPTER === 'outbox') return new OutboxVoice(cfg.OUTBOX_FILE);
+  if (process.env.SEALTEXT_VOICE !== 'none' && cfg.VOICE_ADAPTER === 'eum') {
+    if (cfg.SMS_ADAPTER !== 'eum' || !cfg.VOICE_ORIGINATION_IDENTITY) throw new Error('Voice needs End User Messaging (its configuration set) and VOICE_ORIGINATION_IDENTITY');
+    return new EumVoice(new PinpointSMSVoiceV2Client({}), { originationIdentity: cfg.VOICE_ORIGINATION_IDENTITY, configurationSet: cfg.EUM_CONFIGURATION_SET });
+  }
+  return undefined;
+});
+
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
 export const auditItems = /* @__PURE__ */ once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
@@ -122,6 +140,7 @@ export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> =>
     ...otpStoreDeps(),
     fraud: fraudStore(),
     ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
+    ...(voiceSender() ? { voice: voiceSender() } : {}),
   };
 });
 

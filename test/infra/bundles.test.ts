@@ -66,7 +66,14 @@ describe('deployable bundles', () => {
     expect(await (await load('sms-receipts'))(pending, context)).toEqual({ applied: 0, unmatched: 0, superseded: 0, early: 0, undelivered: 0 });
     // A sender bundled for a stage on SNS carries no End User Messaging client.
     await bundleFunction('issue-otp', join(out, 'issue-otp-sns.mjs'));
-    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8')).not.toContain('SendTextMessage');
+    const sns = (await import('node:fs')).readFileSync(join(out, 'issue-otp-sns.mjs'), 'utf8');
+    expect(sns).not.toContain('SendTextMessage');
+    // ... nor the voice sender, which only a stage with voice builds in (End User Messaging stages).
+    expect(sns).not.toContain('SendVoiceMessage');
+    await bundleFunction('issue-otp', join(out, 'issue-otp-eum.mjs'), { ...DEFAULT_BUILD, smsProvider: 'eum' });
+    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-eum.mjs'), 'utf8')).not.toContain('SendVoiceMessage');
+    await bundleFunction('issue-otp', join(out, 'issue-otp-voice.mjs'), { ...DEFAULT_BUILD, smsProvider: 'eum', voice: true });
+    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-voice.mjs'), 'utf8')).toContain('SendVoiceMessage');
   });
 
   it('the archiver carries the S3 client only when its stage keeps an archive; the sender never (it writes the archive outbox)', async () => {

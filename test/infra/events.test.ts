@@ -133,11 +133,32 @@ describe('End User Messaging as the SMS provider', () => {
 
   it('sends with SendTextMessage through its configuration set, never SNS publish, and routes its receipt events', () => {
     eum.template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'sealtext-dev' });
-    eum.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.sms-voice'], 'detail-type': ['Text Message Delivery Status Updated'] } });
+    eum.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.sms-voice'], 'detail-type': ['Text Message Delivery Status Updated', 'Voice Message Delivery Status Updated'] } });
     const senders = eumStatements.filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendTextMessage')).map((s) => s.role).sort();
     expect(senders).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message'].map((n) => roleOf(eum.template, n)).sort());
     expect(eumStatements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish') && statement.NotResource)).toEqual([]);
     const issue = Object.entries(eum.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
     expect(issue.Properties.Environment.Variables).toMatchObject({ SMS_ADAPTER: 'eum', EUM_CONFIGURATION_SET: 'sealtext-dev', EUM_ORIGINATION_IDENTITY: 'pool-123' });
+  });
+});
+
+describe('voice codes (API 1.2)', () => {
+  it('lets only issue and resend call, with SendVoiceMessage on the voice identity and the configuration set, where the stage configures voice', () => {
+    const voice = synthesized({ ...NO_BUNDLING, smsProvider: 'eum', voiceOriginationIdentity: 'pool-voice1' });
+    const statements = roleStatements(voice.template).filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendVoiceMessage'));
+    expect(statements.map((s) => s.role).sort()).toEqual(['issue-otp', 'resend-otp'].map((n) => roleOf(voice.template, n)).sort());
+    for (const { statement } of statements) {
+      expect(actionsOf(statement)).toEqual(['sms-voice:SendVoiceMessage']);
+      expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/sealtext-dev');
+      expect(JSON.stringify(statement.Resource)).toContain(':pool/pool-voice1');
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+    const issue = Object.entries(voice.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
+    expect(issue.Properties.Environment.Variables).toMatchObject({ VOICE_ADAPTER: 'eum', VOICE_ORIGINATION_IDENTITY: 'pool-voice1' });
+  });
+
+  it('gives no function voice where the stage configures none, and refuses voice without End User Messaging', () => {
+    expect(statements.filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendVoiceMessage'))).toEqual([]);
+    expect(() => synthesized({ ...NO_BUNDLING, voiceOriginationIdentity: 'pool-voice1' })).toThrow(/voiceOriginationIdentity: voice calls go through End User Messaging/);
   });
 });

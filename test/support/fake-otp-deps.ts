@@ -58,7 +58,7 @@ class MemoryStore implements VerificationStore {
     return { ok: true as const, ...(locked ? { locked } : {}) };
   }
   async replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; channel: Verification['channel'] },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ) {
@@ -67,6 +67,7 @@ class MemoryStore implements VerificationStore {
     this.consume(counters, q.nowMs);
     return this.update(q.id, event, () => true, (x) => {
       x.codeHash = q.codeHash;
+      x.channel = q.channel;
       delete x.codeHashes;
       x.expiresAt = q.expiresAt;
       x.lastSentAt = q.nowMs;

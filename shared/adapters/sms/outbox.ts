@@ -17,9 +17,7 @@ export class OutboxSender implements SmsSender {
   constructor(private readonly file: string, private readonly print: (line: string) => void = defaultPrint) {}
 
   async send(sms: Sms): Promise<{ messageId: string }> {
-    const entry = appendToOutbox(this.file, { to: sms.to, text: sms.text }, this.print);
-    outboxSent.emit('sent', entry);
-    return { messageId: entry.id };
+    return { messageId: appendToOutbox(this.file, { to: sms.to, text: sms.text }, this.print).id };
   }
 }
 
@@ -34,6 +32,8 @@ export function appendToOutbox(file: string, m: { to: string; text: string; chan
   const idx = index(file); // loaded before the append, so the entry is added once
   appendFileSync(file, `${JSON.stringify(entry)}\n`);
   add(idx, entry);
+  // Every channel's message gets its simulated receipt (the local stack listens).
+  outboxSent.emit('sent', entry);
   const label = m.channel ? CHANNEL_LABEL[m.channel] : 'SMS';
   print(`[outbox] ${label} to ${consoleMask(m.to)}:\n${m.text.replace(/^/gm, '[outbox]   ')}`);
   return entry;

@@ -3,6 +3,7 @@ import type { NewAuditEvent } from '../../audit/event.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { RangeCheck } from '../../fraud/ranges.ts';
 import type { RangeApproval, VerificationStore, Written } from '../../otp/store.ts';
+import type { Channel } from '../../channels/channel.ts';
 import { OTP_RULES, type Verification } from '../../otp/verification.ts';
 import { queued } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -96,7 +97,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
@@ -105,12 +106,12 @@ export class DynamoVerificationStore implements VerificationStore {
     return this.write(q.id, q.nowMs, counters, event, {
       // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
       // Resend replaces: a workflow's earlier codes go with the last one.
-      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef ADD #sends :one REMOVE #smsId, #codeHashes',
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef, #channel = :channel ADD #sends :one REMOVE #smsId, #codeHashes',
       ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#channel': 'channel', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
-        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef,
+        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef, ':channel': q.channel,
       },
     }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));

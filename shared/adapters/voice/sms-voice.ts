@@ -12,6 +12,7 @@ import { EUM_CONTEXT_REF } from '../../delivery/provider-receipts.ts';
 export type VoiceOptions = { originationIdentity: string; configurationSet: string; maxPricePerMinute?: string };
 
 export class EumVoice implements VoiceSender {
+  readonly echoesRef = true;
   constructor(private readonly client: PinpointSMSVoiceV2Client, private readonly options: VoiceOptions) {}
 
   async send(call: { to: string; script: VoiceScript; ref?: string }): Promise<{ messageId: string }> {
