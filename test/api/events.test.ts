@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '#shared/webhooks/signature';
 import { WEBHOOK_DIRECTORY_TTL_MS } from '#shared/events/webhook-directory';
 import { randomUkMobile } from '../support/phones.ts';
+import { until } from '../support/until.ts';
 import { baseUrl, call, clients, lastCode, tokenFor } from './client.ts';
 
 /** Delivery receipts, the events feed and signed webhooks, over HTTP against the local stack. */
@@ -36,15 +37,6 @@ function receiver() {
   };
 }
 
-async function until<T>(what: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await what();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let a: string;
 let b: string;

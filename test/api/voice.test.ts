@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
+import { until } from '../support/until.ts';
 import { baseUrl, call, clients, lastCode, tokenFor } from './client.ts';
 
 /** API 1.2 voice codes on the local stack: "call me instead", channels refused that are not available, 1.0 clients unchanged. */
@@ -13,15 +14,6 @@ const entries = async (to: string) => ((await (await fetch(`${baseUrl}/_local/ou
 /** The code a call spoke: its digits, said one by one ("4, 8, 2, 9, 1, 0"), the first time. */
 const spokenCode = (text: string) => text.match(/Your code is ((?:\d, )+\d)\./)![1]!.split(', ').join('');
 
-async function until<T>(what: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('voice codes (API 1.2)', () => {
   it('calls with the code digit by digit, twice; the code approves; the call\'s receipt arrives; the view names the channel', async () => {
