@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../audit/event.ts';
 import type { AuditReader, AuditListPage } from '../../audit/query.ts';
@@ -6,6 +5,7 @@ import { PAGE_SIZE, SEAL_RETENTION_MARGIN_MS, type Seal, type SealHeader, type S
 import { AUDIT_SHARDS, eventPartition } from './audit-items.ts';
 import { queryAll } from './paged-query.ts';
 import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX } from './tables.ts';
+import { firstConditionFailed } from './transaction-error.ts';
 
 const HOUR_MS = 3_600_000;
 const pad = (n: number, width = 12) => String(n).padStart(width, '0');
@@ -107,7 +107,7 @@ export class DynamoAuditTrailStore implements SealStore, AuditReader {
       }));
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (firstConditionFailed(error)) return false;
       throw error;
     }
   }

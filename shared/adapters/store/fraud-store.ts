@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { FraudStore } from '../../fraud/blocks.ts';
@@ -8,6 +7,7 @@ import { queryAll } from './paged-query.ts';
 import { rangeBlockKey } from './range-ops.ts';
 import { brakeKey } from './rate-limit-ops.ts';
 import { SUBJECT_INDEX, subjectKey } from './tables.ts';
+import { firstConditionFailed } from './transaction-error.ts';
 
 /**
  * Blocks live one item each (the send transactions check exactly theirs: no shared hot item) and
@@ -59,7 +59,7 @@ export class DynamoFraudStore implements FraudStore {
         ],
       }));
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed')) throw error;
+      if (!firstConditionFailed(error)) throw error;
     }
   }
 
@@ -101,7 +101,7 @@ export class DynamoFraudStore implements FraudStore {
       }));
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (firstConditionFailed(error)) return false;
       throw error;
     }
   }

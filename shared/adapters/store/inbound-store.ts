@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { InboundMessage, InboundStore } from '../../inbound/store.ts';
@@ -8,6 +7,7 @@ import type { LimitCounter } from '../../ratelimit/limits.ts';
 import { sendGuards } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
 import { transactWithLimits } from './rate-limit-ops.ts';
+import { firstConditionFailed } from './transaction-error.ts';
 
 /**
  * Inbound texts in one partition ordered by arrival: a business's inbound volume is small, and one
@@ -43,7 +43,7 @@ export class DynamoInboundStore implements InboundStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (firstConditionFailed(error)) return false;
       throw error;
     }
   }

@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RangeCredits } from '../../fraud/range-credit.ts';
 import { rangeWindowKey, rangeWindowTtl } from './range-ops.ts';
 import { recordKey } from './record-keys.ts';
+import { firstConditionFailed } from './transaction-error.ts';
 
 /**
  * Range credits in the data table: a marker per number and window (`RANGECREDIT#<tag>#<window>#<number
@@ -46,7 +46,7 @@ export class DynamoRangeCredits implements RangeCredits {
       }));
       return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (firstConditionFailed(error)) return false;
       throw error;
     }
   }
