@@ -31,4 +31,5 @@ export const handler = middy<DynamoDBStreamEvent, void>({ timeoutEarlyInMillis: 
     const out = await publishEvents(publishDeps(), audit);
     metrics.addMetric('EventsPublished', 'Count', out.published);
     metrics.addMetric('WebhookJobsQueued', 'Count', out.webhookJobs);
+    metrics.addMetric('FallbackTriggersQueued', 'Count', out.fallbackTriggers);
   });

@@ -56,6 +56,8 @@ export type FunctionNeeds = {
   archiveOutbox?: 'write' | 'read' | 'consume';
   /** Webhook queue: `send` (publisher) or `consume` (deliverer: receive, delete, change visibility). */
   webhookQueue?: 'send' | 'consume';
+  /** Fallback triggers (API 1.2 workflows): `send` (publisher) or `consume` (advance-workflows). */
+  fallbackQueue?: 'send' | 'consume';
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
@@ -108,10 +110,13 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'list-events': { data: 'read', query: true, leadingKeys: ['EVENTS#*'] },
   // Off the request path: the outbox's publisher, the deliverer, receipts and the expiry sweep.
   // The publisher writes the feed and reads webhooks (and lists them through the index key WEBHOOKS), nothing else.
-  'publish-events': { data: 'read', query: true, batchWrite: ['EVENTS#*'], leadingKeys: ['EVENTS#*', 'WEBHOOK*'], auditStream: true, bus: true, webhookQueue: 'send' },
+  'publish-events': { data: 'read', query: true, batchWrite: ['EVENTS#*'], leadingKeys: ['EVENTS#*', 'WEBHOOK*'], auditStream: true, bus: true, webhookQueue: 'send', fallbackQueue: 'send' },
   'deliver-webhooks': { data: 'read', decrypt: ['webhook-secret'], leadingKeys: ['WEBHOOK#*'], webhookQueue: 'consume' },
   'sms-receipts': { data: 'write', indexes: ['sms'], audit: true },
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
+  // A workflow's next step: reads the verification, opens its number, sends like resend-otp (its
+  // windows, range and trust query; a carrier opt-out is recorded), with the step's events.
+  'advance-workflows': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, audit: true, fallbackQueue: 'consume' },
   // Reads an approved verification's number, asks whether it was trusted before, credits its range once.
   'credit-ranges': { data: 'read', leadingKeys: ['OTP#*'], rangeCredit: true },
   // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.

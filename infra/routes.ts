@@ -273,7 +273,7 @@ export const ROUTES: readonly Route[] = [
  * Functions driven by events rather than routes: two-way SMS, the audit sealer's and the expiry
  * sweep's schedules, the audit stream's publisher, the webhook queue's deliverer, SMS receipts.
  */
-export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'seal-audit', 'sweep-expiries', 'publish-events', 'deliver-webhooks', 'sms-receipts', 'archive-messages', 'credit-ranges'];
+export const EVENT_FUNCTIONS: readonly string[] = ['inbound-sms', 'seal-audit', 'sweep-expiries', 'publish-events', 'deliver-webhooks', 'sms-receipts', 'archive-messages', 'credit-ranges', 'advance-workflows'];
 
 /** Distinct functions, in route order, then the event functions. */
 export const FUNCTION_NAMES: readonly string[] = [...new Set([...ROUTES.map((r) => r.fn), ...EVENT_FUNCTIONS])];

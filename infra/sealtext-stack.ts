@@ -42,10 +42,13 @@ export class SealtextStack extends Stack {
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain, archive: settings.archive !== undefined });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
+    // The channels' machinery (fallback's queues and function) in a nested stack of its own: the
+    // stack stays well under CloudFormation's 500 resources as channels come (docs/deploy.md).
+    const channels = new NestedStack(this, 'Channels', { description: `Sealtext ${settings.stage}: channel fallback` });
     for (const name of stageFunctionNames(FUNCTION_NAMES, settings)) {
       const needs = FUNCTION_NEEDS[name];
       if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
-      const fn = new SealtextFunction(this, `Fn-${name}`, {
+      const fn = new SealtextFunction(needs.fallbackQueue === 'consume' ? channels : this, `Fn-${name}`, {
         name,
         stage: settings.stage,
         logGroup: functionLogs,
@@ -60,7 +63,7 @@ export class SealtextStack extends Stack {
         // A sweep within its minute; a stream batch or five webhook posts (10 s each at most) per invocation.
         ...(name === 'sweep-expiries' ? { timeout: Duration.seconds(55) } : {}),
         ...(needs.auditStream || needs.rangeCredit || needs.archiveOutbox === 'consume' ? { timeout: Duration.seconds(60) } : {}),
-        ...(needs.webhookQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
+        ...(needs.webhookQueue === 'consume' || needs.fallbackQueue === 'consume' ? { timeout: Duration.seconds(60) } : {}),
         environment: {
           STAGE: settings.stage,
           POWERTOOLS_SERVICE_NAME: 'sealtext',
@@ -94,10 +97,11 @@ export class SealtextStack extends Stack {
 
     // The outbox's other half: stream publisher, bus, webhook queue, receipts, the expiry sweep.
     const events = new SealtextEvents(this, 'Events', {
-      settings, key: keys.key, auditTable: tables.audit, logRetention, removalPolicy,
+      settings, key: keys.key, auditTable: tables.audit, logRetention, removalPolicy, channels,
       functions: {
         publisher: this.functions['publish-events']!.fn, deliverer: this.functions['deliver-webhooks']!.fn,
         receipts: this.functions['sms-receipts']!.fn, sweeper: this.functions['sweep-expiries']!.fn, rangeCredits: this.functions['credit-ranges']!.fn,
+        fallback: this.functions['advance-workflows']!.fn,
       },
     });
     for (const [name, needs] of Object.entries(FUNCTION_NEEDS)) {
@@ -105,6 +109,7 @@ export class SealtextStack extends Stack {
       if (!fn) continue;
       if (needs.bus) fn.addEnvironment('EVENT_BUS_NAME', events.bus.eventBusName);
       if (needs.webhookQueue) fn.addEnvironment('WEBHOOK_QUEUE_URL', events.webhookQueue.queueUrl);
+      if (needs.fallbackQueue === 'send') fn.addEnvironment('FALLBACK_QUEUE_URL', events.fallbackTriggers.queueUrl);
       if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);
       if (needs.voice && settings.voiceOriginationIdentity) events.grantVoiceSend(fn, settings.voiceOriginationIdentity);
     }

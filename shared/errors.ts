@@ -76,7 +76,10 @@ export class ChannelUnavailable extends AppError {
 export class ConsentRequired extends AppError {
   readonly status = 403;
   readonly code = 'consent_required';
-  constructor() { super('Promotional messages need the recipient\'s recorded opt-in'); }
+  constructor(channel?: string) {
+    super(channel === 'whatsapp' ? 'WhatsApp messages need the recipient\'s recorded WhatsApp opt-in' : 'Promotional messages need the recipient\'s recorded opt-in');
+    if (channel) this.extra.channel = channel;
+  }
 }
 
 export class NotFound extends AppError {

@@ -19,7 +19,7 @@ import { accountCall } from './account-call.ts';
 import { parkedMessagesAlarm } from './queue-alarm.ts';
 import { logGroupArn, nagLogGroupArn, nagSnsDeliveryLogGroup, snsDeliveryLogGroup } from './log-group-arn.ts';
 
-export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction; rangeCredits: IFunction };
+export type EventFunctions = { publisher: IFunction; deliverer: IFunction; receipts: IFunction; sweeper: IFunction; rangeCredits: IFunction; fallback: IFunction };
 
 /**
  * The outbox's AWS half: the audit table's stream feeds the publisher (inserted events only); the
@@ -34,10 +34,12 @@ export class SealtextEvents extends Construct {
   readonly webhookDeadLetters: Queue;
   readonly publishFailures: Queue;
   readonly rangeCreditFailures: Queue;
+  readonly fallbackTriggers: Queue;
+  readonly fallbackDeadLetters: Queue;
   readonly configurationSetName: string | undefined;
   private readonly stage: string;
 
-  constructor(scope: Construct, id: string, props: { settings: StageSettings; key: IKey; auditTable: ITable; functions: EventFunctions; logRetention: RetentionDays; removalPolicy: RemovalPolicy }) {
+  constructor(scope: Construct, id: string, props: { settings: StageSettings; key: IKey; auditTable: ITable; functions: EventFunctions; logRetention: RetentionDays; removalPolicy: RemovalPolicy; channels: Construct }) {
     super(scope, id);
     const { settings, functions } = props;
     const stage = settings.stage;
@@ -60,6 +62,20 @@ export class SealtextEvents extends Construct {
     Validations.of(this.webhookDeadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the webhook queue\'s dead-letter queue.' });
     this.webhookQueue.grantSendMessages(functions.publisher);
     functions.deliverer.addEventSource(new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 20 }));
+
+    // Workflow fallback (API 1.2): the publisher schedules each step's timeout (a delayed message)
+    // and each failed receipt's check; advance-workflows sends the next step. Triggers hold ids only.
+    this.fallbackDeadLetters = new Queue(props.channels, 'FallbackDeadLetters', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    Validations.of(this.fallbackDeadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the fallback triggers\' dead-letter queue.' });
+    this.fallbackTriggers = new Queue(props.channels, 'FallbackTriggers', {
+      ...queueDefaults,
+      // A trigger is worth nothing after the code expires (at most 10 minutes after its step).
+      retentionPeriod: Duration.hours(1),
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: this.fallbackDeadLetters, maxReceiveCount: 5 },
+    });
+    this.fallbackTriggers.grantSendMessages(functions.publisher);
+    functions.fallback.addEventSource(new SqsEventSource(this.fallbackTriggers, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true, maxConcurrency: 20 }));
 
     // Stream batches that keep failing are parked here (their events stay in the audit trail).
     this.publishFailures = new Queue(this, 'PublishFailures', { ...queueDefaults, retentionPeriod: Duration.days(14) });
@@ -198,6 +214,7 @@ export class SealtextEvents extends Construct {
     const alarms = [
       ['WebhookDeadLetters', this.webhookDeadLetters, 'Webhook deliveries gave up after every retry (over 24 h). The client\'s endpoint is down or refusing; the events are still in GET /v1/events. Inspect the dead-letter queue, tell the client, redrive when it is back.'],
       ['PublishFailures', this.publishFailures, 'A batch of the audit stream could not be published after retries: events for those actions are missing from the bus, webhooks and the feed. Check the publish-events logs, fix, then replay the batch from the queue\'s stream positions.'],
+      ['FallbackDeadLetters', this.fallbackDeadLetters, 'Workflow fallback triggers failed after every retry: those verifications did not move to their next channel (the person may still have the first code). Check the advance-workflows logs; the codes have expired by now, nothing to replay.'],
       ['RangeCreditFailures', this.rangeCreditFailures, 'A batch of approvals could not credit their ranges after retries: new people who verified in those ranges count as unconverted for the rest of the window (sends there may be refused earlier than they should). Check the credit-ranges logs; the window passes in 15 minutes, nothing else to repair.'],
     ] as const;
     for (const [id, queue, description] of alarms) parkedMessagesAlarm(scope, { stage: this.stage, id, queue, description, topic });

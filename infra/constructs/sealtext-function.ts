@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -80,7 +80,6 @@ export class SealtextFunction extends Construct {
     super(scope, id);
     this.logGroup = props.logGroup;
     const functionName = `sealtext-${props.stage}-${props.name}`;
-    const stack = Stack.of(this);
     const roleProps = { assumedBy: new ServicePrincipal('lambda.amazonaws.com') };
     const role = props.separatePolicy ? new Role(this, 'Role', roleProps) : new InlinePolicyRole(this, 'Role', roleProps);
     // Its own role with no managed policy: it may write its own log streams and nothing else until
@@ -88,7 +87,10 @@ export class SealtextFunction extends Construct {
     // YYYY/MM/DD/<function name>[<version>]<environment>: writing is allowed under its own name only.
     role.addToPrincipalPolicy(new PolicyStatement({ sid: 'OwnLogStreams', actions: ['logs:CreateLogStream'], resources: [logGroupArn(this.logGroup.logGroupName)] }));
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [logGroupArn(`${this.logGroup.logGroupName}:log-stream:*/${functionName}[*`)] }));
-    const groupId = stack.getLogicalId(this.logGroup.node.defaultChild as never);
+    const groupStack = Stack.of(this.logGroup);
+    const logicalId = groupStack.getLogicalId(this.logGroup.node.defaultChild as never);
+    // A function in a nested stack sees the shared group through the parameter CDK passes it.
+    const groupId = groupStack === Stack.of(this) ? logicalId : `referenceto${Names.uniqueId(this.logGroup.node.defaultChild!)}Ref`;
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagLogGroupArn(`<${groupId}>:log-stream:*/${functionName}[*`)}]`,
       reason: 'Log streams of this function only: Lambda names them YYYY/MM/DD/<function name>[version]<id> in the shared log group.',

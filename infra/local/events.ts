@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyResult, CloudWatchLogsEvent, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyResult, CloudWatchLogsEvent, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { outboxSent, readOutbox, type OutboxEntry } from '#shared/adapters/sms/outbox';
 import { localWebhookQueue } from '#shared/adapters/webhooks/local-queue';
+import { localFallbackQueue } from '#shared/adapters/workflows/local-fallback-queue';
 import { localDynamoClient } from './dynamodb.ts';
 import { lambdaContext } from './gateway.ts';
 import { parseLocalBody } from './local-json.ts';
@@ -144,6 +146,21 @@ export function consumeWebhookQueue(deliver: Invoke) {
   const queue = localWebhookQueue();
   queue.setConsumer(async (event: SQSEvent) => (await deliver(event, lambdaContext('deliver-webhooks'))) as never);
   return { queue, stop: () => { queue.setConsumer(undefined); queue.stop(); } };
+}
+
+/**
+ * Workflow fallback on the local stack: the publisher's triggers wait their delay (a step's
+ * timeout, times FALLBACK_DELAY_SCALE) and reach the advance-workflows handler as SQS would hand
+ * them over; a reported failure is retried.
+ */
+export function consumeFallbackQueue(advance: Invoke, scale: number) {
+  const queue = localFallbackQueue();
+  queue.scale = scale;
+  queue.setConsumer(async (trigger) => {
+    const out = (await advance({ Records: [{ messageId: randomUUID(), body: JSON.stringify(trigger) }] }, lambdaContext('advance-workflows'))) as SQSBatchResponse;
+    if (out.batchItemFailures.length) throw new Error('fallback trigger failed');
+  });
+  return { stop: () => { queue.setConsumer(undefined); queue.stop(); } };
 }
 
 /**

@@ -11,7 +11,7 @@ import { dynamoClients } from '#shared/wiring/runtime';
 import { backgroundClients } from '#shared/wiring/events-runtime';
 import { countAwsCalls, type CallTally } from './aws-calls.ts';
 import { createGateway, lambdaContext, type Handler } from './gateway.ts';
-import { consumeWebhookQueue, drainArchiveOutbox, localReceipts, startStreamPoller } from './events.ts';
+import { consumeFallbackQueue, consumeWebhookQueue, drainArchiveOutbox, localReceipts, startStreamPoller } from './events.ts';
 import { LOCAL_TABLE_NAMES, localLayout } from './layout.ts';
 import { ensureClients, ensureTokenKey, LocalOAuth } from './oauth.ts';
 
@@ -81,6 +81,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       ARCHIVE_CATEGORIES: process.env.ARCHIVE_CATEGORIES ?? 'transactional',
       ARCHIVE_RETENTION_DAYS: process.env.ARCHIVE_RETENTION_DAYS ?? '30',
       WEBHOOK_QUEUE_URL: 'local',
+      // Workflow fallback: a step's timeout waits in process (FALLBACK_DELAY_SCALE shortens it for tests).
+      FALLBACK_QUEUE_URL: 'local',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       WEBHOOK_RETRY_SCALE: process.env.WEBHOOK_RETRY_SCALE ?? '0.2',
       ALLOWED_COUNTRIES: options.allowedCountries ?? process.env.ALLOWED_COUNTRIES ?? 'GB,US,CA,DE,FR,NL,IE',
@@ -116,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions) {
     await Promise.all([poller.ready, credits.ready, archiver.ready]);
     await drainArchiveOutbox(dynamo.endpoint, LOCAL_TABLE_NAMES.ArchiveOutbox, invoke('archive-messages'));
     const webhooks = consumeWebhookQueue(invoke('deliver-webhooks'));
+    const fallback = consumeFallbackQueue(invoke('advance-workflows'), Number(process.env.FALLBACK_DELAY_SCALE ?? '1'));
     const receipts = localReceipts(layout.outboxFile, invoke('sms-receipts'));
     const sweeper = scheduled('expiry sweep', () => invoke('sweep-expiries')({}, lambdaContext('sweep-expiries')), options.sweepEveryMs ?? 30_000);
     const ok = (body: unknown) => ({ statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(body) });
@@ -155,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       await sweeper.stop();
       receipts.stop();
       webhooks.stop();
+      fallback.stop();
       await poller.stop();
       await credits.stop();
       await archiver.stop();

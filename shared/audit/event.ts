@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  * Events name the subject by its keyed blind index and its mask, never the number.
  */
 type AuditAction =
-  | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed' | 'otp.fallback'
+  | 'otp.issue' | 'otp.resend' | 'otp.verify' | 'otp.cancel' | 'otp.failed' | 'otp.fallback' | 'otp.step'
   | 'otp.expired'
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
   | 'delivery.receipt' | 'webhook.change' | 'template.change' | 'archive.read'

@@ -71,3 +71,35 @@ export function nextStep(state: WorkflowState, trigger: Trigger, nowMs: number):
   if (!channel) return { none: 'last_step' };
   return { send, channel, reason: trigger.kind };
 }
+
+/** `channelTimeout` when a workflow names none (API 1.2). */
+export const DEFAULT_CHANNEL_TIMEOUT_SECONDS = 60;
+
+/**
+ * Audit outcomes that carry a workflow through the stream (the publisher reads nothing else):
+ * `otp.step` `<index>/<steps>:<timeout s>` when a step with a step after it goes out (the publisher
+ * schedules its timeout), `otp.fallback` `<reason>:<from>><to>` when the workflow moves on or a
+ * step was skipped (announced as `verification.fallback`).
+ */
+export type FallbackReason = Trigger['kind'] | 'skipped';
+export const stepOutcome = (index: number, steps: number, timeoutSeconds: number) => `${index}/${steps}:${timeoutSeconds}`;
+export const fallbackOutcome = (reason: FallbackReason, from: Channel, to: Channel) => `${reason}:${from}>${to}`;
+
+export function stepOfOutcome(outcome: string): { index: number; steps: number; timeoutSeconds: number } | undefined {
+  const m = /^(\d)\/(\d):(\d{1,3})$/.exec(outcome);
+  return m ? { index: Number(m[1]), steps: Number(m[2]), timeoutSeconds: Number(m[3]) } : undefined;
+}
+export function fallbackOfOutcome(outcome: string): { reason: FallbackReason; from: Channel; to: Channel } | undefined {
+  const m = /^(timeout|failed|skipped):(sms|whatsapp|voice|email)>(sms|whatsapp|voice|email)$/.exec(outcome);
+  return m ? { reason: m[1] as FallbackReason, from: m[2] as Channel, to: m[3] as Channel } : undefined;
+}
+
+/** The skipped steps worth announcing: each one before a step that was sent, as a move from it to that step. */
+export function skippedMoves(requested: readonly Channel[], plan: Plan): { from: Channel; to: Channel }[] {
+  const moves: { from: Channel; to: Channel }[] = [];
+  for (const { channel } of plan.skipped) {
+    const after = requested.slice(requested.indexOf(channel) + 1).find((c) => plan.steps.includes(c));
+    if (after) moves.push({ from: channel, to: after });
+  }
+  return moves;
+}

@@ -34,10 +34,13 @@ export function deliveryView(r: Receipt | undefined, sentAt: number, nowMs: numb
  */
 export type ProviderReceipt = { smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string };
 
-/** The record reference an SMS carries to the provider and back: kind, id and which send it was. */
-export const smsRef = (kind: 'otp' | 'message', id: string, send: number) => `${kind}:${id}:${send}`;
+/**
+ * The record reference a message carries to the provider and back: kind, id and which send it was
+ * (and which step of a workflow, after the first), so a late receipt of an earlier one never lands on the next.
+ */
+export const smsRef = (kind: 'otp' | 'message', id: string, send: number, step = 0) => `${kind}:${id}:${send}${step ? `.${step}` : ''}`;
 export function recordOfRef(ref: string): { kind: 'otp' | 'message'; id: string } | undefined {
-  const m = /^(otp|message):([^:]{1,128}):\d{1,3}$/.exec(ref);
+  const m = /^(otp|message):([^:]{1,128}):\d{1,3}(?:\.\d)?$/.exec(ref);
   return m ? { kind: m[1] as 'otp' | 'message', id: m[2]! } : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../audit/event.ts';
 import { SCOPES } from '../http/scopes.ts';
+import { fallbackOfOutcome } from '../channels/workflow.ts';
 
 /**
  * The events calling apps receive, as CloudEvents 1.0. Each is derived from one committed audit
@@ -9,6 +10,7 @@ import { SCOPES } from '../http/scopes.ts';
  */
 export const EVENT_TYPES = [
   'verification.pending', 'verification.approved', 'verification.canceled', 'verification.expired', 'verification.max_attempts_reached', 'verification.failed',
+  'verification.fallback',
   'message.sent', 'message.opened', 'message.expired', 'message.revoked', 'message.failed',
   'delivery.delivered', 'delivery.failed',
   'consent.changed', 'inbound.received',
@@ -53,6 +55,11 @@ function mapEvent(e: AuditEvent): Mapped | undefined {
       return { type: 'verification.expired' };
     case 'otp.failed':
       return { type: 'verification.failed', data: { reason: e.outcome } };
+    case 'otp.fallback': {
+      // A refused move (`refused:<code>`) announces nothing: the step in use stays as it was.
+      const move = fallbackOfOutcome(e.outcome);
+      return move ? { type: 'verification.fallback', data: move } : undefined;
+    }
     case 'message.send':
       return { type: 'message.sent' };
     case 'message.open':

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/event.ts';
+import { fallbackTriggersOf, type FallbackQueue } from './fallback-triggers.ts';
 import { audienceKey, matchesTypes, toCloudEvent, type Audience, type CloudEvent } from './cloud-event.ts';
 
 /** One event as a client may read it (GET /v1/events). */
@@ -32,7 +33,7 @@ export interface MaskLookup {
   maskOf(resource: string): Promise<string | undefined>;
 }
 
-export type PublishDeps = { feed: EventFeed; bus: EventBus; webhooks: WebhookDirectory; clients: ClientDirectory; queue: WebhookQueue; masks: MaskLookup; now: () => number };
+export type PublishDeps = { feed: EventFeed; bus: EventBus; webhooks: WebhookDirectory; clients: ClientDirectory; queue: WebhookQueue; masks: MaskLookup; fallback: FallbackQueue; now: () => number };
 
 /**
  * The webhooks that may receive an audience's events now: a saved webhook remembers the scopes its
@@ -55,14 +56,17 @@ async function currentTargets(deps: Pick<PublishDeps, 'webhooks' | 'clients'>, a
  * come first and the feed last: a failed batch is retried whole, so the bus and webhooks may see an
  * event twice (allowed: the id is stable) while the feed, written once at the end, does not repeat.
  */
-export async function publishEvents(deps: PublishDeps, audit: readonly AuditEvent[]): Promise<{ published: number; webhookJobs: number }> {
+export async function publishEvents(deps: PublishDeps, audit: readonly AuditEvent[]): Promise<{ published: number; webhookJobs: number; fallbackTriggers: number }> {
+  // Workflows move on from committed records too (a repeated batch schedules a trigger twice: the move is conditional).
+  const triggers = fallbackTriggersOf(audit);
+  if (triggers.length) await deps.fallback.schedule(triggers);
   const entries: FeedEntry[] = [];
   for (const e of audit) {
     const needsMask = !e.subjectMask && e.resource && e.action === 'otp.verify';
     const mapped = toCloudEvent(e, needsMask ? await deps.masks.maskOf(e.resource!) : undefined);
     if (mapped) entries.push(mapped);
   }
-  if (!entries.length) return { published: 0, webhookJobs: 0 };
+  if (!entries.length) return { published: 0, webhookJobs: 0, fallbackTriggers: triggers.length };
 
   await deps.bus.put(entries.map((x) => x.event));
 
@@ -78,5 +82,5 @@ export async function publishEvents(deps: PublishDeps, audit: readonly AuditEven
   if (jobs.length) await deps.queue.enqueue(jobs);
 
   await deps.feed.append(entries, deps.now());
-  return { published: entries.length, webhookJobs: jobs.length };
+  return { published: entries.length, webhookJobs: jobs.length, fallbackTriggers: triggers.length };
 }

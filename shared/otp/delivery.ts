@@ -1,3 +1,4 @@
+import type { Channel } from '../channels/channel.ts';
 import { ChannelRejected } from '../channels/senders.ts';
 import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
@@ -8,7 +9,7 @@ import type { OtpDeps } from './deps.ts';
 import { renderOtpSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
 import type { Receipt } from '../delivery/receipt.ts';
-import type { Verification } from './verification.ts';
+import type { StepDelivery, Verification } from './verification.ts';
 
 /** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
 export type DeliveryDetails = { to: string; transaction?: Transaction };
@@ -17,12 +18,21 @@ export const deliveryContext = (verificationId: string): EncryptionContext => ({
 
 
 /** The channels a code can go out on today: SMS always, voice where the deployment configures it. */
-type CodeChannel = 'sms' | 'voice';
+export type CodeChannel = 'sms' | 'voice';
+/** The channels this deployment has configured for codes. */
+export const configuredChannels = (deps: Pick<OtpDeps, 'voice'>): ReadonlySet<Channel> => new Set<Channel>(deps.voice ? ['sms', 'voice'] : ['sms']);
+const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice';
 /** Refuses, before anything is written, a channel this deployment can't use (`403 channel_unavailable`). */
 export function codeChannel(deps: Pick<OtpDeps, 'voice'>, channel: string): CodeChannel {
-  if (channel === 'sms' || (channel === 'voice' && deps.voice)) return channel;
+  if (isCodeChannel(channel) && configuredChannels(deps).has(channel)) return channel;
   throw new ChannelUnavailable(channel);
 }
+
+/** The message in use as it stands, kept in `deliveries` when the next one goes out. */
+export const previousDelivery = (v: Verification): StepDelivery => ({ channel: v.channel ?? 'sms', ...(v.receipt ?? { status: 'sent', at: v.lastSentAt }) });
+
+/** A workflow has a step after the one in use: a failed send moves it on rather than ending it. */
+export const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== undefined && v.step !== undefined && v.step + 1 < v.steps.length;
 
 /**
  * The code as it goes out, rendered before the write (whose transaction keeps the provenance hash
@@ -43,7 +53,9 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, 
 
 /**
  * Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403),
- * with its event. Resolves with the receipt the verification now has (`sent`: the provider took it).
+ * with its event. In a workflow with a step after this one, it fails the step instead (a failed
+ * receipt, with its event: the fallback moves on from it, functions/advance-workflows.ts). Resolves
+ * with the receipt the verification now has (`sent`: the provider took it).
  */
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode): Promise<Receipt> {
   const ref = v.smsRef ? { ref: v.smsRef } : {};
@@ -58,8 +70,18 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     const failure = error instanceof ChannelRejected
       ? new DeliveryFailed(error.reason)
       : await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: v.phoneIndex, mask: v.phoneMask });
+    const errorCode = (failure as { code?: string }).code ?? 'delivery_failed';
+    if (hasNextStep(v) && v.smsRef) {
+      // The provider's reason where it gave one (`not_on_whatsapp`), as its receipt would.
+      const receipt: Receipt = { status: 'failed', at: deps.now(), errorCode: error instanceof ChannelRejected ? error.reason : errorCode };
+      await deps.store.failStep(v.id, v.smsRef, receipt, {
+        actor: 'system', action: 'delivery.receipt', outcome: `failed:${receipt.errorCode}`,
+        subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: v.id, owner: v.clientId,
+      });
+      return receipt;
+    }
     await deps.store.markFailed(v.id, {
-      actor: v.clientId, action: 'otp.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed',
+      actor: v.clientId, action: 'otp.failed', outcome: errorCode,
       subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: v.id,
     });
     throw failure;

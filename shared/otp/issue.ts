@@ -1,4 +1,6 @@
-import { RecipientOptedOut } from '../errors.ts';
+import { ChannelUnavailable, ConsentRequired, RecipientOptedOut } from '../errors.ts';
+import type { NewAuditEvent } from '../audit/event.ts';
+import { DEFAULT_CHANNEL_TIMEOUT_SECONDS, fallbackOutcome, planWorkflow, refusalOf, skippedMoves, stepOutcome, type Plan } from '../channels/workflow.ts';
 import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck, type RangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
@@ -8,7 +10,7 @@ import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, configuredChannels, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
 import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
@@ -22,7 +24,12 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
  */
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
-  const channel = codeChannel(deps, input.channel);
+  const requested = input.workflow ? input.workflow.map((s) => s.channel) : [input.channel ?? 'sms'];
+  const plan = planWorkflow(requested, { configured: configuredChannels(deps), whatsappOptIn: false, hasEmail: false, hasPhone: true });
+  const refusal = refusalOf(plan);
+  if (refusal) throw refusal === 'consent_required' ? new ConsentRequired(plan.skipped[0]!.channel) : new ChannelUnavailable(plan.skipped[0]!.channel);
+  const channel = codeChannel(deps, plan.steps[0]!);
+  const workflow = plan.steps.length > 1 ? { steps: plan.steps, step: 0, channelTimeout: input.channelTimeout ?? DEFAULT_CHANNEL_TIMEOUT_SECONDS } : {};
   const now = deps.now();
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
   const id = verificationId(phone.country, range.tag);
@@ -56,6 +63,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     receipt: queued(now),
     smsRef: smsRef('otp', id, 1),
     ...(channel !== 'sms' ? { channel } : {}),
+    ...workflow,
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
@@ -63,7 +71,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   const out = outgoingCode(deps, v, details, code, channel);
   const sent = sentText(deps.keys, phone.e164, v.phoneIndex, out.text, { kind: 'otp', id, clientId, sentAt: now });
   const write = (r: RangeCheck | undefined, trusted: boolean) =>
-    deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent);
+    deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v));
   await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
@@ -74,4 +82,13 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   deps.signals.count(SIGNAL.sent);
   deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });
   return issuedView({ ...v, receipt }, OTP_RULES.resendIntervalMs);
+}
+
+/** A workflow's events beside the issue's: each skipped step (announced), and the first step's timeout (scheduled by the publisher). */
+function workflowEvents(clientId: string, requested: IssueOtpRequest['channel'][], plan: Plan, v: Verification): NewAuditEvent[] {
+  const about = { actor: clientId, subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: v.id };
+  return [
+    ...skippedMoves(requested.filter((c) => c !== undefined), plan).map(({ from, to }) => ({ ...about, action: 'otp.fallback' as const, outcome: fallbackOutcome('skipped', from, to) })),
+    ...(v.steps && v.channelTimeout ? [{ ...about, action: 'otp.step' as const, outcome: stepOutcome(0, v.steps.length, v.channelTimeout) }] : []),
+  ];
 }

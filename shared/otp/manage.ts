@@ -5,7 +5,7 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
@@ -55,13 +55,14 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
   const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
-  const resent = { ...v, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel };
+  const { steps: _steps, step: _step, codeHashes: _hashes, ...rest } = v;
+  const resent = { ...rest, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
   const message = outgoingCode(deps, resent, details, code, channel);
   const sent = sentText(deps.keys, phone.e164, v.phoneIndex, message.text, { kind: 'otp', id, clientId, sentAt: now });
   // The end user the code was first sent for is the one it is sent for again.
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) => deps.store.replaceCode(
-    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel, previous: previousDelivery(v) },
     trusted ? trustedCounters(counters) : counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,

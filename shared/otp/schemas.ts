@@ -22,8 +22,17 @@ const Transaction = described(
 
 const Purpose = z.enum(['login', 'transaction', 'password_reset', 'delivery', 'generic']);
 const Locale = z.enum(['en', 'de']);
-/** API 1.2: where the code goes. `sms` (the default, and all a 1.0 or 1.1 client gets) · `voice`; `whatsapp` and `email` are refused with `channel_unavailable` until they are built. */
+/** API 1.2: where the code goes. `sms` is the default, and all a 1.0 or 1.1 client gets; a channel this deployment has not configured is refused with `channel_unavailable`. */
 const ChannelName = described(z.enum(['sms', 'whatsapp', 'voice', 'email']), { id: 'Channel', description: 'The channel a code goes out on' });
+/** API 1.2: an ordered fallback, 1 to 4 steps, no channel twice; the next step goes out when one fails or `channelTimeout` passes. */
+const Workflow = described(
+  z.array(z.strictObject({ channel: ChannelName })).check(
+    z.minLength(1, { message: 'Must have 1 to 4 steps' }),
+    z.maxLength(4, { message: 'Must have 1 to 4 steps' }),
+    z.refine((steps) => new Set(steps.map((s) => s.channel)).size === steps.length, { message: 'Must not name a channel twice' }),
+  ),
+  { id: 'Workflow', description: 'Channels to try in order' },
+);
 
 export const IssueOtpRequest = described(
   z
@@ -36,10 +45,14 @@ export const IssueOtpRequest = described(
       brand: z.optional(plainText(30)),
       transaction: z.optional(Transaction),
       signals: z.optional(EndUserSignals),
-      channel: z._default(ChannelName, 'sms'),
+      channel: z.optional(ChannelName),
+      workflow: z.optional(Workflow),
+      channelTimeout: z.optional(intIn(15, 300)),
     })
     .check(
       z.superRefine((v, ctx) => {
+        if (v.channel && v.workflow) ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'Give channel or workflow, not both' });
+        if (v.channelTimeout !== undefined && !v.workflow) ctx.addIssue({ code: 'custom', path: ['channelTimeout'], message: 'Allowed only with workflow' });
         if (v.purpose === 'transaction' && !v.transaction)
           ctx.addIssue({ code: 'custom', path: ['transaction'], message: 'Required when purpose is transaction' });
         if (v.purpose !== 'transaction' && v.transaction)
@@ -69,6 +82,8 @@ export type ResendOtpRequest = z.infer<typeof ResendOtpRequest>;
 const Status = z.enum(['pending', 'approved', 'expired', 'max_attempts_reached', 'canceled', 'failed']);
 const Time = z.iso.datetime();
 const MaskedPhone = described(z.string(), { example: '+4474******56' });
+/** Every step sent, oldest first (API 1.2); the last is `delivery`. */
+const Deliveries = described(z.array(z.object({ channel: ChannelName, ...DeliveryView.shape })), { id: 'StepDeliveries' });
 
 export const OtpIssued = described(
   z.object({
@@ -81,6 +96,7 @@ export const OtpIssued = described(
     sendsRemaining: z.int(),
     resendAvailableAt: Time,
     delivery: DeliveryView,
+    deliveries: Deliveries,
   }),
   { id: 'OtpIssued' },
 );
@@ -103,6 +119,7 @@ export const OtpView = described(
     expiresAt: Time,
     approvedAt: z.optional(Time),
     delivery: DeliveryView,
+    deliveries: Deliveries,
   }),
   { id: 'OtpView' },
 );

@@ -4,7 +4,8 @@ import type { SentText } from '../provenance/provenance.ts';
 import type { LimitCounter } from '../ratelimit/limits.ts';
 
 export type RangeApproval = { tag: string; windowStart: number; windowEndsAt: number; rules: RangeCheck['rules'] };
-import type { Verification } from './verification.ts';
+import type { StepDelivery, Verification } from './verification.ts';
+import type { Receipt } from '../delivery/receipt.ts';
 import type { Channel } from '../channels/channel.ts';
 
 /**
@@ -16,8 +17,11 @@ import type { Channel } from '../channels/channel.ts';
 export type Written = { ok: true } | { ok: false; current: Verification | undefined };
 
 export interface VerificationStore {
-  /** Rate-limit counters, the new verification, its event and its SMS's provenance hash in one transaction. Throws RateLimited. */
-  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void>;
+  /**
+   * Rate-limit counters, the new verification, its event (and a workflow's: skipped steps, the
+   * step's timeout) and its SMS's provenance hash in one transaction. Throws RateLimited.
+   */
+  create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText, moreEvents?: NewAuditEvent[]): Promise<void>;
   get(id: string): Promise<Verification | undefined>;
   /**
    * Single use: approves only a pending, unexpired, unexhausted verification with this hash; the
@@ -38,18 +42,27 @@ export interface VerificationStore {
   /**
    * A workflow moves on (API 1.2 fallback): only a pending, unexpired verification still at step
    * `fromStep`, with a step after it, gets the next step's code hash beside the others, with its
-   * event. Two triggers racing (the step's timeout and its failed receipt) move it once.
+   * events, and passes the send's consent, brake, windows and range like any send. Two triggers
+   * racing (the step's timeout and its failed receipt) move it once.
    */
-  advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string }, event: NewAuditEvent): Promise<Written>;
+  advanceStep(
+    q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string },
+    counters: LimitCounter[],
+    events: [NewAuditEvent, ...NewAuditEvent[]],
+    range?: RangeCheck,
+    sent?: SentText,
+  ): Promise<Written>;
   /** Resend: a new code hash and expiry, one more send, guarded by the sends count seen; every earlier code (a workflow's too) stops working. */
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel; previous: StepDelivery },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
     sent?: SentText,
   ): Promise<Written>;
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written>;
+  /** A workflow step could not be sent: its receipt says failed, with its event, if it is still the step in use (`ref`). */
+  failStep(id: string, ref: string, receipt: Receipt, event: NewAuditEvent): Promise<void>;
   /** The SMS could not be sent: the verification ends as failed. */
   markFailed(id: string, event: NewAuditEvent): Promise<void>;
   /** The provider accepted the SMS: delivery `sent`, and its message id for the receipt to find. */

@@ -3,6 +3,9 @@ import { newId } from '../crypto/ids.ts';
 import type { Receipt } from '../delivery/receipt.ts';
 import type { EndUserKeys } from '../ratelimit/end-user.ts';
 
+/** An earlier message of a verification: its channel and its last receipt when the next went out. */
+export type StepDelivery = Receipt & { channel: Channel };
+
 /** A verification as stored. Times are epoch milliseconds from the server clock. */
 type StoredStatus = 'pending' | 'approved' | 'canceled' | 'failed';
 export type Status = StoredStatus | 'expired' | 'max_attempts_reached';
@@ -22,9 +25,13 @@ export type Verification = {
   codeHashes?: string[];
   /** The channel of the code sent last (API 1.2); absent: `sms`. */
   channel?: Channel;
-  /** A workflow's steps, in order, and the index of the step in use (the last one sent). */
+  /** A workflow's steps, in order (skipped ones left out), and the index of the step in use (the last one sent). */
   steps?: Channel[];
   step?: number;
+  /** A workflow's seconds between a step and the next when no approval comes (API 1.2 `channelTimeout`). */
+  channelTimeout?: number;
+  /** What became of each message sent before the current one (a fallback step or a resend), oldest first. */
+  deliveries?: StepDelivery[];
   /** HMAC of the bound transaction (purpose `transaction`), else absent. */
   bindingHash?: string;
   codeLength: number;

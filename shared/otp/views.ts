@@ -4,6 +4,12 @@ import type { Verification } from './verification.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Every message sent, oldest first: the earlier ones as they stood when the next went out, then the current one. */
+function deliveriesView(v: Verification, nowMs: number) {
+  const current = { channel: v.channel ?? 'sms', ...deliveryView(v.receipt, v.lastSentAt, nowMs) };
+  return [...(v.deliveries ?? []).map(({ channel, ...r }) => ({ channel, ...deliveryView(r, r.at, nowMs) })), current];
+}
+
 export function issuedView(v: Verification, resendIntervalMs: number) {
   return {
     verificationId: v.id,
@@ -15,6 +21,7 @@ export function issuedView(v: Verification, resendIntervalMs: number) {
     sendsRemaining: v.maxSends - v.sends,
     resendAvailableAt: iso(v.lastSentAt + resendIntervalMs),
     delivery: deliveryView(v.receipt, v.lastSentAt, v.lastSentAt),
+    deliveries: deliveriesView(v, v.lastSentAt),
   };
 }
 
@@ -31,5 +38,6 @@ export function otpView(v: Verification, nowMs: number) {
     expiresAt: iso(v.expiresAt),
     ...(v.approvedAt !== undefined ? { approvedAt: iso(v.approvedAt) } : {}),
     delivery: deliveryView(v.receipt, v.lastSentAt, nowMs),
+    deliveries: deliveriesView(v, nowMs),
   };
 }

@@ -97,6 +97,8 @@ const base = z.object({
   CLIENTS_FILE: optionalName,
   /** Webhook jobs: the SQS queue (AWS), or `local` for the local stack's in-process queue. */
   WEBHOOK_QUEUE_URL: optionalName,
+  /** Fallback triggers (API 1.2 workflows): the publisher schedules, advance-workflows consumes; `local` on the local stack. */
+  FALLBACK_QUEUE_URL: optionalName,
   /** The local stack only: webhooks may post to http://127.0.0.1 and localhost. Never set in AWS (the stack does not). */
   WEBHOOK_ALLOW_LOOPBACK: z.pipe(z._default(z.enum(['true', 'false']), 'false'), z.transform((v: 'true' | 'false') => v === 'true')),
   /** Shortens the webhook retry schedule (local stack: 0.2, so the first retry comes after about a second). */

@@ -25,6 +25,9 @@ import type { DeliverDeps, RetryLater } from '../webhooks/deliver.ts';
 import { HttpWebhookPoster } from '../adapters/webhooks/http-poster.ts';
 import { localWebhookQueue } from '../adapters/webhooks/local-queue.ts';
 import { SqsWebhookQueue } from '../adapters/webhooks/sqs-queue.ts';
+import type { FallbackQueue } from '../events/fallback-triggers.ts';
+import { localFallbackQueue } from '../adapters/workflows/local-fallback-queue.ts';
+import { SqsFallbackQueue } from '../adapters/workflows/sqs-fallback-queue.ts';
 
 /**
  * The wiring of events, webhooks, receipts and the expiry sweep, apart from shared/wiring/runtime.ts so
@@ -48,6 +51,12 @@ const webhookQueue = /* @__PURE__ */ once((): WebhookQueue & RetryLater => {
   if (cfg.WEBHOOK_QUEUE_URL === 'local') return localWebhookQueue();
   if (!cfg.WEBHOOK_QUEUE_URL) throw new Error('WEBHOOK_QUEUE_URL is not configured for this function');
   return new SqsWebhookQueue(new SQSClient({}), cfg.WEBHOOK_QUEUE_URL);
+});
+const fallbackQueue = /* @__PURE__ */ once((): FallbackQueue => {
+  const cfg = config();
+  if (cfg.FALLBACK_QUEUE_URL === 'local') return localFallbackQueue();
+  if (!cfg.FALLBACK_QUEUE_URL) throw new Error('FALLBACK_QUEUE_URL is not configured for this function');
+  return new SqsFallbackQueue(new SQSClient({}), cfg.FALLBACK_QUEUE_URL);
 });
 const eventBus = /* @__PURE__ */ once((): EventBus => {
   const cfg = config();
@@ -74,6 +83,7 @@ export const publishDeps = /* @__PURE__ */ once((): PublishDeps => ({
   clients: { scopesOf: (clientId) => clientDirectory().scopesOf(clientId) },
   queue: webhookQueue(),
   masks: new AuditMaskLookup(backgroundDoc(), config().AUDIT_TABLE_NAME ?? ''),
+  fallback: fallbackQueue(),
   now: Date.now,
 }));
 

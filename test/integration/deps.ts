@@ -1,3 +1,4 @@
+import type { OtpDeps } from '#shared/otp/deps';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,11 +66,11 @@ export async function readWholeTrail(store: DynamoAuditTrailStore) {
 }
 
 /** The OTP domain wired to the real DynamoDB adapter on DynamoDB Local; SMS and keys stay in memory. */
-export function dynamoOtpDeps(names: TableNames = INTEGRATION_TABLES) {
+export function dynamoOtpDeps(names: TableNames = INTEGRATION_TABLES, overrides: Partial<OtpDeps> = {}) {
   const trail = auditTrail(names.Audit);
   const store = new DynamoVerificationStore(trail.doc, names.Data, trail.items);
   const fraud = new DynamoFraudStore(trail.doc, names.Data, trail.items);
-  const fake = fakeOtpDeps({ store, audit: trail.items, fraud });
+  const fake = fakeOtpDeps({ store, audit: trail.items, fraud, ...overrides });
   return { ...fake, store, fraud, doc: trail.doc, trail };
 }
 

@@ -67,7 +67,7 @@ async function world() {
   const publish = async (jobs: WebhookJob[] = [], bus: FeedEntry['event'][] = []) =>
     publishEvents({
       feed, bus: { put: async (e) => void bus.push(...e) }, queue: { enqueue: async (j) => void jobs.push(...j) },
-      webhooks: new CachedWebhookDirectory(webhooks, 0), clients: { scopesOf: async () => new Set(ALL_SCOPES) }, masks: new AuditMaskLookup(ctx.doc, tables.Audit), now: () => Date.now() - 60_000,
+      webhooks: new CachedWebhookDirectory(webhooks, 0), clients: { scopesOf: async () => new Set(ALL_SCOPES) }, masks: new AuditMaskLookup(ctx.doc, tables.Audit), fallback: { schedule: async () => undefined }, now: () => Date.now() - 60_000,
     }, await streamed());
   return { tables, ctx, streamed, feed, webhooks, publish };
 }

@@ -8,9 +8,12 @@ import type { FraudBlock, RangeCheck } from '#shared/fraud/ranges';
 import type { SignalName, Signals } from '#shared/fraud/signals';
 import type { OtpDeps } from '#shared/otp/deps';
 import type { ConsentChange, ConsentRecord, ConsentStore } from '#shared/consent/store';
-import type { Verification } from '#shared/otp/verification';
+import type { StepDelivery, Verification } from '#shared/otp/verification';
+import type { Channel } from '#shared/channels/channel';
+import type { Receipt } from '#shared/delivery/receipt';
 import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
 import type { Sms, SmsSender } from '#shared/sms/sender';
+import { ChannelRejected, type VoiceSender } from '#shared/channels/senders';
 import type { VerificationStore, Written } from '#shared/otp/store';
 
 /**
@@ -22,10 +25,10 @@ class MemoryStore implements VerificationStore {
   readonly counters = new Map<string, number>();
   constructor(readonly audit: MemoryAuditLog = new MemoryAuditLog()) {}
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent) {
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, _range?: RangeCheck, _sent?: unknown, moreEvents: NewAuditEvent[] = []) {
     this.consume(counters, nowMs);
     this.items.set(v.id, structuredClone(v));
-    await this.audit.record(event);
+    for (const e of [event, ...moreEvents]) await this.audit.record(e);
   }
   async get(id: string) {
     const v = this.items.get(id);
@@ -37,11 +40,29 @@ class MemoryStore implements VerificationStore {
       v.approvedAt = q.nowMs;
     });
   }
-  async advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number }, event: NewAuditEvent) {
-    return this.update(q.id, event, (v) => v.status === 'pending' && v.expiresAt > q.nowMs && v.step === q.fromStep && (v.steps?.length ?? 0) > q.fromStep + 1, (v) => {
-      v.step = q.fromStep + 1;
-      v.codeHashes = [...(v.codeHashes ?? []), q.codeHash];
-      v.lastSentAt = q.nowMs;
+  async advanceStep(
+    q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery },
+    counters: LimitCounter[],
+    [event, ...more]: [NewAuditEvent, ...NewAuditEvent[]],
+  ) {
+    const v = this.items.get(q.id);
+    if (!v || !(v.status === 'pending' && v.expiresAt > q.nowMs && v.step === q.fromStep && (v.steps?.length ?? 0) > q.fromStep + 1)) return { ok: false as const, current: v && structuredClone(v) };
+    this.consume(counters, q.nowMs);
+    const out = await this.update(q.id, event, () => true, (x) => {
+      x.step = q.fromStep + 1;
+      x.channel = q.channel;
+      x.codeHashes = [...(x.codeHashes ?? []), q.codeHash];
+      x.deliveries = [...(x.deliveries ?? []), q.previous];
+      x.lastSentAt = q.nowMs;
+      x.smsRef = q.smsRef;
+      x.receipt = { status: 'queued', at: q.nowMs };
+    });
+    for (const e of more) await this.audit.record(e);
+    return out;
+  }
+  async failStep(id: string, ref: string, receipt: Receipt, event: NewAuditEvent) {
+    await this.update(id, event, (v) => v.smsRef === ref && v.status === 'pending', (v) => {
+      v.receipt = receipt;
     });
   }
   async recordFailure(q: { id: string; clientId: string; seenAttempts: number; nowMs: number }, failures: LimitCounter[], event: (locked: boolean) => NewAuditEvent) {
@@ -58,7 +79,7 @@ class MemoryStore implements VerificationStore {
     return { ok: true as const, ...(locked ? { locked } : {}) };
   }
   async replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; channel: Verification['channel'] },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; channel: Verification['channel']; smsRef: string; previous: StepDelivery },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ) {
@@ -68,7 +89,11 @@ class MemoryStore implements VerificationStore {
     return this.update(q.id, event, () => true, (x) => {
       x.codeHash = q.codeHash;
       x.channel = q.channel;
+      x.smsRef = q.smsRef;
+      x.deliveries = [...(x.deliveries ?? []), q.previous];
       delete x.codeHashes;
+      delete x.steps;
+      delete x.step;
       x.expiresAt = q.expiresAt;
       x.lastSentAt = q.nowMs;
       x.sends++;
@@ -194,6 +219,22 @@ class RecordingSms implements SmsSender {
     const code = last?.text.match(/\b(\d{6,10})\b/)?.[1];
     if (!code) throw new Error('no code was sent');
     return code;
+  }
+}
+
+/** A voice sender that records the calls (their words hold the code) or refuses them. */
+export class RecordingVoice implements VoiceSender {
+  readonly calls: { to: string; words: string }[] = [];
+  refuse = false;
+  async send(call: Parameters<VoiceSender['send']>[0]) {
+    if (this.refuse) throw new ChannelRejected('provider_refused');
+    this.calls.push({ to: call.to, words: call.script.words });
+    return { messageId: `call-${this.calls.length}` };
+  }
+  lastCode() {
+    const digits = this.calls.at(-1)?.words.match(/(\d[\s,.]*){6}/)?.[0].replace(/\D/g, '').slice(0, 6);
+    if (!digits) throw new Error('no call');
+    return digits;
   }
 }
 

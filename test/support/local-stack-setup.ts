@@ -16,6 +16,8 @@ export default async function setup(project: TestProject) {
     cwd: project.config.root,
     env: {
       ...process.env,
+      // A workflow's 15-second timeout passes in 1.5 s.
+      FALLBACK_DELAY_SCALE: '0.1',
       // The contract tests run in parallel with one client, so shared windows (client, prefix,
       // country) would couple them; end-user windows count only `signals`, so they keep their
       // defaults; the simulator needs every default it is about.

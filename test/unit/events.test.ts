@@ -124,7 +124,7 @@ describe('publishing', () => {
       feed: { append: async (entries) => void (calls.push('feed'), (feed = entries)) },
       webhooks: { targets: async (a) => ('client' in a && a.client === 'acme' ? [{ clientId: 'acme', types: ['verification.*'] }] : []) },
       clients: { scopesOf: async () => new Set<string>() },
-      masks: { maskOf: async () => '+4474******56' },
+      masks: { maskOf: async () => '+4474******56' }, fallback: { schedule: async () => undefined },
       now: () => Date.parse(at),
     }, [
       audit({ actor: 'acme', action: 'otp.issue', outcome: 'pending', resource: VID, subjectMask: '+4474******56' }),
@@ -153,7 +153,7 @@ describe('publishing', () => {
       feed: { append: async () => undefined },
       webhooks: { targets: async (a) => ('scope' in a ? saved : saved.filter((w) => w.clientId === a.client)) },
       clients: { scopesOf: async (c) => (asked.push(c), today.get(c)) },
-      masks: { maskOf: async () => undefined },
+      masks: { maskOf: async () => undefined }, fallback: { schedule: async () => undefined },
       now: () => Date.parse(at),
     }, [
       audit({ actor: 'recipient', action: 'consent.change', outcome: 'all:opted_out', subjectMask: '+4474******56' }),

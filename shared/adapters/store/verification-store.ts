@@ -4,8 +4,8 @@ import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { RangeCheck } from '../../fraud/ranges.ts';
 import type { RangeApproval, VerificationStore, Written } from '../../otp/store.ts';
 import type { Channel } from '../../channels/channel.ts';
-import { OTP_RULES, type Verification } from '../../otp/verification.ts';
-import { queued } from '../../delivery/receipt.ts';
+import { OTP_RULES, type StepDelivery, type Verification } from '../../otp/verification.ts';
+import { queued, type Receipt } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
 import { sendGuards } from './consent-guard.ts';
 import { subjectKey } from './tables.ts';
@@ -48,7 +48,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
   readonly fromItem = fromItem;
 
-  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText): Promise<void> {
+  async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText, moreEvents: NewAuditEvent[] = []): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       ...sendGuards(this.tableName, { phoneIndex: v.phoneIndex, country: v.country, kind: 'otp', nowMs }),
       ...(range ? rangeGuards(this.tableName, range, nowMs) : []),
@@ -60,6 +60,7 @@ export class DynamoVerificationStore implements VerificationStore {
         },
       },
       this.audit.put(event),
+      ...moreEvents.map((e) => this.audit.put(e)),
       ...(sent ? [provenancePut(this.tableName, sent)] : []),
     ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
   }
@@ -97,34 +98,48 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel; previous: StepDelivery },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
     sent?: SentText,
   ): Promise<Written> {
     return this.write(q.id, q.nowMs, counters, event, {
-      // A new SMS: queued again until the provider takes it; receipts of the old one no longer apply.
-      // Resend replaces: a workflow's earlier codes go with the last one.
-      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef, #channel = :channel ADD #sends :one REMOVE #smsId, #codeHashes',
+      // A new message: queued again until the provider takes it; receipts of the old one no longer apply
+      // (it joins `deliveries` as it stands). Resend replaces: a workflow's earlier codes, and the workflow, end.
+      UpdateExpression: 'SET #codeHash = :codeHash, #expiresAt = :expiresAt, #lastSentAt = :now, #ttl = :ttl, #expiryBucket = :bucket, #receipt = :queued, #smsRef = :smsRef, #channel = :channel, #deliveries = list_append(if_not_exists(#deliveries, :none), :previous) ADD #sends :one REMOVE #smsId, #codeHashes, #steps, #step',
       ConditionExpression: `${USABLE} AND #sends = :seenSends AND #sends < #maxSends`,
-      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#channel': 'channel', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef' },
+      ExpressionAttributeNames: { ...USABLE_NAMES, '#codeHash': 'codeHash', '#codeHashes': 'codeHashes', '#channel': 'channel', '#lastSentAt': 'lastSentAt', '#ttl': 'ttl', '#sends': 'sends', '#maxSends': 'maxSends', '#expiryBucket': 'expiryBucket', '#receipt': 'receipt', '#smsId': 'smsId', '#smsRef': 'smsRef', '#deliveries': 'deliveries', '#steps': 'steps', '#step': 'step' },
       ExpressionAttributeValues: {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
-        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef, ':channel': q.channel,
+        ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef, ':channel': q.channel, ':none': [], ':previous': [q.previous],
       },
     }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
-  advanceStep(q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string }, event: NewAuditEvent): Promise<Written> {
-    return this.write(q.id, q.nowMs, [], event, {
-      // The new step's code joins the others (all valid together); its message is queued like a new SMS.
-      UpdateExpression: 'SET #step = :next, #codeHashes = list_append(if_not_exists(#codeHashes, :none), :hash), #lastSentAt = :now, #receipt = :queued, #smsRef = :smsRef REMOVE #smsId',
+  advanceStep(
+    q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string },
+    counters: LimitCounter[],
+    events: [NewAuditEvent, ...NewAuditEvent[]],
+    range?: RangeCheck,
+    sent?: SentText,
+  ): Promise<Written> {
+    const [event, ...more] = events;
+    return this.write(q.id, q.nowMs, counters, event, {
+      // The new step's code joins the others (all valid together); its message is queued like a new
+      // SMS, and the step before joins `deliveries` as it stands.
+      UpdateExpression: 'SET #step = :next, #channel = :channel, #codeHashes = list_append(if_not_exists(#codeHashes, :none), :hash), #deliveries = list_append(if_not_exists(#deliveries, :none), :previous), #lastSentAt = :now, #receipt = :queued, #smsRef = :smsRef REMOVE #smsId',
       ConditionExpression: '#status = :pending AND #expiresAt > :now AND #step = :from AND size(#steps) > :next',
-      ExpressionAttributeNames: { '#status': 'status', '#expiresAt': 'expiresAt', '#step': 'step', '#steps': 'steps', '#codeHashes': 'codeHashes', '#lastSentAt': 'lastSentAt', '#receipt': 'receipt', '#smsRef': 'smsRef', '#smsId': 'smsId' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':now': q.nowMs, ':from': q.fromStep, ':next': q.fromStep + 1, ':none': [], ':hash': [q.codeHash], ':queued': queued(q.nowMs), ':smsRef': q.smsRef },
-    });
+      ExpressionAttributeNames: { '#status': 'status', '#expiresAt': 'expiresAt', '#step': 'step', '#steps': 'steps', '#channel': 'channel', '#codeHashes': 'codeHashes', '#deliveries': 'deliveries', '#lastSentAt': 'lastSentAt', '#receipt': 'receipt', '#smsRef': 'smsRef', '#smsId': 'smsId' },
+      ExpressionAttributeValues: {
+        ':pending': 'pending', ':now': q.nowMs, ':from': q.fromStep, ':next': q.fromStep + 1, ':none': [], ':hash': [q.codeHash], ':queued': queued(q.nowMs), ':smsRef': q.smsRef,
+        ':channel': q.channel, ':previous': [q.previous],
+      },
+    // A fallback step is a send like any other: the number's consent and its country's brake, its windows and its range.
+    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])],
+    [...more.map((e) => this.audit.put(e)), ...(sent ? [provenancePut(this.tableName, sent)] : [])])
+      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
@@ -133,6 +148,15 @@ export class DynamoVerificationStore implements VerificationStore {
       ConditionExpression: USABLE,
       ExpressionAttributeNames: { ...USABLE_NAMES, '#canceledAt': 'canceledAt', '#expiryBucket': 'expiryBucket' },
       ExpressionAttributeValues: { ...usableValues(q), ':canceled': 'canceled' },
+    });
+  }
+
+  async failStep(id: string, ref: string, receipt: Receipt, event: NewAuditEvent): Promise<void> {
+    await this.write(id, receipt.at, [], event, {
+      UpdateExpression: 'SET #receipt = :receipt',
+      ConditionExpression: '#smsRef = :ref AND #status = :pending',
+      ExpressionAttributeNames: { '#receipt': 'receipt', '#smsRef': 'smsRef', '#status': 'status' },
+      ExpressionAttributeValues: { ':receipt': receipt, ':ref': ref, ':pending': 'pending' },
     });
   }
 
