@@ -16,8 +16,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse>({ timeoutEarlyInMillis:
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event) => {
-    const deps = await otpDeps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    if (event.Records.length === 0) return { batchItemFailures };
+    const deps = await otpDeps();
     for (const record of event.Records) {
       try {
         const trigger = JSON.parse(record.body) as FallbackTrigger;

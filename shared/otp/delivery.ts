@@ -32,7 +32,7 @@ export function codeChannel(deps: Pick<OtpDeps, 'voice'>, channel: string): Code
 export const previousDelivery = (v: Verification): StepDelivery => ({ channel: v.channel ?? 'sms', ...(v.receipt ?? { status: 'sent', at: v.lastSentAt }) });
 
 /** A workflow has a step after the one in use: a failed send moves it on rather than ending it. */
-export const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== undefined && v.step !== undefined && v.step + 1 < v.steps.length;
+const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== undefined && v.step !== undefined && v.step + 1 < v.steps.length;
 
 /**
  * The code as it goes out, rendered before the write (whose transaction keeps the provenance hash

@@ -60,8 +60,10 @@ describe('deployable bundles', () => {
     const seal = { eventName: 'INSERT', dynamodb: { NewImage: { pk: { S: 'SEAL' }, sk: { S: 'S#1' } } } };
     process.env.EVENT_BUS_NAME = 'sealtext-dev';
     process.env.WEBHOOK_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111122223333/webhooks';
+    process.env.FALLBACK_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/111122223333/fallback';
     expect(await (await load('publish-events'))({ Records: [seal] }, context)).toBeUndefined();
     expect(await (await load('deliver-webhooks'))({ Records: [] }, context)).toEqual({ batchItemFailures: [] });
+    expect(await (await load('advance-workflows'))({ Records: [] }, context)).toEqual({ batchItemFailures: [] });
     const pending = { source: 'aws.sms-voice', 'detail-type': 'Text Message Delivery Status Updated', detail: { messageId: 'm', messageStatus: 'PENDING', isFinal: false } };
     expect(await (await load('sms-receipts'))(pending, context)).toEqual({ applied: 0, unmatched: 0, superseded: 0, early: 0, undelivered: 0 });
     // A sender bundled for a stage on SNS carries no End User Messaging client.

@@ -135,7 +135,7 @@ describe('End User Messaging as the SMS provider', () => {
     eum.template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'sealtext-dev' });
     eum.template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.sms-voice'], 'detail-type': ['Text Message Delivery Status Updated', 'Voice Message Delivery Status Updated'] } });
     const senders = eumStatements.filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendTextMessage')).map((s) => s.role).sort();
-    expect(senders).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message'].map((n) => roleOf(eum.template, n)).sort());
+    expect(senders).toEqual(['advance-workflows', 'inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message'].map((n) => roleOf(eum.template, n)).sort());
     expect(eumStatements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish') && statement.NotResource)).toEqual([]);
     const issue = Object.entries(eum.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
     expect(issue.Properties.Environment.Variables).toMatchObject({ SMS_ADAPTER: 'eum', EUM_CONFIGURATION_SET: 'sealtext-dev', EUM_ORIGINATION_IDENTITY: 'pool-123' });
@@ -146,7 +146,7 @@ describe('voice codes (API 1.2)', () => {
   it('lets only issue and resend call, with SendVoiceMessage on the voice identity and the configuration set, where the stage configures voice', () => {
     const voice = synthesized({ ...NO_BUNDLING, smsProvider: 'eum', voiceOriginationIdentity: 'pool-voice1' });
     const statements = roleStatements(voice.template).filter(({ statement }) => actionsOf(statement).includes('sms-voice:SendVoiceMessage'));
-    expect(statements.map((s) => s.role).sort()).toEqual(['issue-otp', 'resend-otp'].map((n) => roleOf(voice.template, n)).sort());
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((n) => roleOf(voice.template, n)).sort());
     for (const { statement } of statements) {
       expect(actionsOf(statement)).toEqual(['sms-voice:SendVoiceMessage']);
       expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/sealtext-dev');

@@ -178,7 +178,7 @@ describe('IAM: least privilege', () => {
     // Publishing to a named topic (the brake's notice to ops) is not SMS; anything else is.
     const publishers = statements.filter(({ statement }) => actionsOf(statement).includes('sns:Publish') && !(typeof statement.Resource === 'object' && statement.Resource !== null && 'Ref' in statement.Resource));
     const senders = FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]!.sms);
-    expect(senders.sort()).toEqual(['inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message']);
+    expect(senders.sort()).toEqual(['advance-workflows', 'inbound-sms', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message']);
     expect(publishers.map((p) => p.role).sort()).toEqual(senders.map((n) => roleOf(template, n)).sort());
     for (const quiet of ['verify-otp', 'open-message', 'recipient-page']) expect(publishers.map((p) => p.role)).not.toContain(roleOf(template, quiet));
     for (const { statement } of publishers) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestedStack } from 'aws-cdk-lib';
+import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp } from '../../infra/build-app.ts';
@@ -19,11 +19,33 @@ function synth(context: Record<string, unknown>, stages?: Record<string, Record<
     for (const [stage, settings] of Object.entries(stages)) writeFileSync(join(stagesDir, `${stage}.json`), JSON.stringify(settings));
   }
   const built = buildApp({ ...cdkJsonContext, ...context }, stagesDir ? { stagesDir } : {});
-  // The stack and its nested stacks (monitoring) as one template: the tests assert on resources wherever they live.
-  const parts = [built.stack, ...built.stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)].map((s) => Template.fromStack(s).toJSON());
+  // The stack and its nested stacks (channels, monitoring) as one template: the tests assert on resources
+  // wherever they live. A nested stack's parameters are replaced by what its parent passes, so a reference
+  // to a table or a log group reads the same from either side.
+  const main = Template.fromStack(built.stack).toJSON();
+  const nested = built.stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+  const parts = [main, ...nested.map((n) => withParameters(Template.fromStack(n).toJSON(), parametersOf(main, n)))];
   const template = Template.fromJSON({ ...parts[0], Resources: Object.assign({}, ...parts.map((p) => p.Resources as object)) as object });
   const nag = new AwsSolutionsChecks().validateScope(built.app);
   return { ...built, template, nag };
+}
+
+function parametersOf(parent: Record<string, unknown>, nested: NestedStack): Record<string, unknown> {
+  const resource = nested.nestedStackResource!;
+  const id = Stack.of(resource).resolve((resource as unknown as { logicalId: string }).logicalId) as string;
+  const resources = parent.Resources as Record<string, { Properties?: { Parameters?: Record<string, unknown> } }>;
+  return resources[id]?.Properties?.Parameters ?? {};
+}
+
+function withParameters(template: Record<string, unknown>, parameters: Record<string, unknown>): Record<string, unknown> {
+  const replace = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(replace);
+    if (v === null || typeof v !== 'object') return v;
+    const ref = (v as { Ref?: unknown }).Ref;
+    if (Object.keys(v).length === 1 && typeof ref === 'string' && ref in parameters) return parameters[ref];
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replace(x)]));
+  };
+  return replace(template) as Record<string, unknown>;
 }
 
 /** `stages`: stage files to synthesize from instead of the committed `stages/` (a temp dir of `<stage>.json`). */

@@ -8,7 +8,7 @@ type Consumer = (trigger: FallbackTrigger) => Promise<void>;
  * need not wait a whole timeout), and a run that throws is tried again a second later, up to five
  * times, as SQS redelivers. One process-wide queue, like the webhook queue.
  */
-export class LocalFallbackQueue implements FallbackQueue {
+class LocalFallbackQueue implements FallbackQueue {
   private consumer: Consumer | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   scale = 1;
