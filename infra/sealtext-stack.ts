@@ -52,7 +52,10 @@ export class SealtextStack extends Stack {
         name,
         stage: settings.stage,
         logGroup: functionLogs,
-        build: { smsProvider: settings.smsProvider, archive: settings.archive !== undefined, voice: needs.voice === true && settings.voiceOriginationIdentity !== undefined },
+        build: {
+          smsProvider: settings.smsProvider, archive: settings.archive !== undefined,
+          voice: needs.voice === true && settings.voiceOriginationIdentity !== undefined, whatsapp: needs.whatsapp === true && settings.whatsapp !== undefined,
+        },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
         // Nothing reserved for the sealer or the sweep: a new account (concurrency quota 10) can't reserve
         // any, and neither needs it, as two overlapping runs are safe (a seal's seq and each expiry are
@@ -80,6 +83,9 @@ export class SealtextStack extends Stack {
               }
             : {}),
           ...(needs.voice && settings.voiceOriginationIdentity ? { VOICE_ADAPTER: 'eum', VOICE_ORIGINATION_IDENTITY: settings.voiceOriginationIdentity } : {}),
+          ...(needs.whatsapp && settings.whatsapp
+            ? { WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: settings.whatsapp.phoneNumberId, WHATSAPP_META_API_VERSION: settings.whatsapp.metaApiVersion, WHATSAPP_TEMPLATE_PREFIX: settings.whatsapp.templatePrefix }
+            : {}),
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),
           ...(needs.audit || needs.auditRead || needs.seal || needs.auditStream ? { AUDIT_TABLE_NAME: tables.audit.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
@@ -112,6 +118,7 @@ export class SealtextStack extends Stack {
       if (needs.fallbackQueue === 'send') fn.addEnvironment('FALLBACK_QUEUE_URL', events.fallbackTriggers.queueUrl);
       if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);
       if (needs.voice && settings.voiceOriginationIdentity) events.grantVoiceSend(fn, settings.voiceOriginationIdentity);
+      if (needs.whatsapp && settings.whatsapp) events.grantWhatsAppSend(fn, settings.whatsapp.phoneNumberId);
     }
 
     // The audit sealer, its signing key and the write-once seal archive; the readers get the public key.

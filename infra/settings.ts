@@ -140,6 +140,16 @@ export const StageSettings = z.object({
    * configuration set carries the call events). Unset: voice is `channel_unavailable`.
    */
   voiceOriginationIdentity: z.string().min(1).max(256).optional(),
+  /**
+   * WhatsApp codes (API 1.2): the number linked in End User Messaging Social (`phone-number-id-…`),
+   * Meta's API version, and the prefix of the approved authentication templates
+   * (`<templatePrefix>_<locale>`, `npm run whatsapp:templates`). Unset: WhatsApp is `channel_unavailable`.
+   */
+  whatsapp: jsonOr(z.strictObject({
+    phoneNumberId: z.string().regex(/^phone-number-id-[0-9a-f]{32}$/, 'the id End User Messaging Social shows for the linked number: phone-number-id- and 32 hex digits'),
+    metaApiVersion: z.string().regex(/^v\d{2}\.\d$/).default('v20.0'),
+    templatePrefix: z.string().regex(/^[a-z0-9_]{1,60}$/).default('sealtext_code'),
+  })).optional(),
   /** The retention archive: which message categories, for how many days (S3 Object Lock, compliance). None by default. */
   archive: jsonOr(z.strictObject({ categories: z.array(z.enum(['transactional', 'promotional'])).min(1), retentionDays: z.number().int().min(1).max(36_500) })).optional(),
   /** Where a free message body is refused for an approved template (`403 template_required`). */

@@ -164,6 +164,14 @@ export class SealtextEvents extends Construct {
       });
     }
 
+    if (settings.whatsapp) {
+      new Rule(props.channels, 'WhatsAppReceipts', {
+        description: 'End User Messaging Social (WhatsApp) message statuses and inbound messages -> the receipts function',
+        eventPattern: { source: ['aws.social-messaging'] },
+        targets: [new LambdaFunction(functions.receipts, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      });
+    }
+
     new Rule(this, 'SweepEveryMinute', {
       description: 'Timely expired events: the expiry sweep',
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -206,6 +214,18 @@ export class SealtextEvents extends Construct {
       sid: 'EumSendVoice',
       actions: ['sms-voice:SendVoiceMessage'],
       resources: [arn('configuration-set', this.configurationSetName ?? `sealtext-${this.stage}`), identity],
+    }));
+  }
+
+  /**
+   * WhatsApp codes: SendWhatsAppMessage only, from the one linked number named in the settings
+   * (its ARN names the id without the `phone-number-id-` prefix).
+   */
+  grantWhatsAppSend(fn: IFunction, phoneNumberId: string) {
+    fn.addToRolePolicy(new PolicyStatement({
+      sid: 'WhatsAppSend',
+      actions: ['social-messaging:SendWhatsAppMessage'],
+      resources: [`arn:${Aws.PARTITION}:social-messaging:${Aws.REGION}:${Aws.ACCOUNT_ID}:phone-number-id/${phoneNumberId.replace(/^phone-number-id-/, '')}`],
     }));
   }
 

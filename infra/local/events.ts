@@ -164,20 +164,24 @@ export function consumeFallbackQueue(advance: Invoke, scale: number) {
 }
 
 /**
- * Delivery receipts on the local stack: every outbox SMS is `delivered` about a second after it was
- * sent, unless `POST /_local/delivery` said otherwise first. Receipts reach the receipts handler as
- * SNS delivery status log lines in a CloudWatch Logs subscription event, exactly as in AWS.
+ * Delivery receipts on the local stack: every outbox message is `delivered` about a second after it
+ * was sent, unless `POST /_local/delivery` said otherwise first. Receipts reach the receipts handler
+ * as in AWS: SMS and calls as SNS delivery status log lines in a CloudWatch Logs subscription event,
+ * WhatsApp as End User Messaging Social status events. A number `POST /_local/channels` took off
+ * WhatsApp gets Meta's "undeliverable" (131026) for each WhatsApp message, within a second, as in AWS.
  */
 export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_000) {
   const decided = new Set<string>();
+  const offWhatsApp = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let delivering = 0;
   // As Lambda retries a failed asynchronous invocation (the handler fails on a receipt that overtook
   // the write of its SMS's id), a little sooner.
   const deliver = async (entry: OutboxEntry, status: 'delivered' | 'failed') => {
+    const event = entry.channel === 'whatsapp' ? socialStatusEvent(entry.id, status, offWhatsApp.has(entry.to)) : subscriptionEvent([snsLogLine(entry.id, status)]);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await receipts(subscriptionEvent([snsLogLine(entry.id, status)]), lambdaContext('sms-receipts'));
+        return await receipts(event, lambdaContext('sms-receipts'));
       } catch (error) {
         // Lambda retries for minutes; here up to ~20 s, which a loaded machine's slowest write still meets.
         if ((error as Error).name !== 'ReceiptsEarly' || attempt >= 10) throw error;
@@ -187,31 +191,43 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
   };
 
   const onSent = (entry: OutboxEntry) => {
+    const notOnWhatsApp = entry.channel === 'whatsapp' && offWhatsApp.has(entry.to);
     const timer = setTimeout(() => {
       timers.delete(timer);
       if (decided.has(entry.id)) return;
       delivering++;
-      deliver(entry, 'delivered')
+      deliver(entry, notOnWhatsApp ? 'failed' : 'delivered')
         .catch((error: unknown) => process.stderr.write(`local receipts: ${(error as Error).name}\n`))
         .finally(() => delivering--);
-    }, afterMs);
+    }, notOnWhatsApp ? afterMs / 3 : afterMs);
     timer.unref();
     timers.add(timer);
   };
   outboxSent.on('sent', onSent);
 
-  const Body = z.strictObject({ to: z.string().regex(/^\+[1-9]\d{6,14}$/), status: z.enum(['delivered', 'failed']) });
+  const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/);
+  const Body = z.strictObject({ to: Phone, status: z.enum(['delivered', 'failed']), channel: z.enum(['sms', 'voice', 'whatsapp']).optional() });
   const route = async (body: string): Promise<APIGatewayProxyResult> => {
     const parsed = parseLocalBody(Body, body);
-    if (!parsed) return json(400, { title: 'Send { "to": "+E164", "status": "delivered" | "failed" }', code: 'validation_failed' });
-    const last = readOutbox(outboxFile, parsed.to).at(-1);
-    if (!last) return json(404, { title: 'No SMS was sent to this number', code: 'not_found' });
+    if (!parsed) return json(400, { title: 'Send { "to": "+E164", "status": "delivered" | "failed", "channel"?: "sms" | "voice" | "whatsapp" }', code: 'validation_failed' });
+    const last = readOutbox(outboxFile, parsed.to).filter((e) => !parsed.channel || (e.channel ?? 'sms') === parsed.channel).at(-1);
+    if (!last) return json(404, { title: `No ${parsed.channel ?? 'message'} was sent to this number`, code: 'not_found' });
     decided.add(last.id);
     await deliver(last, parsed.status);
     return json(200, { status: parsed.status, at: new Date().toISOString() });
   };
+  const Channels = z.strictObject({ to: Phone, whatsapp: z.boolean() });
+  /** `POST /_local/channels` `{ "to", "whatsapp": false }`: the number is not on WhatsApp (true puts it back). */
+  const channelsRoute = async (body: string): Promise<APIGatewayProxyResult> => {
+    const parsed = parseLocalBody(Channels, body);
+    if (!parsed) return json(400, { title: 'Send { "to": "+E164", "whatsapp": false | true }', code: 'validation_failed' });
+    if (parsed.whatsapp) offWhatsApp.delete(parsed.to);
+    else offWhatsApp.add(parsed.to);
+    return json(200, { to: parsed.to, whatsapp: parsed.whatsapp });
+  };
   return {
     route,
+    channelsRoute,
     /** Receipts scheduled or being delivered (`GET /_local/delivery/pending`): tests wait for 0 before sealing. */
     pending: () => timers.size + delivering,
     stop: () => {
@@ -228,6 +244,20 @@ function snsLogLine(messageId: string, status: 'delivered' | 'failed'): string {
     delivery: { smsType: 'Transactional', providerResponse: status === 'delivered' ? 'Message has been accepted by phone carrier' : 'Phone is currently unreachable/unavailable', dwellTimeMs: 300 },
     status: status === 'delivered' ? 'SUCCESS' : 'FAILURE',
   });
+}
+
+/** A WhatsApp status as End User Messaging Social puts it on EventBridge (`aws.social-messaging`). */
+function socialStatusEvent(messageId: string, status: 'delivered' | 'failed', notOnWhatsApp: boolean) {
+  return {
+    source: 'aws.social-messaging',
+    'detail-type': status === 'delivered' ? 'WhatsApp Message Delivered' : 'WhatsApp Message Failed',
+    detail: {
+      messageId,
+      status,
+      eventTimestamp: String(Math.floor(Date.now() / 1000)),
+      ...(status === 'failed' ? { errors: [notOnWhatsApp ? { code: 131026, title: 'Message undeliverable' } : { code: 131000, title: 'Something went wrong' }] } : {}),
+    },
+  };
 }
 
 function subscriptionEvent(lines: string[]): CloudWatchLogsEvent {

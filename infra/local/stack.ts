@@ -73,6 +73,8 @@ export async function startLocalStack(options: LocalStackOptions) {
       SMS_ADAPTER: 'outbox',
       // Voice codes go to the outbox as the words the call would speak (API 1.2).
       VOICE_ADAPTER: 'outbox',
+      // WhatsApp too, as the text the person would see (`POST /_local/channels` takes a number off WhatsApp).
+      WHATSAPP_ADAPTER: 'outbox',
       OUTBOX_FILE: layout.outboxFile,
       EVENT_BUS_FILE: layout.busFile,
       CLIENTS_FILE: layout.clientsFile,
@@ -133,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions) {
       awsCalls,
       localRoutes: {
         'POST /_local/delivery': receipts.route,
+        'POST /_local/channels': receipts.channelsRoute,
         'GET /_local/delivery/pending': async () => ok({ pending: receipts.pending() }),
         'POST /_local/expiry/sweep': async () => ok(await sweeper.run()),
         'GET /_local/webhooks/dead': async () => ok({ jobs: webhooks.queue.dead }),

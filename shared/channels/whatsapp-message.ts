@@ -65,4 +65,14 @@ export function authenticationTemplate(prefix: string, locale: Locale, expiryMin
     ],
   };
 }
+/**
+ * The words the person sees: Meta writes an authentication template's text itself (the code, the
+ * security line); kept as the text's provenance and shown by the local outbox.
+ */
+export function whatsappCodeWords(locale: Locale, code: string): string {
+  return locale === 'de'
+    ? `${code} ist dein Verifizierungscode. Gib diesen Code zu deiner Sicherheit nicht weiter.`
+    : `${code} is your verification code. For your security, do not share this code.`;
+}
+
 export const TEMPLATE_LOCALES: readonly Locale[] = ['en', 'de'];

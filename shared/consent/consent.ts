@@ -24,6 +24,9 @@ export function phoneIdentity(keys: Pick<SecretKeys, 'blindIndexKey'>, to: strin
 }
 
 export async function recordConsent(deps: ConsentDeps, actor: string, input: Omit<PutConsentRequest, 'to'> & { phoneIndex: string; mask: string }) {
+  const whatsapp = input.channel === 'whatsapp';
+  // Meta's opt-in covers every WhatsApp message from the business; there is no promotional-only one.
+  if (whatsapp && input.category !== 'all') throw new ValidationFailed([{ path: 'category', message: 'A WhatsApp opt-in or opt-out covers every WhatsApp message: use category all' }]);
   const id = newId();
   const change: ConsentChange = {
     id,
@@ -32,10 +35,11 @@ export async function recordConsent(deps: ConsentDeps, actor: string, input: Omi
     source: input.source,
     category: input.category,
     status: input.status,
+    ...(whatsapp ? { channel: 'whatsapp' as const } : {}),
     ...(input.textVersion ? { textVersion: input.textVersion } : {}),
     ...(input.evidence ? { sealedEvidence: await deps.envelope.seal(input.evidence, evidenceContext(id)) } : {}),
   };
-  await deps.store.apply(input.phoneIndex, change, { actor, action: 'consent.change', outcome: `${input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
+  await deps.store.apply(input.phoneIndex, change, { actor, action: 'consent.change', outcome: `${whatsapp ? 'whatsapp' : input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
   return change;
 }
 
@@ -57,6 +61,13 @@ export async function getConsents(deps: Pick<ConsentDeps, 'store' | 'envelope' |
       ...(state?.promotionalSource ? { source: state.promotionalSource } : {}),
     },
     optedOutAll: state?.optedOutAll ?? false,
+    channels: {
+      whatsapp: {
+        status: state?.whatsapp ?? ('none' as const),
+        ...(state?.whatsappUpdatedAt ? { updatedAt: iso(state.whatsappUpdatedAt) } : {}),
+        ...(state?.whatsappSource ? { source: state.whatsappSource } : {}),
+      },
+    },
     history: await Promise.all(
       history.map(async (h) => ({
         at: iso(h.at)!,
@@ -64,6 +75,7 @@ export async function getConsents(deps: Pick<ConsentDeps, 'store' | 'envelope' |
         source: h.source,
         category: h.category,
         status: h.status,
+        ...(h.channel ? { channel: h.channel } : {}),
         ...(h.textVersion ? { textVersion: h.textVersion } : {}),
         ...(h.sealedEvidence ? { evidence: await deps.envelope.open(h.sealedEvidence, evidenceContext(h.id)) } : {}),
       })),

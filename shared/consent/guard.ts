@@ -8,15 +8,19 @@ export type SendKind = 'otp' | 'transactional' | 'promotional';
 
 /** Raised inside the transaction; the store resolves it to RecipientOptedOut or ConsentRequired. */
 export class ConsentCheckFailed extends Error {
-  constructor(readonly kind: SendKind) {
+  constructor(readonly kind: SendKind, readonly channel?: string) {
     super('Consent check failed');
     this.name = 'ConsentCheckFailed';
   }
 }
 
-export type ConsentState = { promotional?: 'opted_in' | 'opted_out'; optedOutAll?: boolean };
+export type ConsentState = { promotional?: 'opted_in' | 'opted_out'; optedOutAll?: boolean; whatsapp?: 'opted_in' | 'opted_out' };
 
-export function consentError(state: ConsentState | undefined, kind: SendKind): Error {
+/** Sends on WhatsApp need the number's recorded WhatsApp opt-in (Meta's rule), whatever they carry. */
+export const needsOptIn = (channel: string | undefined) => channel === 'whatsapp';
+
+export function consentError(state: ConsentState | undefined, kind: SendKind, channel?: string): Error {
   if (state?.optedOutAll) return new RecipientOptedOut();
+  if (needsOptIn(channel) && state?.whatsapp !== 'opted_in') return new ConsentRequired('whatsapp');
   return kind === 'promotional' ? new ConsentRequired() : new RecipientOptedOut();
 }

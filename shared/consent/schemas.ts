@@ -4,6 +4,8 @@ import { E164String } from '../otp/schemas.ts';
 
 const Category = z.enum(['promotional', 'all']);
 const OptStatus = z.enum(['opted_in', 'opted_out']);
+/** API 1.2: the channel a change is about. WhatsApp's opt-in is its own (Meta's rule); absent means SMS. */
+const ConsentChannel = described(z.enum(['sms', 'whatsapp']), { id: 'ConsentChannel', description: 'The channel the change is about: sms (default) or whatsapp (Meta requires an opt-in before any WhatsApp message)' });
 
 export const PutConsentRequest = described(
   z.strictObject({
@@ -11,6 +13,8 @@ export const PutConsentRequest = described(
     /** `promotional` opt-in/out, or `all`: opt out of (or back in to) every SMS, OTPs included. */
     category: Category,
     status: OptStatus,
+    /** `whatsapp`: the number's WhatsApp opt-in or opt-out, with `category` `all` (it covers every WhatsApp message). */
+    channel: z.optional(ConsentChannel),
     source: z.string().check(z.regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'Lowercase letters, digits and underscores, e.g. web_form' })),
     evidence: z.optional(z.string().check(z.maxLength(500))),
     /** The version of the consent text the person agreed to. */
@@ -27,6 +31,7 @@ const HistoryEntry = z.object({
   source: z.string(),
   category: Category,
   status: OptStatus,
+  channel: z.optional(z.literal('whatsapp')),
   textVersion: z.optional(z.string()),
   evidence: z.optional(z.string()),
 });
@@ -36,6 +41,8 @@ export const ConsentView = described(
     to: z.string(),
     promotional: z.object({ status: z.enum(['opted_in', 'opted_out', 'none']), updatedAt: z.optional(Time), source: z.optional(z.string()) }),
     optedOutAll: z.boolean(),
+    /** API 1.2: consent kept per channel apart from SMS. */
+    channels: z.object({ whatsapp: z.object({ status: z.enum(['opted_in', 'opted_out', 'none']), updatedAt: z.optional(Time), source: z.optional(z.string()) }) }),
     history: z.array(HistoryEntry),
   }),
   { id: 'ConsentView' },

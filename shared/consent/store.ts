@@ -8,6 +8,8 @@ export type ConsentChange = {
   source: string;
   category: 'promotional' | 'all';
   status: 'opted_in' | 'opted_out';
+  /** A WhatsApp opt-in or opt-out (API 1.2): Meta's rule, apart from the number's SMS consent. Absent: SMS. */
+  channel?: 'whatsapp';
   textVersion?: string;
   sealedEvidence?: string;
 };
@@ -18,6 +20,9 @@ export type ConsentRecord = {
   promotionalSource?: string;
   optedOutAll?: boolean;
   optedOutAllUpdatedAt?: number;
+  whatsapp?: 'opted_in' | 'opted_out';
+  whatsappUpdatedAt?: number;
+  whatsappSource?: string;
   /** Kept after an erasure: the number stays opted out, and nothing else is known about it. */
   suppressed?: boolean;
 };
@@ -26,5 +31,7 @@ export interface ConsentStore {
   /** The current record, the change log entry and the change's audit event, in one transaction. */
   apply(phoneIndex: string, change: ConsentChange, event: NewAuditEvent): Promise<void>;
   read(phoneIndex: string): Promise<{ state: ConsentRecord | undefined; history: ConsentChange[] }>;
+  /** The current record alone (one read): what a send plans with; the send's own condition has the last word. */
+  state(phoneIndex: string): Promise<ConsentRecord | undefined>;
 }
 

@@ -79,8 +79,11 @@ function mapEvent(e: AuditEvent): Mapped | undefined {
       return undefined;
     }
     case 'consent.change': {
+      // `whatsapp:<status>` is a WhatsApp opt-in or opt-out (API 1.2), which covers all of WhatsApp.
       const [category, status] = e.outcome.split(':');
-      return { type: 'consent.changed', data: { category: category ?? '', status: status ?? '' } };
+      return category === 'whatsapp'
+        ? { type: 'consent.changed', data: { channel: 'whatsapp', category: 'all', status: status ?? '' } }
+        : { type: 'consent.changed', data: { category: category ?? '', status: status ?? '' } };
     }
     case 'inbound.receive':
       return e.outcome === 'stored' ? { type: 'inbound.received' } : undefined;

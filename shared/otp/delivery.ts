@@ -1,6 +1,7 @@
 import type { Channel } from '../channels/channel.ts';
 import { ChannelRejected } from '../channels/senders.ts';
 import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
+import { whatsappCodeMessage, whatsappCodeWords, type WhatsAppTemplateMessage } from '../channels/whatsapp-message.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { ChannelUnavailable, DeliveryFailed } from '../errors.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
@@ -17,13 +18,24 @@ export type DeliveryDetails = { to: string; transaction?: Transaction };
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** The channels a code can go out on today: SMS always, voice where the deployment configures it. */
-export type CodeChannel = 'sms' | 'voice';
+/** The channels a code can go out on today: SMS always, voice and WhatsApp where the deployment configures them. */
+export type CodeChannel = 'sms' | 'voice' | 'whatsapp';
+type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp'>;
 /** The channels this deployment has configured for codes. */
-export const configuredChannels = (deps: Pick<OtpDeps, 'voice'>): ReadonlySet<Channel> => new Set<Channel>(deps.voice ? ['sms', 'voice'] : ['sms']);
-const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice';
+const configuredChannels = (deps: ChannelDeps): ReadonlySet<Channel> =>
+  new Set<Channel>(['sms', ...(deps.voice ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : [])]);
+const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice' || channel === 'whatsapp';
+/**
+ * The channels a code can use for this request: a transaction code must name amount and payee
+ * (PSD2 dynamic linking), which Meta's fixed authentication template cannot, so it never goes on WhatsApp.
+ */
+export function usableChannels(deps: ChannelDeps, transaction: boolean): ReadonlySet<Channel> {
+  const channels = new Set(configuredChannels(deps));
+  if (transaction) channels.delete('whatsapp');
+  return channels;
+}
 /** Refuses, before anything is written, a channel this deployment can't use (`403 channel_unavailable`). */
-export function codeChannel(deps: Pick<OtpDeps, 'voice'>, channel: string): CodeChannel {
+export function codeChannel(deps: ChannelDeps, channel: string): CodeChannel {
   if (isCodeChannel(channel) && configuredChannels(deps).has(channel)) return channel;
   throw new ChannelUnavailable(channel);
 }
@@ -38,12 +50,20 @@ const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== und
  * The code as it goes out, rendered before the write (whose transaction keeps the provenance hash
  * of `text`): an SMS's text, or a call's script, whose `text` is the words it speaks.
  */
-export type OutgoingCode = { channel: 'sms'; text: string } | { channel: 'voice'; text: string; script: VoiceScript };
+export type OutgoingCode =
+  | { channel: 'sms'; text: string }
+  | { channel: 'voice'; text: string; script: VoiceScript }
+  | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage };
 
-export function outgoingCode(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
+export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
   const locale = v.locale === 'de' ? 'de' : 'en';
   const brand = v.brand ?? 'Sealtext';
   const transaction = details.transaction ? { transaction: details.transaction } : {};
+  if (channel === 'whatsapp') {
+    if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
+    const message = whatsappCodeMessage(details.to, code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
+    return { channel, text: whatsappCodeWords(locale, code), message };
+  }
   if (channel === 'voice') {
     const script = voiceScript(locale, { brand, code, ...transaction });
     return { channel, text: script.words, script };
@@ -59,12 +79,15 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain'>, v: Verification, 
  */
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode): Promise<Receipt> {
   const ref = v.smsRef ? { ref: v.smsRef } : {};
-  const sender = out.channel === 'voice' ? deps.voice! : deps.sms;
+  // WhatsApp hands no reference back: its receipts match by the message id recorded below.
+  const echoesRef = out.channel === 'voice' ? deps.voice!.echoesRef : out.channel === 'sms' ? deps.sms.echoesRef : false;
   let smsId: string;
   try {
     ({ messageId: smsId } = out.channel === 'voice'
       ? await deps.voice!.send({ to: details.to, script: out.script, ...ref })
-      : await deps.sms.send({ to: details.to, text: out.text, ...ref }));
+      : out.channel === 'whatsapp'
+        ? await deps.whatsapp!.sender.send({ message: out.message, ...ref })
+        : await deps.sms.send({ to: details.to, text: out.text, ...ref }));
   } catch (error) {
     // A refused call is the call's failure; an SMS refusal may be the carrier's opt-out, recorded as such.
     const failure = error instanceof ChannelRejected
@@ -88,6 +111,6 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
   }
   const at = deps.now();
   // A provider that echoes the reference needs no id recorded: its receipts name the record themselves.
-  if (!sender.echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
+  if (!echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));
   return { status: 'sent', at };
 }

@@ -1,6 +1,6 @@
 import type { SenderDeps } from '../sender-deps.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
-import type { VoiceSender } from '../channels/senders.ts';
+import type { VoiceSender, WhatsAppSender } from '../channels/senders.ts';
 import type { VerificationStore } from './store.ts';
 
 /** What the OTP operations need from the outside world; wired in shared/wiring/runtime.ts, faked in tests. */
@@ -11,6 +11,11 @@ export type OtpDeps = SenderDeps & {
   webDomain?: string;
   /** Voice calls, where the deployment configures them (API 1.2 `channel: "voice"`); absent: `channel_unavailable`. */
   voice?: VoiceSender;
+  /**
+   * WhatsApp, where the deployment links a number (API 1.2): the sender, and the prefix of the
+   * approved authentication templates, one per locale (`<prefix>_<locale>`).
+   */
+  whatsapp?: { sender: WhatsAppSender; templatePrefix: string };
 };
 
 /** Checking a code texts no one and opens no envelope: its bundle carries neither the SMS nor the envelope wiring. */

@@ -10,7 +10,7 @@ import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, configuredChannels, deliveryContext, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, deliveryContext, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { sentText } from '../provenance/provenance.ts';
 import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
@@ -25,7 +25,12 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   const requested = input.workflow ? input.workflow.map((s) => s.channel) : [input.channel ?? 'sms'];
-  const plan = planWorkflow(requested, { configured: configuredChannels(deps), whatsappOptIn: false, hasEmail: false, hasPhone: true });
+  const configured = usableChannels(deps, input.transaction !== undefined);
+  const phoneIndex = hmac(deps.keys.blindIndexKey, 'phone', phone.e164);
+  // One read, only when WhatsApp could be used: a number with no opt-in skips the step. The send's
+  // own transaction checks the opt-in again (an opt-out landing in between still stops it).
+  const whatsappOptIn = requested.includes('whatsapp') && configured.has('whatsapp') && (await deps.consent.state(phoneIndex))?.whatsapp === 'opted_in';
+  const plan = planWorkflow(requested, { configured, whatsappOptIn, hasEmail: false, hasPhone: true });
   const refusal = refusalOf(plan);
   if (refusal) throw refusal === 'consent_required' ? new ConsentRequired(plan.skipped[0]!.channel) : new ChannelUnavailable(plan.skipped[0]!.channel);
   const channel = codeChannel(deps, plan.steps[0]!);
@@ -53,7 +58,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     createdAt: now,
     lastSentAt: now,
     expiresAt: now + input.ttlSeconds * 1000,
-    phoneIndex: hmac(deps.keys.blindIndexKey, 'phone', phone.e164),
+    phoneIndex,
     ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
     phoneMask: maskPhone(phone.e164),
     country: phone.country,

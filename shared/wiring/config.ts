@@ -78,6 +78,15 @@ const base = z.object({
    */
   VOICE_ADAPTER: z.optional(z.enum(['outbox', 'eum'])),
   VOICE_ORIGINATION_IDENTITY: optionalName,
+  /**
+   * WhatsApp codes (API 1.2), where the stage links a number: `social` (End User Messaging Social
+   * SendWhatsAppMessage from WHATSAPP_PHONE_NUMBER_ID, templates `<WHATSAPP_TEMPLATE_PREFIX>_<locale>`)
+   * or `outbox` (the local stack). Unset: `channel: "whatsapp"` is `channel_unavailable`.
+   */
+  WHATSAPP_ADAPTER: z.optional(z.enum(['outbox', 'social'])),
+  WHATSAPP_PHONE_NUMBER_ID: z.optional(z.string().check(z.regex(/^phone-number-id-[0-9a-f]{32}$/))),
+  WHATSAPP_META_API_VERSION: z._default(z.string().check(z.regex(/^v\d{2}\.\d$/)), 'v20.0'),
+  WHATSAPP_TEMPLATE_PREFIX: z._default(z.string().check(z.regex(/^[a-z0-9_]{1,60}$/)), 'sealtext_code'),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
   /** The retention archive: categories archived (csv), for how many days, and where (S3 bucket or local folder). */

@@ -21,7 +21,10 @@ import { OutboxSender } from '../adapters/sms/outbox.ts';
 import { EumSender } from '../adapters/sms/eum.ts';
 import { EumVoice } from '../adapters/voice/sms-voice.ts';
 import { OutboxVoice } from '../adapters/voice/outbox.ts';
-import type { VoiceSender } from '../channels/senders.ts';
+import type { VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { OutboxWhatsApp } from '../adapters/whatsapp/outbox.ts';
+import { SocialMessagingWhatsApp } from '../adapters/whatsapp/social-messaging.ts';
 import { SnsSender } from '../adapters/sms/sns.ts';
 import { AuditItems } from '../adapters/store/audit-items.ts';
 import { createDocumentClient } from '../adapters/store/client.ts';
@@ -99,6 +102,17 @@ const voiceSender = /* @__PURE__ */ once((): VoiceSender | undefined => {
   return undefined;
 });
 
+/** WhatsApp, where the stage links a number: built in or left out like voice (SEALTEXT_WHATSAPP). */
+const whatsappSender = /* @__PURE__ */ once((): WhatsAppSender | undefined => {
+  const cfg = config();
+  if (cfg.WHATSAPP_ADAPTER === 'outbox' && cfg.SMS_ADAPTER === 'outbox') return new OutboxWhatsApp(cfg.OUTBOX_FILE);
+  if (process.env.SEALTEXT_WHATSAPP !== 'none' && cfg.WHATSAPP_ADAPTER === 'social') {
+    if (!cfg.WHATSAPP_PHONE_NUMBER_ID) throw new Error('WhatsApp needs WHATSAPP_PHONE_NUMBER_ID (the linked number in End User Messaging Social)');
+    return new SocialMessagingWhatsApp(new SocialMessagingClient({}), { originationPhoneNumberId: cfg.WHATSAPP_PHONE_NUMBER_ID, metaApiVersion: cfg.WHATSAPP_META_API_VERSION });
+  }
+  return undefined;
+});
+
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
 export const auditItems = /* @__PURE__ */ once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
@@ -141,6 +155,7 @@ export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> =>
     fraud: fraudStore(),
     ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
     ...(voiceSender() ? { voice: voiceSender() } : {}),
+    ...(whatsappSender() ? { whatsapp: { sender: whatsappSender()!, templatePrefix: cfg.WHATSAPP_TEMPLATE_PREFIX } } : {}),
   };
 });
 

@@ -170,7 +170,8 @@ class MemoryConsentStore implements ConsentStore {
   async apply(phoneIndex: string, change: ConsentChange, event: NewAuditEvent) {
     await this.audit.record(event);
     const r = { ...this.records.get(phoneIndex) };
-    if (change.category === 'all') {
+    if (change.channel === 'whatsapp') r.whatsapp = change.status;
+    else if (change.category === 'all') {
       r.optedOutAll = change.status === 'opted_out';
       if (change.status === 'opted_out') r.promotional = 'opted_out';
     } else r.promotional = change.status;
@@ -179,6 +180,9 @@ class MemoryConsentStore implements ConsentStore {
   }
   async read(phoneIndex: string) {
     return { state: this.records.get(phoneIndex), history: this.history.get(phoneIndex) ?? [] };
+  }
+  async state(phoneIndex: string) {
+    return this.records.get(phoneIndex);
   }
 }
 

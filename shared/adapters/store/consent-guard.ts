@@ -1,4 +1,4 @@
-import { ConsentCheckFailed, type SendKind } from '../../consent/guard.ts';
+import { ConsentCheckFailed, needsOptIn, type SendKind } from '../../consent/guard.ts';
 import { brakeGuard, type Guarded } from './rate-limit-ops.ts';
 
 /**
@@ -8,24 +8,35 @@ import { brakeGuard, type Guarded } from './rate-limit-ops.ts';
  */
 export const consentKey = (phoneIndex: string) => ({ pk: `CONSENT#${phoneIndex}`, sk: 'CONSENT' });
 
-function consentGuard(tableName: string, phoneIndex: string, kind: SendKind): Guarded {
-  const notOptedOut = '(attribute_not_exists(#all) OR #all = :false)';
-  const promotional = kind === 'promotional';
+function consentGuard(tableName: string, phoneIndex: string, kind: SendKind, channel?: string): Guarded {
+  const conditions = ['(attribute_not_exists(#all) OR #all = :false)'];
+  const names: Record<string, string> = { '#all': 'optedOutAll' };
+  if (kind === 'promotional') {
+    conditions.push('#promo = :optedIn');
+    names['#promo'] = 'promotional';
+  }
+  if (needsOptIn(channel)) {
+    conditions.push('#wa = :optedIn');
+    names['#wa'] = 'whatsapp';
+  }
   return {
     ConditionCheck: {
       TableName: tableName,
       Key: consentKey(phoneIndex),
-      ConditionExpression: promotional ? `${notOptedOut} AND #promo = :optedIn` : notOptedOut,
-      ExpressionAttributeNames: { '#all': 'optedOutAll', ...(promotional ? { '#promo': 'promotional' } : {}) },
-      ExpressionAttributeValues: { ':false': false, ...(promotional ? { ':optedIn': 'opted_in' } : {}) },
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':false': false, ...(conditions.length > 1 ? { ':optedIn': 'opted_in' } : {}) },
     },
-    // Which of the two failed is decided by reading the record (rare path).
-    onConditionFailed: () => new ConsentCheckFailed(kind),
+    // Which of them failed is decided by reading the record (rare path).
+    onConditionFailed: () => new ConsentCheckFailed(kind, channel),
   };
 }
 
-/** What every send passes inside its own transaction: the number's consent, then its country's brake. */
-export const sendGuards = (tableName: string, q: { phoneIndex: string; country: string; kind: SendKind; nowMs: number }): Guarded[] => [
-  consentGuard(tableName, q.phoneIndex, q.kind),
+/**
+ * What every send passes inside its own transaction: the number's consent (on `channel`: WhatsApp
+ * needs its own opt-in), then its country's brake.
+ */
+export const sendGuards = (tableName: string, q: { phoneIndex: string; country: string; kind: SendKind; nowMs: number; channel?: string }): Guarded[] => [
+  consentGuard(tableName, q.phoneIndex, q.kind, q.channel),
   brakeGuard(tableName, q.country, q.nowMs),
 ];

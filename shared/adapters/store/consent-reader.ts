@@ -6,5 +6,5 @@ import { consentKey } from './consent-guard.ts';
 export async function explainConsentFailure(doc: DynamoDBDocumentClient, tableName: string, phoneIndex: string, error: unknown): Promise<never> {
   if (!(error instanceof ConsentCheckFailed)) throw error;
   const out = await doc.send(new GetCommand({ TableName: tableName, Key: consentKey(phoneIndex), ConsistentRead: true }));
-  throw consentError(out.Item as ConsentState | undefined, error.kind);
+  throw consentError(out.Item as ConsentState | undefined, error.kind, error.channel);
 }

@@ -14,7 +14,11 @@ export class DynamoConsentStore implements ConsentStore {
     // STOP means everything: it also ends a promotional opt-in. START lifts only the opt-out of all.
     const sets: string[] = [];
     const values: Record<string, unknown> = { ':at': change.at };
-    if (change.category === 'all') {
+    if (change.channel === 'whatsapp') {
+      // WhatsApp's opt-in is its own (Meta's rule): it neither lifts nor sets the number's SMS consent.
+      sets.push('whatsapp = :wa', 'whatsappUpdatedAt = :at', 'whatsappSource = :source');
+      Object.assign(values, { ':wa': change.status, ':source': change.source });
+    } else if (change.category === 'all') {
       sets.push('optedOutAll = :all', 'optedOutAllUpdatedAt = :at');
       values[':all'] = change.status === 'opted_out';
       if (change.status === 'opted_out') {
@@ -36,6 +40,11 @@ export class DynamoConsentStore implements ConsentStore {
         ],
       }),
     );
+  }
+
+  async state(phoneIndex: string) {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: consentKey(phoneIndex) }));
+    return out.Item as ConsentRecord | undefined;
   }
 
   async read(phoneIndex: string) {

@@ -1,0 +1,88 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { randomUkMobile } from '../support/phones.ts';
+import { until } from '../support/until.ts';
+import { baseUrl, call, clients, tokenFor } from './client.ts';
+
+/**
+ * WhatsApp codes on the local stack (API 1.2): Meta's rule first (no recorded WhatsApp opt-in, no
+ * WhatsApp: a one-step request is 403, a workflow skips the step); a number that is not on WhatsApp
+ * fails its step at once (Meta's 131026 status) and the workflow moves to SMS long before its timeout.
+ */
+let token: string;
+beforeAll(async () => {
+  token = await tokenFor(clients[0]!);
+});
+
+type Entry = { channel?: string; to: string; text: string };
+const entries = async (to: string) => ((await (await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: Entry[] }).messages;
+const whatsappCode = (text: string) => text.match(/^(\w+) is your verification code\./)![1]!;
+const smsCode = (text: string) => text.match(/\b(\d{6,10})\b/)![1]!;
+const optIn = (to: string, status: 'opted_in' | 'opted_out' = 'opted_in') =>
+  call('PUT', '/v1/consents', { token, body: { to, channel: 'whatsapp', category: 'all', status, source: 'web_form' } });
+const local = (path: string, body: unknown) => fetch(`${baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+
+describe('WhatsApp codes (API 1.2)', () => {
+  it('needs a recorded WhatsApp opt-in: 403 consent_required alone, a skipped step in a workflow; opting out stops it again', async () => {
+    const to = randomUkMobile();
+    const refused = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'consent_required', channel: 'whatsapp' });
+    expect(await entries(to)).toEqual([]);
+    const skipped = await call('POST', '/v1/otp', { token, body: { to, workflow: [{ channel: 'whatsapp' }, { channel: 'sms' }] } });
+    expect(skipped.status).toBe(201);
+    expect(skipped.body).toMatchObject({ channel: 'sms', deliveries: [{ channel: 'sms' }] });
+
+    const opted = await optIn(to);
+    expect(opted.status).toBe(200);
+    expect(opted.body).toMatchObject({ channels: { whatsapp: { status: 'opted_in', source: 'web_form' } }, optedOutAll: false, promotional: { status: 'none' } });
+    expect(opted.body.history).toMatchObject([{ channel: 'whatsapp', category: 'all', status: 'opted_in' }]);
+    expect((await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } })).status).toBe(201);
+
+    expect((await optIn(to, 'opted_out')).body).toMatchObject({ channels: { whatsapp: { status: 'opted_out' } } });
+    expect((await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } })).body).toMatchObject({ code: 'consent_required' });
+    // A WhatsApp opt-in covers every WhatsApp message: there is no promotional-only one.
+    const promo = await call('PUT', '/v1/consents', { token, body: { to, channel: 'whatsapp', category: 'promotional', status: 'opted_in', source: 'web_form' } });
+    expect(promo.status).toBe(400);
+    expect(promo.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('sends the code on WhatsApp (the copy-code template), delivered by its status event, which approves; never a transaction code', async () => {
+    const to = randomUkMobile();
+    await optIn(to);
+    const issued = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
+    expect(issued.body).toMatchObject({ channel: 'whatsapp', status: 'pending' });
+    const id = issued.body.verificationId as string;
+    const [message] = await entries(to);
+    expect(message).toMatchObject({ channel: 'whatsapp' });
+    expect(message!.text).toMatch(/do not share this code\.\n\[Copy code\]$/);
+    // Delivered (a WhatsApp status event through the receipts function).
+    await until(async () => ((await call('GET', `/v1/otp/${id}`, { token })).body.delivery as { status: string }).status === 'delivered' || undefined, 20_000);
+
+    expect((await call('POST', `/v1/otp/${id}/verify`, { token, body: { code: whatsappCode(message!.text) } })).body).toMatchObject({ status: 'approved' });
+
+    // Meta's authentication template cannot name amount and payee: a transaction code never goes on WhatsApp.
+    const transaction = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp', purpose: 'transaction', transaction: { amount: '12.50', currency: 'EUR', payee: 'ACME Ltd' } } });
+    expect(transaction.status).toBe(403);
+    expect(transaction.body).toMatchObject({ code: 'channel_unavailable', channel: 'whatsapp' });
+  });
+
+  it('WhatsApp then SMS with the number off WhatsApp: the step fails at once (not_on_whatsapp) and the SMS goes out long before the timeout', async () => {
+    const to = randomUkMobile();
+    await optIn(to);
+    expect((await local('/_local/channels', { to, whatsapp: false })).status).toBe(200);
+    const issued = await call('POST', '/v1/otp', { token, body: { to, workflow: [{ channel: 'whatsapp' }, { channel: 'sms' }], channelTimeout: 300 } });
+    expect(issued.body).toMatchObject({ channel: 'whatsapp' });
+    const id = issued.body.verificationId as string;
+    const sms = await until(async () => (await entries(to)).find((e) => (e.channel ?? 'sms') === 'sms'), 20_000);
+    const view = await call('GET', `/v1/otp/${id}`, { token });
+    expect(view.body.deliveries).toMatchObject([{ channel: 'whatsapp', status: 'failed', errorCode: 'not_on_whatsapp' }, { channel: 'sms' }]);
+    const moves = await until(async () => {
+      const page = await call('GET', '/v1/events?limit=100&types=verification.fallback', { token });
+      return (page.body.events as { data: Record<string, string> }[]).find((e) => e.data.verificationId === id);
+    }, 20_000);
+    expect(moves.data).toMatchObject({ from: 'whatsapp', to: 'sms', reason: 'failed' });
+    expect((await call('POST', `/v1/otp/${id}/verify`, { token, body: { code: smsCode(sms.text) } })).body).toMatchObject({ status: 'approved' });
+    const bad = await local('/_local/channels', { to: 'nope', whatsapp: false });
+    expect(bad.status).toBe(400);
+  }, 60_000);
+});
