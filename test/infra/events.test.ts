@@ -162,3 +162,29 @@ describe('voice codes (API 1.2)', () => {
     expect(() => synthesized({ ...NO_BUNDLING, voiceOriginationIdentity: 'pool-voice1' })).toThrow(/voiceOriginationIdentity: voice calls go through End User Messaging/);
   });
 });
+
+describe('WhatsApp codes (API 1.2)', () => {
+  const phoneNumberId = `phone-number-id-${'0a'.repeat(16)}`;
+  const wa = synthesized({ ...NO_BUNDLING, whatsapp: { phoneNumberId, templatePrefix: 'acme_code' } });
+
+  it('lets only the code senders send, SendWhatsAppMessage on the linked number alone, and routes its statuses to the receipts function', () => {
+    const statements = roleStatements(wa.template).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('social-messaging:')));
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((n) => roleOf(wa.template, n)).sort());
+    for (const { statement } of statements) {
+      expect(actionsOf(statement)).toEqual(['social-messaging:SendWhatsAppMessage']);
+      expect(JSON.stringify(statement.Resource)).toContain(`:phone-number-id/${'0a'.repeat(16)}`);
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+    const rules = Object.values(wa.template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.social-messaging'));
+    expect(rules).toHaveLength(1);
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain('Fnsmsreceipts');
+    const issue = Object.entries(wa.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
+    expect(issue.Properties.Environment.Variables).toMatchObject({ WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_META_API_VERSION: 'v20.0', WHATSAPP_TEMPLATE_PREFIX: 'acme_code' });
+  });
+
+  it('gives no function WhatsApp, and routes no status, where the stage links no number; refuses a malformed number id', () => {
+    expect(statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('social-messaging:')))).toEqual([]);
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.social-messaging');
+    expect(() => synthesized({ ...NO_BUNDLING, whatsapp: { phoneNumberId: '12345' } })).toThrow(/whatsapp.phoneNumberId/);
+  });
+});
