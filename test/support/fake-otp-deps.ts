@@ -13,7 +13,8 @@ import type { Channel } from '#shared/channels/channel';
 import type { Receipt } from '#shared/delivery/receipt';
 import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
 import type { Sms, SmsSender } from '#shared/sms/sender';
-import { ChannelRejected, type VoiceSender } from '#shared/channels/senders';
+import { ChannelRejected, type VoiceSender, type WhatsAppSender } from '#shared/channels/senders';
+import type { WhatsAppTemplateMessage } from '#shared/channels/whatsapp-message';
 import type { VerificationStore, Written } from '#shared/otp/store';
 
 /**
@@ -239,6 +240,19 @@ export class RecordingVoice implements VoiceSender {
     const digits = this.calls.at(-1)?.words.match(/(\d[\s,.]*){6}/)?.[0].replace(/\D/g, '').slice(0, 6);
     if (!digits) throw new Error('no call');
     return digits;
+  }
+}
+
+export class RecordingWhatsApp implements WhatsAppSender {
+  readonly messages: WhatsAppTemplateMessage[] = [];
+  async send(m: { message: WhatsAppTemplateMessage }) {
+    this.messages.push(m.message);
+    return { messageId: `wamid.${this.messages.length}` };
+  }
+  lastCode() {
+    const code = this.messages.at(-1)?.template.components[0].parameters[0].text;
+    if (!code) throw new Error('no WhatsApp message');
+    return code;
   }
 }
 
