@@ -4,12 +4,15 @@ import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { receiveInbound } from '#shared/inbound/receive';
 import { InboundSmsNotification } from '#shared/inbound/schemas';
+import { inboundWhatsAppOf } from '#shared/inbound/whatsapp-notification';
 import { logger, metrics } from '#shared/adapters/observability/powertools';
 import { inboundDeps } from '#shared/wiring/runtime';
 
 /**
  * Two-way SMS: AWS End User Messaging publishes each inbound text to an SNS topic; this function
- * handles STOP/START/HELP and keeps any other text for the business. A malformed notification is
+ * handles STOP/START/HELP and keeps any other text for the business. WhatsApp messages arrive the
+ * same way (the WhatsApp Business Account's event destination): STOP/START there change the
+ * number's WhatsApp consent, and text messages are kept like texts. A malformed notification is
  * logged (without its content) and skipped; a failure of ours throws so SNS retries.
  */
 export const handler = middy<SNSEvent, void>({ timeoutEarlyInMillis: 0 })
@@ -23,6 +26,15 @@ export const handler = middy<SNSEvent, void>({ timeoutEarlyInMillis: 0 })
         parsed = JSON.parse(record.Sns.Message);
       } catch {
         parsed = undefined;
+      }
+      // The WhatsApp Business Account's event destination publishes here too (End User Messaging Social).
+      const whatsapp = inboundWhatsAppOf(parsed);
+      if (whatsapp) {
+        for (const m of whatsapp) {
+          const { kind } = await receiveInbound(deps, { originationNumber: m.from, messageBody: m.body, inboundMessageId: m.id }, 'whatsapp');
+          metrics.addMetric(`InboundWhatsApp_${kind}`, 'Count', 1);
+        }
+        continue;
       }
       const sms = InboundSmsNotification.safeParse(parsed);
       if (!sms.success) {

@@ -38,7 +38,7 @@ export class SealtextStack extends Stack {
 
     // One log group for every function of the stage: Lambda names each log stream after its function.
     const functionLogs = new LogGroup(this, 'FunctionLogs', { retention: logRetention, removalPolicy });
-    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, functionLogs, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}) });
+    const keys = new SealtextKeys(this, 'Keys', { stage: settings.stage, removalPolicy, logRetention, functionLogs, ...(settings.keyArn ? { adoptKeyArn: settings.keyArn } : {}), whatsapp: settings.whatsapp !== undefined });
     const tables = new SealtextTables(this, 'Tables', { key: keys.key, retain, archive: settings.archive !== undefined });
     const sms = new SealtextSms(this, 'Sms', { settings, key: keys.key, logRetention, removalPolicy });
 
@@ -173,7 +173,7 @@ export class SealtextStack extends Stack {
       KeyArn: { value: keys.key.keyArn, description: 'The customer managed key (envelopes, tables, topics, archives)' },
       SealSigningKeyArn: { value: seals.signingKey.keyArn, description: 'The audit seal signing key (ECC_NIST_P256); GET /v1/audit/public-key serves its public half' },
       SealBucket: { value: seals.bucket.bucketName, description: 'Write-once audit seal archive (Object Lock, compliance mode)' },
-      InboundTopicArn: { value: sms.inboundTopic.topicArn, description: 'Point your End User Messaging number\'s two-way channel here' },
+      InboundTopicArn: { value: sms.inboundTopic.topicArn, description: settings.whatsapp ? 'Point your End User Messaging number\'s two-way channel, and your WhatsApp Business Account\'s event destination, here' : 'Point your End User Messaging number\'s two-way channel here' },
       OpsTopicArn: { value: alarms.opsTopic.topicArn, description: 'Alarm notifications' },
       EventBusName: { value: events.bus.eventBusName, description: 'Sealtext events (CloudEvents, source sealtext)' },
       ...(archive ? { ArchiveBucket: { value: archive.bucket.bucketName, description: 'Retention archive of messages (Object Lock, compliance mode)' } } : {}),

@@ -25,7 +25,7 @@ export class SealtextKeys extends Construct {
   readonly wrappedCodeHashKey: string;
   readonly wrappedBlindIndexKey: string;
 
-  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays; functionLogs: LogGroup; adoptKeyArn?: string }) {
+  constructor(scope: Construct, id: string, props: { stage: string; removalPolicy: RemovalPolicy; logRetention: RetentionDays; functionLogs: LogGroup; adoptKeyArn?: string; whatsapp?: boolean }) {
     super(scope, id);
     const stack = Stack.of(this);
     const account = new AccountRootPrincipal();
@@ -71,8 +71,12 @@ export class SealtextKeys extends Construct {
           new PolicyStatement({
             sid: 'EncryptedTopicsForAlarmsAndSns',
             effect: Effect.ALLOW,
-            // CloudWatch (alarm actions), SNS itself, and End User Messaging SMS (two-way SMS) publishing to our topics.
-            principals: [new ServicePrincipal('cloudwatch.amazonaws.com'), new ServicePrincipal('sns.amazonaws.com'), new ServicePrincipal('sms-voice.amazonaws.com')],
+            // CloudWatch (alarm actions), SNS itself, and End User Messaging SMS (two-way SMS) publishing to our
+            // topics; End User Messaging Social too where the stage links a WhatsApp number (its inbound messages).
+            principals: [
+              new ServicePrincipal('cloudwatch.amazonaws.com'), new ServicePrincipal('sns.amazonaws.com'), new ServicePrincipal('sms-voice.amazonaws.com'),
+              ...(props.whatsapp ? [new ServicePrincipal('social-messaging.amazonaws.com')] : []),
+            ],
             actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             resources: ['*'],
             conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },

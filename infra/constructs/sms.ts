@@ -40,6 +40,17 @@ export class SealtextSms extends Construct {
       resources: [this.inboundTopic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
     }));
+    // A stage with WhatsApp names this topic as its WhatsApp Business Account's event destination
+    // (docs/channels.md): inbound WhatsApp messages (STOP among them) reach the same function.
+    if (props.settings.whatsapp) {
+      this.inboundTopic.addToResourcePolicy(new PolicyStatement({
+        sid: 'EndUserMessagingSocialInbound',
+        principals: [new ServicePrincipal('social-messaging.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.inboundTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }));
+    }
   }
 
   /** SNS's account SMS attributes, set on every deploy of the owning stage. */

@@ -123,10 +123,12 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
  */
 async function simulateInbound(options: GatewayOptions, body: string): Promise<APIGatewayProxyResult> {
   const parsed = parseLocalBody(SimulatedInbound, body);
-  if (!parsed) return problemResponse(400, { title: 'Send { "from": "+E164", "body": "..." }', code: 'validation_failed' });
+  if (!parsed) return problemResponse(400, { title: 'Send { "from": "+E164", "body": "...", "channel"?: "sms" | "whatsapp" }', code: 'validation_failed' });
   const handler = options.handlers['inbound-sms'] as unknown as (e: SNSEvent, c: Context) => Promise<void>;
   const inboundMessageId = randomUUID();
-  const message = {
+  // WhatsApp as End User Messaging Social publishes it: Meta's webhook entry inside an AWS header.
+  const whatsappEntry = { changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', messages: [{ from: parsed.from.replace(/^\+/, ''), id: `wamid.${inboundMessageId}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: parsed.body } }] } }] };
+  const message = parsed.channel === 'whatsapp' ? { whatsAppWebhookEntry: JSON.stringify(whatsappEntry), aws_account_id: '000000000000', message_timestamp: new Date().toISOString(), messageId: randomUUID() } : {
     originationNumber: parsed.from,
     destinationNumber: parsed.to ?? '+15550100000',
     messageKeyword: 'KEYWORD_LOCAL',
@@ -145,7 +147,7 @@ async function simulateInbound(options: GatewayOptions, body: string): Promise<A
     }],
   } as unknown as SNSEvent;
   await handler(event, lambdaContext('inbound-sms'));
-  return { statusCode: 202, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ status: 'delivered', inboundMessageId }) };
+  return { statusCode: 202, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ status: 'delivered', inboundMessageId: parsed.channel === 'whatsapp' ? `wamid.${inboundMessageId}` : inboundMessageId }) };
 }
 
 function toEvent(

@@ -31,20 +31,23 @@ export const inboundContext = (id: string) => ({ app: 'sealtext' as const, purpo
  * text, anything else is kept encrypted, with an expiry, for the business to read.
  * Redelivery is harmless: the text's own id is the storage key.
  */
-export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotification) {
+export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotification, channel: 'sms' | 'whatsapp' = 'sms') {
   const who = phoneIdentity(deps.keys, sms.originationNumber, 'originationNumber');
   const keyword = keywordOf(sms.messageBody);
   if (keyword === 'stop' || keyword === 'start') {
+    // STOP on WhatsApp opts the number out of WhatsApp only (its SMS consent is its own), START back in.
     await recordConsent(deps, 'recipient', {
       phoneIndex: who.phoneIndex,
       mask: who.mask,
       category: 'all',
       status: keyword === 'stop' ? 'opted_out' : 'opted_in',
-      source: 'sms_keyword',
+      source: `${channel}_keyword`,
+      ...(channel === 'whatsapp' ? { channel } : {}),
     });
     return { kind: keyword };
   }
-  if (keyword === 'help') return { kind: keyword, replied: await answerHelp(deps, who) };
+  // HELP is answered by SMS; on WhatsApp it is kept like any message (a reply there is the business's).
+  if (keyword === 'help' && channel === 'sms') return { kind: keyword, replied: await answerHelp(deps, who) };
   const now = deps.now();
   const event = { actor: 'recipient', action: 'inbound.receive', outcome: 'stored', subjectIndex: who.phoneIndex, subjectMask: who.mask, resource: sms.inboundMessageId } as const;
   await deps.inbound.put({
@@ -55,6 +58,7 @@ export async function receiveInbound(deps: InboundDeps, sms: InboundSmsNotificat
     expiresAt: now + deps.retentionDays * 86_400_000,
     sealedFrom: await deps.envelope.seal(who.e164, { ...inboundContext(sms.inboundMessageId), purpose: 'inbound-from' }),
     sealedBody: await deps.envelope.seal(sms.messageBody, inboundContext(sms.inboundMessageId)),
+    ...(channel === 'whatsapp' ? { channel } : {}),
   }, event);
   return { kind: 'message' as const };
 }
@@ -93,6 +97,7 @@ export async function listInbound(deps: Pick<InboundDeps, 'inbound' | 'envelope'
       page.items.map(async (m) => ({
         id: m.id,
         from: m.fromMask,
+        channel: m.channel ?? 'sms',
         body: await deps.envelope.open(m.sealedBody, inboundContext(m.id)),
         receivedAt: new Date(m.receivedAt).toISOString(),
         expiresAt: new Date(m.expiresAt).toISOString(),

@@ -21,11 +21,11 @@ export const InboundQuery = z.strictObject({
 const Time = z.iso.datetime();
 export const InboundList = described(
   z.object({
-    messages: z.array(z.object({ id: z.string(), from: z.string(), body: z.string(), receivedAt: Time, expiresAt: Time })),
+    messages: z.array(z.object({ id: z.string(), from: z.string(), channel: z.enum(['sms', 'whatsapp']), body: z.string(), receivedAt: Time, expiresAt: Time })),
     nextCursor: z.optional(z.string()),
   }),
   { id: 'InboundList' },
 );
 
 /** Local stack only: simulate a text arriving. */
-export const SimulatedInbound = z.strictObject({ from: z.string(), body: z.string().check(z.maxLength(1600)), to: z.optional(z.string()) });
+export const SimulatedInbound = z.strictObject({ from: z.string(), body: z.string().check(z.maxLength(1600)), to: z.optional(z.string()), channel: z.optional(z.enum(['sms', 'whatsapp'])) });

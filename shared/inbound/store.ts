@@ -11,6 +11,8 @@ export type InboundMessage = {
   /** The sender's number, sealed: export and erasure find it by the blind index, the business sees the mask. */
   sealedFrom: string;
   sealedBody: string;
+  /** API 1.2: where it came from; absent on texts (SMS). */
+  channel?: 'whatsapp';
 };
 
 export interface InboundStore {

@@ -85,4 +85,20 @@ describe('WhatsApp codes (API 1.2)', () => {
     const bad = await local('/_local/channels', { to: 'nope', whatsapp: false });
     expect(bad.status).toBe(400);
   }, 60_000);
+
+  it('STOP sent to the business\'s WhatsApp number opts the number out of WhatsApp only; other WhatsApp messages are kept like texts', async () => {
+    const to = randomUkMobile();
+    await optIn(to);
+    expect((await call('POST', '/_local/inbound', { body: { from: to, body: ' stop ', channel: 'whatsapp' } })).status).toBe(202);
+    const consents = await call('POST', '/v1/consents/lookup', { token, body: { to } });
+    expect(consents.body).toMatchObject({ optedOutAll: false, channels: { whatsapp: { status: 'opted_out', source: 'whatsapp_keyword' } } });
+    expect((await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } })).body).toMatchObject({ code: 'consent_required' });
+    // Texts still go: the SMS consent is its own.
+    expect((await call('POST', '/v1/otp', { token, body: { to } })).status).toBe(201);
+    const since = new Date(Date.now() - 5_000).toISOString();
+    const sent = await call('POST', '/_local/inbound', { body: { from: to, body: 'Is my parcel coming today?', channel: 'whatsapp' } });
+    const id = sent.body.inboundMessageId as string;
+    const kept = await call('GET', `/v1/inbound?${new URLSearchParams({ since, limit: '100' }).toString()}`, { token });
+    expect((kept.body.messages as { id: string }[]).find((m) => m.id === id)).toMatchObject({ channel: 'whatsapp', body: 'Is my parcel coming today?', from: expect.not.stringContaining(to.slice(4)) });
+  });
 });

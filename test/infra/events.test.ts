@@ -182,6 +182,15 @@ describe('WhatsApp codes (API 1.2)', () => {
     expect(issue.Properties.Environment.Variables).toMatchObject({ WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: phoneNumberId, WHATSAPP_META_API_VERSION: 'v20.0', WHATSAPP_TEMPLATE_PREFIX: 'acme_code' });
   });
 
+  it('lets End User Messaging Social publish inbound WhatsApp messages to the inbound topic, of this account only, and only where WhatsApp is linked', () => {
+    const policies = (t: typeof template) => JSON.stringify(t.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies(wa.template)).toContain('social-messaging.amazonaws.com');
+    expect(policies(wa.template)).toContain('aws:SourceAccount');
+    expect(policies(template)).not.toContain('social-messaging');
+    expect(JSON.stringify(wa.template.findResources('AWS::KMS::Key'))).toContain('social-messaging.amazonaws.com');
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).not.toContain('social-messaging');
+  });
+
   it('gives no function WhatsApp, and routes no status, where the stage links no number; refuses a malformed number id', () => {
     expect(statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('social-messaging:')))).toEqual([]);
     expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).not.toContain('aws.social-messaging');

@@ -1,3 +1,4 @@
+import { inboundWhatsAppOf } from '#shared/inbound/whatsapp-notification';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,5 +227,27 @@ describe('WhatsApp authentication templates (npm run whatsapp:templates)', () =>
     expect(created).toHaveLength(1);
     expect(created[0]!.args[0].input.id).toBe('waba-1');
     expect(JSON.parse(new TextDecoder().decode(created[0]!.args[0].input.templateDefinition))).toEqual(authenticationTemplate('sealtext_code', 'de', 10));
+  });
+});
+
+describe('inbound WhatsApp (the WhatsApp Business Account\'s event destination)', () => {
+  const notification = (messages: unknown[], extra: Record<string, unknown> = {}) => ({
+    context: { MetaWabaIds: [], MetaPhoneNumberIds: [] }, aws_account_id: '111122223333', messageId: 'aws-1',
+    whatsAppWebhookEntry: JSON.stringify({ id: '1234', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', messages, ...extra } }] }),
+  });
+
+  it('reads the text messages, the sender as E.164, and nothing else', () => {
+    const text = { from: '447400123456', id: 'wamid.A', timestamp: '1759466063', type: 'text', text: { body: 'STOP' } };
+    const image = { from: '447400123456', id: 'wamid.B', type: 'image', image: { id: 'm' } };
+    expect(inboundWhatsAppOf(notification([text, image]))).toEqual([{ id: 'wamid.A', from: '+447400123456', body: 'STOP' }]);
+    // A status notification (no messages) holds nothing to keep.
+    expect(inboundWhatsAppOf(notification([], { statuses: [{ id: 'wamid.C', status: 'delivered' }] }))).toEqual([]);
+    expect(inboundWhatsAppOf(notification([{ ...text, from: '+44 7400' }]))).toEqual([]);
+  });
+
+  it('tells a Social notification from a two-way SMS one, and survives a broken entry', () => {
+    expect(inboundWhatsAppOf({ originationNumber: '+447400123456', messageBody: 'hi', inboundMessageId: 'x' })).toBeUndefined();
+    expect(inboundWhatsAppOf({ whatsAppWebhookEntry: '{not json' })).toBeUndefined();
+    expect(inboundWhatsAppOf(null)).toBeUndefined();
   });
 });
