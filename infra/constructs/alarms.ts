@@ -57,6 +57,7 @@ export class SealtextAlarms extends Construct {
     this.opsTopic = props.opsTopic;
 
     const five = Duration.minutes(5);
+    const fifteen = Duration.minutes(15);
     const apiName = `sealtext-${stage}`;
     const apiMetric = (metricName: string) =>
       new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: apiName, Stage: stage }, statistic: 'Average', period: five });
@@ -98,6 +99,30 @@ export class SealtextAlarms extends Construct {
           : 'Ten or more of this stage\'s SMS failed in 5 minutes. Check the End User Messaging events (the receipts function\'s log counts) for the carrier reason; spend limit, Protect blocks and unregistered origination identities are the usual causes.',
       },
     ];
+    // Per channel (API 1.2): the share of codes that failed, refused at send or undelivered by their
+    // receipt, over 15 minutes with enough volume to mean something. Each channel fails for its own
+    // reasons, so each has its own bar: a call goes unanswered more often than an SMS goes undelivered,
+    // and in a WhatsApp-first workflow many numbers are simply not on WhatsApp (the step falls back).
+    const channelFailures = (channel: string) => new MathExpression({
+      // Ids named for the channel: a graph holds every channel's expression, and ids are unique per graph.
+      expression: `IF(sent_${channel} >= 20, (refused_${channel} + undelivered_${channel}) / sent_${channel}, 0)`,
+      usingMetrics: {
+        [`sent_${channel}`]: own(SIGNAL.sentByChannel, fifteen, { channel }),
+        [`refused_${channel}`]: own(SIGNAL.refusedByChannel, fifteen, { channel }),
+        [`undelivered_${channel}`]: own(`Receipt_undelivered_${channel}`, fifteen),
+      },
+      period: fifteen,
+      label: `${channel} failed / sent`,
+    });
+    for (const [channel, bar, why] of configuredChannels(settings)) {
+      specs.push({
+        id: `ChannelFailures-${channel}`,
+        metric: channelFailures(channel),
+        threshold: bar,
+        comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        description: `${Math.round(bar * 100)}% or more of this stage's ${channel} codes failed in 15 minutes (at least 20 sent). ${why}`,
+      });
+    }
     // The spend limit is the account's: only the stage that owns it (manageAccountSmsSettings) watches it.
     if (settings.manageAccountSmsSettings) {
       const sns = settings.smsProvider === 'sns';
@@ -223,6 +248,31 @@ export class SealtextAlarms extends Construct {
       }),
       new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((f) => f.metricErrors({ period: five })), width: 12 }),
       new GraphWidget({ title: 'SMS failed (send and receipts)', left: [own(SIGNAL.smsFailed), own('Receipt_undelivered')], width: 12 }),
+      new GraphWidget({
+        title: 'Codes by channel: sent, and failed / sent',
+        left: configuredChannels(settings).map(([channel]) => own(SIGNAL.sentByChannel, five, { channel }).with({ label: `${channel} sent` })),
+        right: configuredChannels(settings).map(([channel]) => channelFailures(channel)),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Delivered / sent by channel (receipts)',
+        left: configuredChannels(settings).map(([channel]) => new MathExpression({
+          expression: `IF(sent_${channel} > 0, 1 - undelivered_${channel} / sent_${channel}, 1)`,
+          usingMetrics: { [`sent_${channel}`]: own(SIGNAL.sentByChannel, fifteen, { channel }), [`undelivered_${channel}`]: own(`Receipt_undelivered_${channel}`, fifteen) },
+          period: fifteen,
+          label: `${channel} reached`,
+        })),
+        width: 12,
+      }),
     );
   }
+}
+
+/** The code channels a stage configures, with the failure share that alarms and what usually causes it. */
+function configuredChannels(settings: StageSettings): [channel: string, bar: number, why: string][] {
+  return [
+    ['sms', 0.1, 'Check the SMS failures alarm\'s sources: spend limit, sandbox destinations, carrier blocks, unregistered origination identities.'],
+    ...(settings.voiceOriginationIdentity ? [['voice', 0.4, 'Busy and unanswered calls are normal in small numbers; a jump means the voice identity is blocked or the destination country refuses calls: check the call events.'] as [string, number, string]] : []),
+    ...(settings.whatsapp ? [['whatsapp', 0.6, 'Numbers not on WhatsApp fail at once and fall back; a jump beyond that means the authentication template is not approved, the number lost its quality rating or Meta\'s limit tier is reached (End User Messaging Social console).'] as [string, number, string]] : []),
+  ];
 }

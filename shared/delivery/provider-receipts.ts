@@ -20,8 +20,9 @@ export function fromSnsDeliveryLog(line: string): ProviderReceipt | undefined {
   const smsId = log.notification?.messageId;
   if (typeof smsId !== 'string' || !smsId) return undefined;
   const at = snsTime(log.notification?.timestamp);
-  if (log.status === 'SUCCESS') return { smsId, status: 'delivered', at };
-  if (log.status === 'FAILURE') return { smsId, status: 'failed', at, errorCode: snsErrorCode(log.delivery?.providerResponse) };
+  // SNS sends nothing but SMS.
+  if (log.status === 'SUCCESS') return { smsId, status: 'delivered', at, channel: 'sms' };
+  if (log.status === 'FAILURE') return { smsId, status: 'failed', at, errorCode: snsErrorCode(log.delivery?.providerResponse), channel: 'sms' };
   return undefined;
 }
 
@@ -66,8 +67,9 @@ export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
   const status = typeof d.messageStatus === 'string' ? d.messageStatus : '';
   const at = typeof d.eventTimestamp === 'number' ? d.eventTimestamp : Date.now();
   const ref = refOf(d.context);
-  const of = { smsId: d.messageId, ...(ref ? { ref } : {}), at };
-  if (event['detail-type'] === VOICE_DETAIL_TYPE) {
+  const voice = event['detail-type'] === VOICE_DETAIL_TYPE;
+  const of = { smsId: d.messageId, ...(ref ? { ref } : {}), at, channel: voice ? 'voice' as const : 'sms' as const };
+  if (voice) {
     const call = callState(status, d.eventType);
     return call ? { ...of, ...call } : undefined;
   }
@@ -111,7 +113,7 @@ export function fromSocialEvent(event: SocialEvent): ProviderReceipt | undefined
   if (event.source !== 'aws.social-messaging' || !d || typeof d.messageId !== 'string' || !d.messageId) return undefined;
   const seconds = Number(d.eventTimestamp);
   const at = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
-  const of = { smsId: d.messageId, at };
+  const of = { smsId: d.messageId, at, channel: 'whatsapp' as const };
   const status = typeof d.status === 'string' ? d.status.toLowerCase() : '';
   if (status === 'sent') return { ...of, status: 'sent' };
   if (status === 'delivered' || status === 'read') return { ...of, status: 'delivered' };

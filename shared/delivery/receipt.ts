@@ -32,7 +32,11 @@ export function deliveryView(r: Receipt | undefined, sentAt: number, nowMs: numb
  * (End User Messaging's Context). `sent` is the provider's first, non-final word ("accepted, on its
  * way"): it only moves a `queued` receipt on, where no id was recorded after the send.
  */
-export type ProviderReceipt = { smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string };
+export type ProviderReceipt = {
+  smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string;
+  /** The channel, as the provider's event says it (per-channel failure counts). */
+  channel?: 'sms' | 'voice' | 'whatsapp';
+};
 
 /**
  * The record reference a message carries to the provider and back: kind, id and which send it was
@@ -59,8 +63,11 @@ export interface ReceiptStore {
 export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
 
 type ReceiptOutcome = 'applied' | 'unmatched' | 'superseded';
-/** What a batch of receipts did: per outcome, the young unmatched ones (`early`), and how many applied said the SMS failed. */
-export type ReceiptTally = Record<ReceiptOutcome | 'early' | 'undelivered', number>;
+/**
+ * What a batch of receipts did: per outcome, the young unmatched ones (`early`), and how many applied
+ * said the message failed, in all and per channel (`undelivered_<channel>`, where any).
+ */
+export type ReceiptTally = Record<ReceiptOutcome | 'early' | 'undelivered', number> & Partial<Record<`undelivered_${NonNullable<ProviderReceipt['channel']>}`, number>>;
 
 /**
  * A receipt can overtake the write that records its SMS's id (delivery/sent.ts) when the provider
@@ -88,7 +95,10 @@ export async function applyReceipts(deps: ReceiptDeps, receipts: readonly Provid
       subjectIndex: target.phoneIndex, subjectMask: target.phoneMask, resource: target.id, owner: target.clientId,
     });
     tally[applied ? 'applied' : 'superseded']++;
-    if (applied && r.status === 'failed') tally.undelivered++;
+    if (applied && r.status === 'failed') {
+      tally.undelivered++;
+      if (r.channel) tally[`undelivered_${r.channel}`] = (tally[`undelivered_${r.channel}`] ?? 0) + 1;
+    }
   }
   return tally;
 }

@@ -20,6 +20,9 @@ export const SIGNAL = {
   authRefused: 'AuthRefused',
   /** The provider took an SMS but its id could not be recorded: its receipt will not match (delivery/sent.ts). */
   sentUnrecorded: 'SmsSentUnrecorded',
+  /** API 1.2, per channel (dimension `channel`): codes the provider took, and those it refused at send. */
+  sentByChannel: 'CodeSentByChannel',
+  refusedByChannel: 'CodeRefusedByChannel',
 } as const;
 export type SignalName = (typeof SIGNAL)[keyof typeof SIGNAL];
 

@@ -9,6 +9,7 @@ import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
 import { renderOtpSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
+import { SIGNAL } from '../fraud/signals.ts';
 import type { Receipt } from '../delivery/receipt.ts';
 import type { StepDelivery, Verification } from './verification.ts';
 
@@ -89,6 +90,7 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
         ? await deps.whatsapp!.sender.send({ message: out.message, ...ref })
         : await deps.sms.send({ to: details.to, text: out.text, ...ref }));
   } catch (error) {
+    deps.signals.count(SIGNAL.refusedByChannel, { channel: out.channel });
     // A refused call is the call's failure; an SMS refusal may be the carrier's opt-out, recorded as such.
     const failure = error instanceof ChannelRejected
       ? new DeliveryFailed(error.reason)
@@ -109,6 +111,7 @@ export async function sendCode(deps: OtpDeps, v: Verification, details: Delivery
     });
     throw failure;
   }
+  deps.signals.count(SIGNAL.sentByChannel, { channel: out.channel });
   const at = deps.now();
   // A provider that echoes the reference needs no id recorded: its receipts name the record themselves.
   if (!echoesRef) await recordSent(deps, () => deps.store.markSent(v.id, smsId, at));

@@ -197,3 +197,22 @@ describe('WhatsApp codes (API 1.2)', () => {
     expect(() => synthesized({ ...NO_BUNDLING, whatsapp: { phoneNumberId: '12345' } })).toThrow(/whatsapp.phoneNumberId/);
   });
 });
+
+describe('per-channel alarms (API 1.2)', () => {
+  const failures = (t: typeof template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName as string).filter((n) => n.includes('ChannelFailures-')).sort();
+
+  it('alarms on the failure share of each configured channel, from this stage\'s own per-channel counts', () => {
+    const all = synthesized({ ...NO_BUNDLING, smsProvider: 'eum', voiceOriginationIdentity: 'pool-voice1', whatsapp: { phoneNumberId: `phone-number-id-${'0a'.repeat(16)}` } });
+    expect(failures(all.template)).toEqual(['sealtext-dev-ChannelFailures-sms', 'sealtext-dev-ChannelFailures-voice', 'sealtext-dev-ChannelFailures-whatsapp']);
+    const whatsapp = Object.values(all.template.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.AlarmName === 'sealtext-dev-ChannelFailures-whatsapp')!;
+    const metrics = JSON.stringify(whatsapp.Properties.Metrics);
+    expect(metrics).toContain('IF(sent_whatsapp >= 20, (refused_whatsapp + undelivered_whatsapp) / sent_whatsapp, 0)');
+    for (const name of ['CodeSentByChannel', 'CodeRefusedByChannel', 'Receipt_undelivered_whatsapp']) expect(metrics).toContain(name);
+    expect(metrics).toContain('"Value":"whatsapp"');
+    expect(JSON.stringify(all.template.findResources('AWS::CloudWatch::Dashboard'))).toContain('Delivered / sent by channel');
+  });
+
+  it('has only the SMS one on a stage with no other channel', () => {
+    expect(failures(template)).toEqual(['sealtext-dev-ChannelFailures-sms']);
+  });
+});

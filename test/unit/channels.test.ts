@@ -174,7 +174,7 @@ describe('receipts of the new channels', () => {
   });
 
   it('counts an answered or completed call as delivered, busy / no answer / failed as failed, ringing as nothing yet', () => {
-    expect(fromEumEvent(call('COMPLETED'))).toEqual({ smsId: 'call-1', ref: 'otp:v1:3', status: 'delivered', at: T });
+    expect(fromEumEvent(call('COMPLETED'))).toEqual({ smsId: 'call-1', ref: 'otp:v1:3', status: 'delivered', at: T, channel: 'voice' });
     expect(fromEumEvent(call('', 'VOICE_ANSWERED'))).toMatchObject({ status: 'delivered' });
     expect(fromEumEvent(call('BUSY'))).toMatchObject({ status: 'failed', errorCode: 'busy' });
     expect(fromEumEvent(call('', 'VOICE_NO_ANSWER'))).toMatchObject({ status: 'failed', errorCode: 'no_answer' });
@@ -187,7 +187,7 @@ describe('receipts of the new channels', () => {
     const status = (s: string, extra: Record<string, unknown> = {}, detailType = `WhatsApp Message ${s[0]!.toUpperCase()}${s.slice(1)}`) => ({
       source: 'aws.social-messaging', 'detail-type': detailType, detail: { messageId: 'wamid-1', status: s, eventTimestamp: '1759466063', ...extra },
     });
-    expect(fromSocialEvent(status('sent'))).toEqual({ smsId: 'wamid-1', status: 'sent', at: 1_759_466_063_000 });
+    expect(fromSocialEvent(status('sent'))).toEqual({ smsId: 'wamid-1', status: 'sent', at: 1_759_466_063_000, channel: 'whatsapp' });
     expect(fromSocialEvent(status('delivered'))).toMatchObject({ status: 'delivered' });
     expect(fromSocialEvent(status('read'))).toMatchObject({ status: 'delivered' });
     expect(fromSocialEvent(status('failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] }))).toMatchObject({ status: 'failed', errorCode: 'not_on_whatsapp' });

@@ -78,7 +78,7 @@ describe('provider receipts', () => {
       delivery: { destination: '+447400123456', providerResponse, priceInUSD: 0.04 },
       status,
     });
-    expect(fromSnsDeliveryLog(line('SUCCESS', 'Message has been accepted by phone carrier'))).toEqual({ smsId: 'sns-1', status: 'delivered', at: Date.parse('2026-11-23T10:00:01.234Z') });
+    expect(fromSnsDeliveryLog(line('SUCCESS', 'Message has been accepted by phone carrier'))).toEqual({ smsId: 'sns-1', status: 'delivered', at: Date.parse('2026-11-23T10:00:01.234Z'), channel: 'sms' });
     const failed = fromSnsDeliveryLog(line('FAILURE', 'Phone carrier has blocked this message'));
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'carrier_blocked' });
     expect(JSON.stringify(failed)).not.toContain('447400123456');
@@ -90,11 +90,11 @@ describe('provider receipts', () => {
 
   it('reads End User Messaging events: final statuses only', () => {
     const event = (messageStatus: string, isFinal = true) => ({ source: 'aws.sms-voice', 'detail-type': 'Text Message Delivery Status Updated', detail: { messageId: 'eum-1', messageStatus, isFinal, eventTimestamp: 1_763_892_000_000, destinationPhoneNumber: '+14255550156' } });
-    expect(fromEumEvent(event('DELIVERED'))).toEqual({ smsId: 'eum-1', status: 'delivered', at: 1_763_892_000_000 });
+    expect(fromEumEvent(event('DELIVERED'))).toEqual({ smsId: 'eum-1', status: 'delivered', at: 1_763_892_000_000, channel: 'sms' });
     // With our Context: the reference comes along, and the first non-final word reads as sent.
     const withRef = (messageStatus: string, isFinal: boolean) => ({ ...event(messageStatus, isFinal), detail: { ...event(messageStatus, isFinal).detail, context: { sealtextRef: 'otp:v1:2' } } });
-    expect(fromEumEvent(withRef('DELIVERED', true))).toEqual({ smsId: 'eum-1', ref: 'otp:v1:2', status: 'delivered', at: 1_763_892_000_000 });
-    expect(fromEumEvent(withRef('PENDING', false))).toEqual({ smsId: 'eum-1', ref: 'otp:v1:2', status: 'sent', at: 1_763_892_000_000 });
+    expect(fromEumEvent(withRef('DELIVERED', true))).toEqual({ smsId: 'eum-1', ref: 'otp:v1:2', status: 'delivered', at: 1_763_892_000_000, channel: 'sms' });
+    expect(fromEumEvent(withRef('PENDING', false))).toEqual({ smsId: 'eum-1', ref: 'otp:v1:2', status: 'sent', at: 1_763_892_000_000, channel: 'sms' });
     expect(fromEumEvent(event('PENDING', false))).toBeUndefined();
     expect(fromEumEvent(event('SUCCESSFUL'))?.status).toBe('delivered');
     expect(fromEumEvent(event('CARRIER_UNREACHABLE'))).toMatchObject({ status: 'failed', errorCode: 'carrier_unreachable' });
