@@ -44,6 +44,7 @@ export class SealtextStack extends Stack {
 
     // The channels' machinery (fallback's queues and function) in a nested stack of its own: the
     // stack stays well under CloudFormation's 500 resources as channels come (docs/deploy.md).
+    const eumFamily = settings.smsProvider !== 'sns';
     const channels = new NestedStack(this, 'Channels', { description: `Sealtext ${settings.stage}: channel fallback` });
     for (const name of stageFunctionNames(FUNCTION_NAMES, settings)) {
       const needs = FUNCTION_NEEDS[name];
@@ -53,7 +54,7 @@ export class SealtextStack extends Stack {
         stage: settings.stage,
         logGroup: functionLogs,
         build: {
-          smsProvider: settings.smsProvider, archive: settings.archive !== undefined,
+          smsProvider: eumFamily ? 'eum' : 'sns', archive: settings.archive !== undefined, notify: needs.notify === true && settings.notify !== undefined,
           voice: needs.voice === true && settings.voiceOriginationIdentity !== undefined, whatsapp: needs.whatsapp === true && settings.whatsapp !== undefined,
         },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
@@ -74,8 +75,9 @@ export class SealtextStack extends Stack {
           DATA_TABLE_NAME: tables.data.tableName,
           KEY_SOURCE: 'kms',
           KMS_KEY_ARN: keys.key.keyArn,
-          SMS_ADAPTER: settings.smsProvider,
-          ...(needs.sms && settings.smsProvider === 'eum'
+          // Notify is End User Messaging: its other texts go through End User Messaging SMS.
+          SMS_ADAPTER: eumFamily ? 'eum' : 'sns',
+          ...(needs.sms && eumFamily
             ? {
                 EUM_CONFIGURATION_SET: `sealtext-${settings.stage}`,
                 ...(settings.eumOriginationIdentity ? { EUM_ORIGINATION_IDENTITY: settings.eumOriginationIdentity } : {}),
@@ -83,6 +85,13 @@ export class SealtextStack extends Stack {
               }
             : {}),
           ...(needs.voice && settings.voiceOriginationIdentity ? { VOICE_ADAPTER: 'eum', VOICE_ORIGINATION_IDENTITY: settings.voiceOriginationIdentity } : {}),
+          ...(needs.notify && settings.notify
+            ? {
+                NOTIFY_CONFIGURATION_ID: settings.notify.configurationId, NOTIFY_VOICE: String(settings.notify.voice),
+                ...(settings.notify.templates.en ? { NOTIFY_TEMPLATE_EN: settings.notify.templates.en } : {}),
+                ...(settings.notify.templates.de ? { NOTIFY_TEMPLATE_DE: settings.notify.templates.de } : {}),
+              }
+            : {}),
           ...(needs.whatsapp && settings.whatsapp
             ? { WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: settings.whatsapp.phoneNumberId, WHATSAPP_META_API_VERSION: settings.whatsapp.metaApiVersion, WHATSAPP_TEMPLATE_PREFIX: settings.whatsapp.templatePrefix }
             : {}),
@@ -116,7 +125,8 @@ export class SealtextStack extends Stack {
       if (needs.bus) fn.addEnvironment('EVENT_BUS_NAME', events.bus.eventBusName);
       if (needs.webhookQueue) fn.addEnvironment('WEBHOOK_QUEUE_URL', events.webhookQueue.queueUrl);
       if (needs.fallbackQueue === 'send') fn.addEnvironment('FALLBACK_QUEUE_URL', events.fallbackTriggers.queueUrl);
-      if (needs.sms && settings.smsProvider === 'eum') events.grantEumSend(fn, settings);
+      if (needs.sms && eumFamily) events.grantEumSend(fn, settings);
+      if (needs.notify && settings.notify) events.grantNotifySend(fn, settings.notify);
       if (needs.voice && settings.voiceOriginationIdentity) events.grantVoiceSend(fn, settings.voiceOriginationIdentity);
       if (needs.whatsapp && settings.whatsapp) events.grantWhatsAppSend(fn, settings.whatsapp.phoneNumberId);
     }

@@ -129,7 +129,18 @@ export const StageSettings = z.object({
    * (AWS End User Messaging SMS: registered origination identities, a configuration set, optional
    * Protect; receipts from its EventBridge events). docs/delivery.md compares them.
    */
-  smsProvider: z.enum(['sns', 'eum']).default('sns'),
+  smsProvider: z.enum(['sns', 'eum', 'notify']).default('sns'),
+  /**
+   * `smsProvider: notify`: End User Messaging Notify for codes (AWS-managed numbers and approved
+   * templates; no registered origination identity needed), through this Notify configuration; by
+   * call too with `voice`; `templates` names one per locale (else the configuration's default).
+   * Everything else (sealed-message notices, open codes, HELP) goes through End User Messaging SMS.
+   */
+  notify: jsonOr(z.strictObject({
+    configurationId: z.string().regex(/^[A-Za-z0-9_:/-]{1,256}$/),
+    voice: z.boolean().default(false),
+    templates: z.strictObject({ en: z.string().min(1).max(256).optional(), de: z.string().min(1).max(256).optional() }).default({}),
+  })).optional(),
   /** End User Messaging: the phone number, sender id or pool ARN/id to send from (else the account default). */
   eumOriginationIdentity: z.string().min(1).max(256).optional(),
   /** End User Messaging: a Protect configuration id (country and AIT filtering before the carrier). */
@@ -212,7 +223,8 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   if (parsed.success) {
     const d = parsed.data;
     if (!dev && d.allowedCountries.length === 0) lines.push(`  ${fileName} › allowedCountries: name at least one country outside dev`);
-    if (d.voiceOriginationIdentity && d.smsProvider !== 'eum') lines.push(`  ${where('voiceOriginationIdentity')}: voice calls go through End User Messaging; set "smsProvider": "eum" too`);
+    if ((d.smsProvider === 'notify') !== (d.notify !== undefined)) lines.push(`  ${where('notify')}: "smsProvider": "notify" and the "notify" settings go together`);
+    if (d.voiceOriginationIdentity && d.smsProvider === 'sns') lines.push(`  ${where('voiceOriginationIdentity')}: voice calls go through End User Messaging; set "smsProvider": "eum" too`);
     // The volume decides the shared windows and bounds the spend limit (infra/sizing.ts).
     for (const p of [...stageLimits(d.expectedCodesPerDay, d.rateLimits).problems, ...(dev ? [] : spendProblems(d.expectedCodesPerDay, d.smsMonthlySpendLimitUsd))]) {
       lines.push(`  ${where(p.slice(0, p.indexOf(':')))}${p.slice(p.indexOf(':'))}`);

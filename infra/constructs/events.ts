@@ -153,7 +153,7 @@ export class SealtextEvents extends Construct {
       }
     }
 
-    if (settings.smsProvider === 'eum') {
+    if (settings.smsProvider !== 'sns') {
       const set = new CfnConfigurationSet(this, 'EumConfigurationSet', { configurationSetName: `sealtext-${stage}` });
       this.configurationSetName = set.configurationSetName;
       new Rule(this, 'EumReceipts', {
@@ -214,6 +214,22 @@ export class SealtextEvents extends Construct {
       sid: 'EumSendVoice',
       actions: ['sms-voice:SendVoiceMessage'],
       resources: [arn('configuration-set', this.configurationSetName ?? `sealtext-${this.stage}`), identity],
+    }));
+  }
+
+  /**
+   * Codes through End User Messaging Notify: its send actions only, on the stage's Notify
+   * configuration and configuration set (whose events are the receipts).
+   */
+  grantNotifySend(fn: IFunction, notify: NonNullable<StageSettings['notify']>) {
+    const arn = (type: string, id: string) => `arn:${Aws.PARTITION}:sms-voice:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/${id}`;
+    fn.addToRolePolicy(new PolicyStatement({
+      sid: 'NotifySendCodes',
+      actions: ['sms-voice:SendNotifyTextMessage', ...(notify.voice ? ['sms-voice:SendNotifyVoiceMessage'] : [])],
+      resources: [
+        arn('configuration-set', this.configurationSetName ?? `sealtext-${this.stage}`),
+        notify.configurationId.startsWith('arn:') ? notify.configurationId : arn('notify-configuration', notify.configurationId),
+      ],
     }));
   }
 

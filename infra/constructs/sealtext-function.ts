@@ -13,7 +13,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 /** What a stage's bundles are built for: its SMS provider, and whether it keeps a retention archive in S3. */
-export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean; voice?: boolean; whatsapp?: boolean };
+export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean; voice?: boolean; whatsapp?: boolean; notify?: boolean };
 /** The stage settings' defaults: SNS, no archive. */
 export const DEFAULT_BUILD: StageBuild = { smsProvider: 'sns', archive: false };
 /**
@@ -25,6 +25,7 @@ export const esbuildDefines = (build: StageBuild): Record<string, string> => ({
   'process.env.SEALTEXT_ARCHIVE': JSON.stringify(build.archive ? 's3' : 'none'),
   'process.env.SEALTEXT_VOICE': JSON.stringify(build.voice ? 'eum' : 'none'),
   'process.env.SEALTEXT_WHATSAPP': JSON.stringify(build.whatsapp ? 'social' : 'none'),
+  'process.env.SEALTEXT_NOTIFY': JSON.stringify(build.notify ? 'notify' : 'none'),
 });
 
 export type SealtextFunctionProps = {

@@ -16,6 +16,18 @@ export interface VoiceSender {
   send(call: { to: string; script: VoiceScript; ref?: string }): Promise<{ messageId: string }>;
 }
 
+/**
+ * A provider that sends a code in its own approved words (End User Messaging Notify: AWS-managed
+ * numbers and templates, the code the only variable), on the channels it was set up for. Its text is
+ * the provider's, not ours. Adapter: adapters/sms/notify.ts.
+ */
+export interface ManagedCodeSender {
+  readonly channels: ReadonlySet<'sms' | 'voice'>;
+  /** The reference rides in the message's Context and comes back with its events. */
+  readonly echoesRef: true;
+  send(m: { to: string; code: string; channel: 'sms' | 'voice'; locale: 'en' | 'de'; ttlSeconds: number; ref?: string }): Promise<{ messageId: string }>;
+}
+
 /** The provider refused this message or call for good (not a transient fault): the step fails at once. */
 export class ChannelRejected extends Error {
   constructor(readonly reason: 'not_on_whatsapp' | 'opted_out' | 'invalid_destination' | 'provider_refused') {

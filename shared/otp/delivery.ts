@@ -9,6 +9,8 @@ import type { Transaction } from './code.ts';
 import type { OtpDeps } from './deps.ts';
 import { renderOtpSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
+import { sentText } from '../provenance/provenance.ts';
+import type { SecretKeys } from '../crypto/secret-keys.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import type { Receipt } from '../delivery/receipt.ts';
 import type { StepDelivery, Verification } from './verification.ts';
@@ -21,10 +23,10 @@ export const deliveryContext = (verificationId: string): EncryptionContext => ({
 
 /** The channels a code can go out on today: SMS always, voice and WhatsApp where the deployment configures them. */
 export type CodeChannel = 'sms' | 'voice' | 'whatsapp';
-type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp'>;
+type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp' | 'managedCodes'>;
 /** The channels this deployment has configured for codes. */
 const configuredChannels = (deps: ChannelDeps): ReadonlySet<Channel> =>
-  new Set<Channel>(['sms', ...(deps.voice ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : [])]);
+  new Set<Channel>(['sms', ...(deps.voice || deps.managedCodes?.channels.has('voice') ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : [])]);
 const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice' || channel === 'whatsapp';
 /**
  * The channels a code can use for this request: a transaction code must name amount and payee
@@ -54,12 +56,25 @@ const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== und
 export type OutgoingCode =
   | { channel: 'sms'; text: string }
   | { channel: 'voice'; text: string; script: VoiceScript }
-  | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage };
+  | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage }
+  /** Through a provider's own approved words (Notify): no text of ours, so nothing for provenance. */
+  | { channel: 'sms' | 'voice'; managed: { code: string; locale: 'en' | 'de' } };
 
-export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
+/**
+ * The provenance record of a code's text (committed with the send), where the words are ours: a
+ * managed sender's words are its own, so there is nothing of ours to vouch for.
+ */
+export const codeProvenance = (keys: SecretKeys, e164: string, phoneIndex: string, out: OutgoingCode, meta: Parameters<typeof sentText>[4]) =>
+  ('text' in out ? sentText(keys, e164, phoneIndex, out.text, meta) : undefined);
+
+export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'managedCodes' | 'voice'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
   const locale = v.locale === 'de' ? 'de' : 'en';
   const brand = v.brand ?? 'Sealtext';
   const transaction = details.transaction ? { transaction: details.transaction } : {};
+  // Notify's templates cannot name amount and payee: a transaction code goes in our words, on our sender.
+  if (channel !== 'whatsapp' && deps.managedCodes?.channels.has(channel) && !details.transaction && (channel === 'sms' || !deps.voice)) {
+    return { channel, managed: { code, locale } };
+  }
   if (channel === 'whatsapp') {
     if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
     const message = whatsappCodeMessage(details.to, code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
@@ -72,6 +87,13 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp'>, v: V
   return { channel, text: renderOtpSms(locale, { brand, code, minutes: Math.round(v.ttlSeconds / 60), purpose: v.purpose, ...transaction }, deps.webDomain) };
 }
 
+function dispatch(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode, ref: { ref?: string }) {
+  if ('managed' in out) return deps.managedCodes!.send({ to: details.to, code: out.managed.code, channel: out.channel, locale: out.managed.locale, ttlSeconds: v.ttlSeconds, ...ref });
+  if (out.channel === 'voice') return deps.voice!.send({ to: details.to, script: out.script, ...ref });
+  if (out.channel === 'whatsapp') return deps.whatsapp!.sender.send({ message: out.message, ...ref });
+  return deps.sms.send({ to: details.to, text: out.text, ...ref });
+}
+
 /**
  * Publishes the code; a refusal or provider failure ends the verification as `failed` (502 or 403),
  * with its event. In a workflow with a step after this one, it fails the step instead (a failed
@@ -81,14 +103,10 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp'>, v: V
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode): Promise<Receipt> {
   const ref = v.smsRef ? { ref: v.smsRef } : {};
   // WhatsApp hands no reference back: its receipts match by the message id recorded below.
-  const echoesRef = out.channel === 'voice' ? deps.voice!.echoesRef : out.channel === 'sms' ? deps.sms.echoesRef : false;
+  const echoesRef = 'managed' in out ? true : out.channel === 'voice' ? deps.voice!.echoesRef : out.channel === 'sms' ? deps.sms.echoesRef : false;
   let smsId: string;
   try {
-    ({ messageId: smsId } = out.channel === 'voice'
-      ? await deps.voice!.send({ to: details.to, script: out.script, ...ref })
-      : out.channel === 'whatsapp'
-        ? await deps.whatsapp!.sender.send({ message: out.message, ...ref })
-        : await deps.sms.send({ to: details.to, text: out.text, ...ref }));
+    ({ messageId: smsId } = await dispatch(deps, v, details, out, ref));
   } catch (error) {
     deps.signals.count(SIGNAL.refusedByChannel, { channel: out.channel });
     // A refused call is the call's failure; an SMS refusal may be the carrier's opt-out, recorded as such.

@@ -1,6 +1,6 @@
 import type { SenderDeps } from '../sender-deps.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
-import type { VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import type { ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
 import type { VerificationStore } from './store.ts';
 
 /** What the OTP operations need from the outside world; wired in shared/wiring/runtime.ts, faked in tests. */
@@ -16,6 +16,8 @@ export type OtpDeps = SenderDeps & {
    * approved authentication templates, one per locale (`<prefix>_<locale>`).
    */
   whatsapp?: { sender: WhatsAppSender; templatePrefix: string };
+  /** End User Messaging Notify (`smsProvider: notify`): codes in AWS's approved words, on its channels. */
+  managedCodes?: ManagedCodeSender;
 };
 
 /** Checking a code texts no one and opens no envelope: its bundle carries neither the SMS nor the envelope wiring. */

@@ -5,11 +5,10 @@ import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
-import { sentText } from '../provenance/provenance.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
 import { smsRef } from '../delivery/receipt.ts';
 import { codeHash, generateCode } from './code.ts';
-import { codeChannel, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, codeProvenance, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { effectiveStatus } from './state.ts';
 import type { Verification } from './verification.ts';
@@ -56,7 +55,7 @@ export async function advanceWorkflow(deps: OtpDeps, t: FallbackTrigger): Promis
     const hash = codeHash(deps.keys.codeHashKey, v.id, code, v.bindingHash);
     const moved: Verification = { ...v, step: move.send, channel, smsRef: smsRef('otp', v.id, v.sends, move.send), lastSentAt: now, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
     const out = outgoingCode(deps, moved, details, code, channel);
-    const sent = sentText(deps.keys, phone.e164, v.phoneIndex, out.text, { kind: 'otp', id: v.id, clientId: v.clientId, sentAt: now });
+    const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id: v.id, clientId: v.clientId, sentAt: now });
     const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId: v.clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
     const events: [NewAuditEvent, ...NewAuditEvent[]] = [
       { actor: 'system', action: 'otp.fallback', outcome: fallbackOutcome(move.reason, from, channel), ...subject },

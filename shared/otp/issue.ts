@@ -10,8 +10,7 @@ import { maskPhone } from '../phone/phone.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, deliveryContext, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
-import { sentText } from '../provenance/provenance.ts';
+import { codeChannel, codeProvenance, deliveryContext, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
@@ -74,7 +73,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const out = outgoingCode(deps, v, details, code, channel);
-  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, out.text, { kind: 'otp', id, clientId, sentAt: now });
+  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now });
   const write = (r: RangeCheck | undefined, trusted: boolean) =>
     deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v));
   await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {

@@ -5,8 +5,7 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
 import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
-import { sentText } from '../provenance/provenance.ts';
+import { codeChannel, codeProvenance, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
 import { ownedOrNotFound } from '../ownership.ts';
@@ -58,7 +57,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   const { steps: _steps, step: _step, codeHashes: _hashes, ...rest } = v;
   const resent = { ...rest, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
   const message = outgoingCode(deps, resent, details, code, channel);
-  const sent = sentText(deps.keys, phone.e164, v.phoneIndex, message.text, { kind: 'otp', id, clientId, sentAt: now });
+  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now });
   // The end user the code was first sent for is the one it is sent for again.
   const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) => deps.store.replaceCode(

@@ -84,6 +84,15 @@ const base = z.object({
    * or `outbox` (the local stack). Unset: `channel: "whatsapp"` is `channel_unavailable`.
    */
   WHATSAPP_ADAPTER: z.optional(z.enum(['outbox', 'social'])),
+  /**
+   * End User Messaging Notify (`smsProvider: notify`): codes through this Notify configuration, in
+   * AWS's templates (NOTIFY_TEMPLATE_EN / _DE name one per locale; else the configuration's default),
+   * by call too where NOTIFY_VOICE is true. Other texts still go out through End User Messaging SMS.
+   */
+  NOTIFY_CONFIGURATION_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_:/-]{1,256}$/))),
+  NOTIFY_VOICE: z.pipe(z._default(z.enum(['true', 'false']), 'false'), z.transform((v: 'true' | 'false') => v === 'true')),
+  NOTIFY_TEMPLATE_EN: optionalName,
+  NOTIFY_TEMPLATE_DE: optionalName,
   WHATSAPP_PHONE_NUMBER_ID: z.optional(z.string().check(z.regex(/^phone-number-id-[0-9a-f]{32}$/))),
   WHATSAPP_META_API_VERSION: z._default(z.string().check(z.regex(/^v\d{2}\.\d$/)), 'v20.0'),
   WHATSAPP_TEMPLATE_PREFIX: z._default(z.string().check(z.regex(/^[a-z0-9_]{1,60}$/)), 'sealtext_code'),

@@ -21,7 +21,8 @@ import { OutboxSender } from '../adapters/sms/outbox.ts';
 import { EumSender } from '../adapters/sms/eum.ts';
 import { EumVoice } from '../adapters/voice/sms-voice.ts';
 import { OutboxVoice } from '../adapters/voice/outbox.ts';
-import type { VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import type { ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import { NotifyCodes } from '../adapters/sms/notify.ts';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { OutboxWhatsApp } from '../adapters/whatsapp/outbox.ts';
 import { SocialMessagingWhatsApp } from '../adapters/whatsapp/social-messaging.ts';
@@ -113,6 +114,20 @@ const whatsappSender = /* @__PURE__ */ once((): WhatsAppSender | undefined => {
   return undefined;
 });
 
+/** Codes through End User Messaging Notify, on stages built for it (SEALTEXT_NOTIFY). */
+const notifyCodes = /* @__PURE__ */ once((): ManagedCodeSender | undefined => {
+  const cfg = config();
+  // The branch, and with it the sender, is left out of bundles built without Notify.
+  if (process.env.SEALTEXT_NOTIFY !== 'none' && cfg.NOTIFY_CONFIGURATION_ID) {
+    if (cfg.SMS_ADAPTER !== 'eum') throw new Error('Notify goes through End User Messaging (its configuration set carries the events); SMS_ADAPTER must be eum');
+    return new NotifyCodes(new PinpointSMSVoiceV2Client({}), {
+      configurationId: cfg.NOTIFY_CONFIGURATION_ID, configurationSet: cfg.EUM_CONFIGURATION_SET, voice: cfg.NOTIFY_VOICE,
+      templateIds: { ...(cfg.NOTIFY_TEMPLATE_EN ? { en: cfg.NOTIFY_TEMPLATE_EN } : {}), ...(cfg.NOTIFY_TEMPLATE_DE ? { de: cfg.NOTIFY_TEMPLATE_DE } : {}) },
+    });
+  }
+  return undefined;
+});
+
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
 export const auditItems = /* @__PURE__ */ once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
@@ -156,6 +171,7 @@ export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> =>
     ...(cfg.OTP_WEB_DOMAIN ? { webDomain: cfg.OTP_WEB_DOMAIN } : {}),
     ...(voiceSender() ? { voice: voiceSender() } : {}),
     ...(whatsappSender() ? { whatsapp: { sender: whatsappSender()!, templatePrefix: cfg.WHATSAPP_TEMPLATE_PREFIX } } : {}),
+    ...(notifyCodes() ? { managedCodes: notifyCodes() } : {}),
   };
 });
 

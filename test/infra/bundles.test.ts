@@ -76,6 +76,10 @@ describe('deployable bundles', () => {
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-eum.mjs'), 'utf8')).not.toContain('SendVoiceMessage');
     await bundleFunction('issue-otp', join(out, 'issue-otp-voice.mjs'), { ...DEFAULT_BUILD, smsProvider: 'eum', voice: true });
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-voice.mjs'), 'utf8')).toContain('SendVoiceMessage');
+    // Notify's sender only on a notify stage.
+    expect(sns).not.toContain('SendNotifyTextMessage');
+    await bundleFunction('issue-otp', join(out, 'issue-otp-notify.mjs'), { ...DEFAULT_BUILD, smsProvider: 'eum', notify: true });
+    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-notify.mjs'), 'utf8')).toContain('SendNotifyTextMessage');
     // WhatsApp's client likewise, only in a stage that links a number.
     expect(sns).not.toContain('SendWhatsAppMessage');
     await bundleFunction('issue-otp', join(out, 'issue-otp-whatsapp.mjs'), { ...DEFAULT_BUILD, whatsapp: true });

@@ -216,3 +216,27 @@ describe('per-channel alarms (API 1.2)', () => {
     expect(failures(template)).toEqual(['sealtext-dev-ChannelFailures-sms']);
   });
 });
+
+describe('End User Messaging Notify (smsProvider: notify)', () => {
+  it('lets only the code senders use Notify, on the Notify configuration and the configuration set; other texts go through End User Messaging SMS', () => {
+    const n = synthesized({ ...NO_BUNDLING, smsProvider: 'notify', notify: { configurationId: 'nc-123', voice: true, templates: { de: 'notify-code-verification-german-001' } } });
+    const statements = roleStatements(n.template).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('sms-voice:SendNotify')));
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((r) => roleOf(n.template, r)).sort());
+    for (const { statement } of statements) {
+      expect(actionsOf(statement)).toEqual(['sms-voice:SendNotifyTextMessage', 'sms-voice:SendNotifyVoiceMessage']);
+      expect(JSON.stringify(statement.Resource)).toContain(':notify-configuration/nc-123');
+      expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/sealtext-dev');
+    }
+    n.template.hasResourceProperties('AWS::SMSVOICE::ConfigurationSet', { ConfigurationSetName: 'sealtext-dev' });
+    const issue = Object.entries(n.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
+    expect(issue.Properties.Environment.Variables).toMatchObject({ SMS_ADAPTER: 'eum', NOTIFY_CONFIGURATION_ID: 'nc-123', NOTIFY_VOICE: 'true', NOTIFY_TEMPLATE_DE: 'notify-code-verification-german-001' });
+    const send = Object.entries(n.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnsendmessage'))![1];
+    expect(send.Properties.Environment.Variables.NOTIFY_CONFIGURATION_ID).toBeUndefined();
+  });
+
+  it('refuses notify without its settings, and its settings without notify', () => {
+    expect(() => synthesized({ ...NO_BUNDLING, smsProvider: 'notify' })).toThrow(/"smsProvider": "notify" and the "notify" settings go together/);
+    expect(() => synthesized({ ...NO_BUNDLING, notify: { configurationId: 'nc-1' } })).toThrow(/go together/);
+    expect(statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('sms-voice:SendNotify')))).toEqual([]);
+  });
+});
