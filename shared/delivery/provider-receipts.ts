@@ -73,6 +73,9 @@ export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
     const call = callState(status, d.eventType);
     return call ? { ...of, ...call } : undefined;
   }
+  // RCS (a pool with an RCS agent): its own status events ride the same detail-type. Read is
+  // delivered; a fallback says the pool is now sending it as SMS, whose own events will follow.
+  if (typeof d.eventType === 'string' && d.eventType.startsWith('RCS_')) return rcsReceipt(of, status, d.eventType);
   // Not final yet: the provider took it. Only a receipt that names its record can say so (no id
   // was recorded after the send on these stages).
   if (d.isFinal !== true) return ref && (status === 'PENDING' || status === 'QUEUED') ? { ...of, status: 'sent' } : undefined;
@@ -80,6 +83,13 @@ export function fromEumEvent(event: EumEvent): ProviderReceipt | undefined {
   if (status === 'DELIVERED' || status === 'SUCCESSFUL') return { ...of, status: 'delivered' };
   if (!status || status === 'UNKNOWN' || status === 'PENDING' || status === 'QUEUED') return undefined;
   return { ...of, status: 'failed', errorCode: status.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40) };
+}
+
+function rcsReceipt(of: Omit<ProviderReceipt, 'status'>, status: string, eventType: string): ProviderReceipt | undefined {
+  if (status === 'DELIVERED' || status === 'READ') return { ...of, status: 'delivered' };
+  if (eventType.includes('FALLBACK') || status.includes('FALLBACK') || status === 'PENDING' || status === 'QUEUED' || !status) return undefined;
+  if (status.includes('EXPIRED') || eventType.includes('TTL')) return { ...of, status: 'failed', errorCode: 'rcs_expired' };
+  return { ...of, status: 'failed', errorCode: `rcs_${status.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 36)}` };
 }
 
 /**

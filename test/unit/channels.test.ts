@@ -251,3 +251,18 @@ describe('inbound WhatsApp (the WhatsApp Business Account\'s event destination)'
     expect(inboundWhatsAppOf(null)).toBeUndefined();
   });
 });
+
+describe('RCS receipts (a pool with an RCS agent)', () => {
+  const rcs = (messageStatus: string, eventType = 'RCS_DELIVERED') => ({
+    source: 'aws.sms-voice', 'detail-type': 'Text Message Delivery Status Updated',
+    detail: { messageId: 'rcs-1', messageStatus, eventType, isFinal: true, eventTimestamp: 1_763_892_000_000, context: { sealtextRef: 'otp:v1:1' } },
+  });
+
+  it('counts delivered and read as delivered, an expiry as failed, and says nothing on a fallback to SMS (its own events follow)', () => {
+    expect(fromEumEvent(rcs('DELIVERED'))).toMatchObject({ status: 'delivered', ref: 'otp:v1:1', channel: 'sms' });
+    expect(fromEumEvent(rcs('READ', 'RCS_READ'))).toMatchObject({ status: 'delivered' });
+    expect(fromEumEvent(rcs('EXPIRED', 'RCS_TTL_EXPIRATION'))).toMatchObject({ status: 'failed', errorCode: 'rcs_expired' });
+    expect(fromEumEvent(rcs('FALLBACK_SMS', 'RCS_FALLBACK'))).toBeUndefined();
+    expect(fromEumEvent(rcs('PENDING'))).toBeUndefined();
+  });
+});
