@@ -32,20 +32,14 @@ export class SealtextSms extends Construct {
       masterKey: props.key,
       enforceSSL: true,
     });
-    // End User Messaging SMS publishes two-way texts (STOP, HELP, replies) to this topic, for this account only.
-    this.inboundTopic.addToResourcePolicy(new PolicyStatement({
-      sid: 'EndUserMessagingInbound',
-      principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.inboundTopic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    // A stage with WhatsApp names this topic as its WhatsApp Business Account's event destination
-    // (docs/channels.md): inbound WhatsApp messages (STOP among them) reach the same function.
-    if (props.settings.whatsapp) {
+    // End User Messaging SMS publishes two-way texts (STOP, HELP, replies) to this topic, for this
+    // account only; a stage with WhatsApp names it as its WhatsApp Business Account's event
+    // destination too (docs/channels.md), so inbound WhatsApp messages (STOP among them) reach the same function.
+    const publishers = [['EndUserMessagingInbound', 'sms-voice'], ...(props.settings.whatsapp ? [['EndUserMessagingSocialInbound', 'social-messaging']] : [])];
+    for (const [sid, service] of publishers) {
       this.inboundTopic.addToResourcePolicy(new PolicyStatement({
-        sid: 'EndUserMessagingSocialInbound',
-        principals: [new ServicePrincipal('social-messaging.amazonaws.com')],
+        sid,
+        principals: [new ServicePrincipal(`${service}.amazonaws.com`)],
         actions: ['sns:Publish'],
         resources: [this.inboundTopic.topicArn],
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },

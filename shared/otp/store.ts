@@ -16,6 +16,9 @@ import type { Channel } from '../channels/channel.ts';
  */
 export type Written = { ok: true } | { ok: false; current: Verification | undefined };
 
+/** A workflow's move to its next step: from which step, the new code's hash and message, the step it replaces as it stands. */
+export type StepMove = { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string };
+
 export interface VerificationStore {
   /**
    * Rate-limit counters, the new verification, its event (and a workflow's: skipped steps, the
@@ -46,7 +49,7 @@ export interface VerificationStore {
    * racing (the step's timeout and its failed receipt) move it once.
    */
   advanceStep(
-    q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string },
+    q: StepMove,
     counters: LimitCounter[],
     events: [NewAuditEvent, ...NewAuditEvent[]],
     range?: RangeCheck,

@@ -57,10 +57,10 @@ export async function call(
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, text };
 }
 
-/** The local SMS outbox: what the stack would have texted to `to`. */
-export async function outbox(to: string): Promise<{ to: string; text: string; at: string }[]> {
+/** The local outbox: what the stack would have sent to `to`, on every channel (`channel` absent on SMS). */
+export async function outbox(to: string): Promise<{ to: string; text: string; at: string; channel?: string }[]> {
   const res = await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`);
-  return ((await res.json()) as { messages: { to: string; text: string; at: string }[] }).messages;
+  return ((await res.json()) as { messages: { to: string; text: string; at: string; channel?: string }[] }).messages;
 }
 
 export async function lastCode(to: string): Promise<string> {

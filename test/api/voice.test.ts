@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { until } from '../support/until.ts';
-import { baseUrl, call, clients, lastCode, tokenFor } from './client.ts';
+import { call, clients, lastCode, outbox, tokenFor } from './client.ts';
 
 /** API 1.2 voice codes on the local stack: "call me instead", channels refused that are not available, 1.0 clients unchanged. */
 let token: string;
@@ -9,8 +9,6 @@ beforeAll(async () => {
   token = await tokenFor(clients[0]!);
 });
 
-type Entry = { channel: string; to: string; text: string };
-const entries = async (to: string) => ((await (await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: Entry[] }).messages;
 /** The code a call spoke: its digits, said one by one ("4, 8, 2, 9, 1, 0"), the first time. */
 const spokenCode = (text: string) => text.match(/Your code is ((?:\d, )+\d)\./)![1]!.split(', ').join('');
 
@@ -21,7 +19,7 @@ describe('voice codes (API 1.2)', () => {
     const issued = await call('POST', '/v1/otp', { token, body: { to, channel: 'voice', brand: 'Acme' } });
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ channel: 'voice', status: 'pending' });
-    const [callMade] = await entries(to);
+    const [callMade] = await outbox(to);
     expect(callMade).toMatchObject({ channel: 'voice', to });
     expect(callMade!.text.startsWith('This is Acme.')).toBe(true);
     const code = spokenCode(callMade!.text);
@@ -45,7 +43,7 @@ describe('voice codes (API 1.2)', () => {
     const resent = await call('POST', `/v1/otp/${id}/resend`, { token, body: { channel: 'voice' } });
     expect(resent.status).toBe(200);
     expect(resent.body.channel).toBe('voice');
-    const calls = (await entries(to)).filter((e) => e.channel === 'voice');
+    const calls = (await outbox(to)).filter((e) => e.channel === 'voice');
     expect(calls).toHaveLength(1);
     const voiceCode = spokenCode(calls[0]!.text);
     if (voiceCode !== smsCode) {
@@ -62,7 +60,7 @@ describe('voice codes (API 1.2)', () => {
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toBe('application/problem+json');
       expect(refused.body).toMatchObject({ code: 'channel_unavailable', channel });
-      expect(await entries(to)).toEqual([]);
+      expect(await outbox(to)).toEqual([]);
     }
     const bad = await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'pigeon' } });
     expect(bad.status).toBe(400);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { until } from '../support/until.ts';
-import { baseUrl, call, clients, tokenFor } from './client.ts';
+import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
 
 /**
  * WhatsApp codes on the local stack (API 1.2): Meta's rule first (no recorded WhatsApp opt-in, no
@@ -13,8 +13,6 @@ beforeAll(async () => {
   token = await tokenFor(clients[0]!);
 });
 
-type Entry = { channel?: string; to: string; text: string };
-const entries = async (to: string) => ((await (await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: Entry[] }).messages;
 const whatsappCode = (text: string) => text.match(/^(\w+) is your verification code\./)![1]!;
 const smsCode = (text: string) => text.match(/\b(\d{6,10})\b/)![1]!;
 const optIn = (to: string, status: 'opted_in' | 'opted_out' = 'opted_in') =>
@@ -27,7 +25,7 @@ describe('WhatsApp codes (API 1.2)', () => {
     const refused = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'consent_required', channel: 'whatsapp' });
-    expect(await entries(to)).toEqual([]);
+    expect(await outbox(to)).toEqual([]);
     const skipped = await call('POST', '/v1/otp', { token, body: { to, workflow: [{ channel: 'whatsapp' }, { channel: 'sms' }] } });
     expect(skipped.status).toBe(201);
     expect(skipped.body).toMatchObject({ channel: 'sms', deliveries: [{ channel: 'sms' }] });
@@ -52,7 +50,7 @@ describe('WhatsApp codes (API 1.2)', () => {
     const issued = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
     expect(issued.body).toMatchObject({ channel: 'whatsapp', status: 'pending' });
     const id = issued.body.verificationId as string;
-    const [message] = await entries(to);
+    const [message] = await outbox(to);
     expect(message).toMatchObject({ channel: 'whatsapp' });
     expect(message!.text).toMatch(/do not share this code\.\n\[Copy code\]$/);
     // Delivered (a WhatsApp status event through the receipts function).
@@ -73,7 +71,7 @@ describe('WhatsApp codes (API 1.2)', () => {
     const issued = await call('POST', '/v1/otp', { token, body: { to, workflow: [{ channel: 'whatsapp' }, { channel: 'sms' }], channelTimeout: 300 } });
     expect(issued.body).toMatchObject({ channel: 'whatsapp' });
     const id = issued.body.verificationId as string;
-    const sms = await until(async () => (await entries(to)).find((e) => (e.channel ?? 'sms') === 'sms'), 20_000);
+    const sms = await until(async () => (await outbox(to)).find((e) => (e.channel ?? 'sms') === 'sms'), 20_000);
     const view = await call('GET', `/v1/otp/${id}`, { token });
     expect(view.body.deliveries).toMatchObject([{ channel: 'whatsapp', status: 'failed', errorCode: 'not_on_whatsapp' }, { channel: 'sms' }]);
     const moves = await until(async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { until } from '../support/until.ts';
-import { baseUrl, call, clients, tokenFor } from './client.ts';
+import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
 
 /**
  * API 1.2 workflows on the local stack: the first step goes out at once; the next when the step
@@ -14,8 +14,6 @@ beforeAll(async () => {
   token = await tokenFor(clients[0]!);
 });
 
-type Entry = { channel: string; to: string; text: string };
-const entries = async (to: string) => ((await (await fetch(`${baseUrl}/_local/outbox?${new URLSearchParams({ to }).toString()}`)).json()) as { messages: Entry[] }).messages;
 const spokenCode = (text: string) => text.match(/Your code is ((?:\d, )+\d)\./)![1]!.split(', ').join('');
 const smsCode = (text: string) => text.match(/\b(\d{6,10})\b/)![1]!;
 type Fallback = { type: string; data: Record<string, string> };
@@ -34,8 +32,8 @@ describe('workflows (API 1.2)', () => {
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ channel: 'voice', deliveries: [{ channel: 'voice' }] });
     const id = issued.body.verificationId as string;
-    const sms = await until(async () => (await entries(to)).find((e) => e.channel === 'sms'), 30_000);
-    const calls = (await entries(to)).filter((e) => e.channel === 'voice');
+    const sms = await until(async () => (await outbox(to)).find((e) => e.channel === 'sms'), 30_000);
+    const calls = (await outbox(to)).filter((e) => e.channel === 'voice');
     expect(calls).toHaveLength(1);
     const view = await call('GET', `/v1/otp/${id}`, { token });
     expect(view.body).toMatchObject({ channel: 'sms', status: 'pending' });
@@ -47,7 +45,7 @@ describe('workflows (API 1.2)', () => {
     expect(code === smsCode(sms.text) || (await call('POST', `/v1/otp/${id}/verify`, { token, body: { code } })).body.status === 'approved').toBe(true);
     // Nothing more is sent: the last step has no timeout, and the verification is approved anyway.
     await new Promise((r) => setTimeout(r, 2_000));
-    expect(await entries(to)).toHaveLength(2);
+    expect(await outbox(to)).toHaveLength(2);
   }, 60_000);
 
   it('moves on at once when the step fails (its receipt), long before the timeout', async () => {
@@ -56,7 +54,7 @@ describe('workflows (API 1.2)', () => {
     const id = issued.body.verificationId as string;
     const failed = await fetch(`${baseUrl}/_local/delivery`, { method: 'POST', body: JSON.stringify({ to, status: 'failed' }) });
     expect(failed.status).toBe(200);
-    const sms = await until(async () => (await entries(to)).find((e) => e.channel === 'sms'), 30_000);
+    const sms = await until(async () => (await outbox(to)).find((e) => e.channel === 'sms'), 30_000);
     const view = await call('GET', `/v1/otp/${id}`, { token });
     expect(view.body.deliveries).toMatchObject([{ channel: 'voice', status: 'failed' }, { channel: 'sms' }]);
     const [move] = await fallbackEvents(id, 1);

@@ -2,7 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { RangeCheck } from '../../fraud/ranges.ts';
-import type { RangeApproval, VerificationStore, Written } from '../../otp/store.ts';
+import type { RangeApproval, StepMove, VerificationStore, Written } from '../../otp/store.ts';
 import type { Channel } from '../../channels/channel.ts';
 import { OTP_RULES, type StepDelivery, type Verification } from '../../otp/verification.ts';
 import { queued, type Receipt } from '../../delivery/receipt.ts';
@@ -119,7 +119,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   advanceStep(
-    q: { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string },
+    q: StepMove,
     counters: LimitCounter[],
     events: [NewAuditEvent, ...NewAuditEvent[]],
     range?: RangeCheck,
