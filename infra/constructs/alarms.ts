@@ -264,6 +264,16 @@ export class SealtextAlarms extends Construct {
         })),
         width: 12,
       }),
+      new GraphWidget({
+        title: 'Conversion by channel: approved on it / sent on it',
+        left: configuredChannels(settings).map(([channel]) => new MathExpression({
+          expression: `IF(sent_${channel} > 0, approved_${channel} / sent_${channel}, 0)`,
+          usingMetrics: { [`sent_${channel}`]: own(SIGNAL.sentByChannel, fifteen, { channel }), [`approved_${channel}`]: own(SIGNAL.approvedByChannel, fifteen, { channel }) },
+          period: fifteen,
+          label: `${channel} converted`,
+        })),
+        width: 12,
+      }),
     );
   }
 }

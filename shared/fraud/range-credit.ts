@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../audit/event.ts';
 import { rangeTagOfVerification } from '../otp/verification.ts';
 import type { FraudStore } from './blocks.ts';
+import { SIGNAL, type Signals } from './signals.ts';
 import { approvalWindow, RANGE_RULES, SCORE, type RangeRules } from './ranges.ts';
 
 /**
@@ -13,12 +14,17 @@ import { approvalWindow, RANGE_RULES, SCORE, type RangeRules } from './ranges.ts
  */
 export interface RangeCredits {
   /** The number (blind index) an approved verification was sent to, and when it was approved; undefined once it is gone or not approved. */
-  approvalOf(verificationId: string): Promise<{ phoneIndex: string; approvedAt: number } | undefined>;
+  approvalOf(verificationId: string): Promise<{ phoneIndex: string; approvedAt: number; channel?: string } | undefined>;
   /** Takes `amount` off the window's score, once per number and window (false: credited already). */
   credit(window: { tag: string; windowStart: number; windowEndsAt: number }, phoneIndex: string, amount: number): Promise<boolean>;
 }
 
-export type CreditDeps = { credits: RangeCredits; fraud: Pick<FraudStore, 'isTrusted'>; rules?: RangeRules };
+/**
+ * `signals`: approvals per channel (the channel in use when the code was approved). The verify path
+ * reads nothing, so this reader, which reads the approved record anyway, counts them; with the sends
+ * per channel they make conversion per channel. A retried stream batch may count one twice.
+ */
+export type CreditDeps = { credits: RangeCredits; fraud: Pick<FraudStore, 'isTrusted'>; rules?: RangeRules; signals?: Signals };
 export type CreditOutcome = 'credited' | 'trusted' | 'repeat' | 'none';
 
 const isApproval = (e: Pick<AuditEvent, 'action' | 'outcome'>) => e.action === 'otp.verify' && e.outcome === 'approved';
@@ -30,6 +36,7 @@ export async function creditApproval(deps: CreditDeps, e: Pick<AuditEvent, 'acti
   if (!tag) return 'none';
   const approval = await deps.credits.approvalOf(e.resource!);
   if (!approval) return 'none';
+  deps.signals?.count(SIGNAL.approvedByChannel, { channel: approval.channel ?? 'sms' });
   const since = approval.approvedAt - rules.trustDays * 86_400_000;
   if (await deps.fraud.isTrusted(approval.phoneIndex, since, approval.approvedAt)) return 'trusted';
   const window = approvalWindow(tag, approval.approvedAt, rules);

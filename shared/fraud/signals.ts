@@ -23,6 +23,8 @@ export const SIGNAL = {
   /** API 1.2, per channel (dimension `channel`): codes the provider took, and those it refused at send. */
   sentByChannel: 'CodeSentByChannel',
   refusedByChannel: 'CodeRefusedByChannel',
+  /** Counted off the request path, by the approvals' reader (fraud/range-credit.ts). */
+  approvedByChannel: 'OtpApprovedByChannel',
 } as const;
 export type SignalName = (typeof SIGNAL)[keyof typeof SIGNAL];
 

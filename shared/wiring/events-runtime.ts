@@ -1,4 +1,5 @@
 import { once } from './once.ts';
+import { powertoolsSignals } from '../adapters/observability/powertools.ts';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { config } from './config.ts';
@@ -107,4 +108,5 @@ export const expiryDeps = /* @__PURE__ */ once(() => ({ expiries: new DynamoExpi
 export const creditDeps = /* @__PURE__ */ once((): CreditDeps => ({
   credits: new DynamoRangeCredits(backgroundDoc(), table()),
   fraud: { isTrusted: (phoneIndex, sinceMs, beforeMs) => numberTrusted(backgroundDoc(), table(), phoneIndex, sinceMs, beforeMs) },
+  signals: powertoolsSignals,
 }));

@@ -209,7 +209,10 @@ describe('per-channel alarms (API 1.2)', () => {
     expect(metrics).toContain('IF(sent_whatsapp >= 20, (refused_whatsapp + undelivered_whatsapp) / sent_whatsapp, 0)');
     for (const name of ['CodeSentByChannel', 'CodeRefusedByChannel', 'Receipt_undelivered_whatsapp']) expect(metrics).toContain(name);
     expect(metrics).toContain('"Value":"whatsapp"');
-    expect(JSON.stringify(all.template.findResources('AWS::CloudWatch::Dashboard'))).toContain('Delivered / sent by channel');
+    const dashboard = JSON.stringify(all.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('Delivered / sent by channel');
+    expect(dashboard).toContain('Conversion by channel');
+    expect(dashboard).toContain('OtpApprovedByChannel');
   });
 
   it('has only the SMS one on a stage with no other channel', () => {

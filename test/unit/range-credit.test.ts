@@ -7,7 +7,7 @@ const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
 const TAG = 'rAnGeTaG';
 const idFor = (n: number) => `${String(n).padStart(24, 'A')}${TAG}`;
 
-function fakes(approvals: Record<string, { phoneIndex: string; approvedAt: number }>) {
+function fakes(approvals: Record<string, { phoneIndex: string; approvedAt: number; channel?: string }>) {
   const scores = new Map<string, number>();
   const marks = new Set<string>();
   const credits: RangeCredits = {
@@ -69,5 +69,15 @@ describe('range credits', () => {
     ]);
     expect(out).toEqual({ credited: 0, trusted: 0, repeat: 0, none: 4 });
     expect(scores.size).toBe(0);
+  });
+
+  it('counts each approval under the channel in use when it was approved (SMS when the record names none), for conversion per channel', async () => {
+    const { deps } = fakes({
+      [idFor(1)]: { phoneIndex: 'a', approvedAt: T0, channel: 'whatsapp' },
+      [idFor(2)]: { phoneIndex: 'b', approvedAt: T0 },
+    });
+    const counted: string[] = [];
+    await creditApprovals({ ...deps, signals: { count: (name, dims) => counted.push(`${name}:${dims?.channel}`) } }, [approved(idFor(1)), approved(idFor(2)), approved('unknown')]);
+    expect(counted).toEqual(['OtpApprovedByChannel:whatsapp', 'OtpApprovedByChannel:sms']);
   });
 });

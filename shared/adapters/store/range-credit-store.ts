@@ -15,10 +15,11 @@ export class DynamoRangeCredits implements RangeCredits {
 
   async approvalOf(verificationId: string) {
     const out = await this.doc.send(new GetCommand({
-      TableName: this.tableName, Key: recordKey('otp', verificationId), ProjectionExpression: 'phoneIndex, approvedAt',
+      TableName: this.tableName, Key: recordKey('otp', verificationId), ProjectionExpression: 'phoneIndex, approvedAt, channel',
     }));
-    const { phoneIndex, approvedAt } = out.Item ?? {};
-    return typeof phoneIndex === 'string' && typeof approvedAt === 'number' ? { phoneIndex, approvedAt } : undefined;
+    const { phoneIndex, approvedAt, channel } = out.Item ?? {};
+    if (typeof phoneIndex !== 'string' || typeof approvedAt !== 'number') return undefined;
+    return { phoneIndex, approvedAt, ...(typeof channel === 'string' ? { channel } : {}) };
   }
 
   async credit(w: { tag: string; windowStart: number; windowEndsAt: number }, phoneIndex: string, amount: number): Promise<boolean> {
