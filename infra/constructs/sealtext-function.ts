@@ -13,7 +13,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
 /** What a stage's bundles are built for: its SMS provider, and whether it keeps a retention archive in S3. */
-export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean; voice?: boolean; whatsapp?: boolean; notify?: boolean };
+export type StageBuild = { smsProvider: 'sns' | 'eum'; archive: boolean; voice?: boolean; whatsapp?: boolean; notify?: boolean; email?: boolean };
 /** The stage settings' defaults: SNS, no archive. */
 export const DEFAULT_BUILD: StageBuild = { smsProvider: 'sns', archive: false };
 /**
@@ -26,6 +26,8 @@ export const esbuildDefines = (build: StageBuild): Record<string, string> => ({
   'process.env.SEALTEXT_VOICE': JSON.stringify(build.voice ? 'eum' : 'none'),
   'process.env.SEALTEXT_WHATSAPP': JSON.stringify(build.whatsapp ? 'social' : 'none'),
   'process.env.SEALTEXT_NOTIFY': JSON.stringify(build.notify ? 'notify' : 'none'),
+  // E-mail's CDK wiring (the SES identity and configuration set) is issue 24's next step: no stage builds it in yet.
+  'process.env.SEALTEXT_EMAIL': JSON.stringify(build.email ? 'ses' : 'none'),
 });
 
 export type SealtextFunctionProps = {

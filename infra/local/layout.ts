@@ -17,6 +17,8 @@ export function localLayout(dir: string) {
     sealsDir: join(root, 'seals'),
     /** The retention archive's stand-in (transactional messages, 30 days). */
     archiveDir: join(root, 'archive'),
+    /** Every e-mail as an `.eml` file a mail client opens. */
+    mailDir: join(root, 'mail'),
     /** The events the stack put on its stand-in for the EventBridge bus. */
     busFile: join(root, 'bus.jsonl'),
     /** Written while the stack runs: its URL and DynamoDB Local endpoint. */

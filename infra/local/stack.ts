@@ -75,6 +75,10 @@ export async function startLocalStack(options: LocalStackOptions) {
       VOICE_ADAPTER: 'outbox',
       // WhatsApp too, as the text the person would see (`POST /_local/channels` takes a number off WhatsApp).
       WHATSAPP_ADAPTER: 'outbox',
+      // E-mail too: the outbox, and each message as an .eml file under .local/mail/.
+      EMAIL_ADAPTER: 'outbox',
+      MAIL_DIR: layout.mailDir,
+      EMAIL_FROM: 'Sealtext (local) <codes@sealtext.local>',
       OUTBOX_FILE: layout.outboxFile,
       EVENT_BUS_FILE: layout.busFile,
       CLIENTS_FILE: layout.clientsFile,

@@ -28,6 +28,17 @@ export interface ManagedCodeSender {
   send(m: { to: string; code: string; channel: 'sms' | 'voice'; locale: 'en' | 'de'; ttlSeconds: number; ref?: string }): Promise<{ messageId: string }>;
 }
 
+/**
+ * E-mail (API 1.2): a plain-text and an HTML part, extra headers (one-click unsubscribe), and the
+ * record reference, which SES carries in the message's tags to its events. Adapters: SES v2
+ * `SendEmail` from the stage's domain identity through its configuration set, and the local outbox
+ * (adapters/email/).
+ */
+export type OutgoingEmail = { to: string; subject: string; text: string; html: string; headers?: readonly { name: string; value: string }[]; ref?: string };
+export interface EmailSender {
+  send(m: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
 /** The provider refused this message or call for good (not a transient fault): the step fails at once. */
 export class ChannelRejected extends Error {
   constructor(readonly reason: 'not_on_whatsapp' | 'opted_out' | 'invalid_destination' | 'provider_refused') {

@@ -2,6 +2,14 @@ import type { Channel } from '../channels/channel.ts';
 import { ChannelRejected } from '../channels/senders.ts';
 import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
 import { whatsappCodeMessage, whatsappCodeWords, type WhatsAppTemplateMessage } from '../channels/whatsapp-message.ts';
+import { renderCodeEmail, type RenderedEmail } from '../email/code-email.ts';
+import { parseEmail, type EmailAddress } from '../email/address.ts';
+import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
+import type { RangeCheck } from '../fraud/ranges.ts';
+import type { Phone } from '../phone/phone.ts';
+import type { EndUserKeys } from '../ratelimit/end-user.ts';
+import type { LimitCounter } from '../ratelimit/limits.ts';
+import { sendCounters } from '../ratelimit/send-counters.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { ChannelUnavailable, DeliveryFailed } from '../errors.ts';
 import type { EncryptionContext } from '../crypto/envelope.ts';
@@ -16,18 +24,20 @@ import type { Receipt } from '../delivery/receipt.ts';
 import type { StepDelivery, Verification } from './verification.ts';
 
 /** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
-export type DeliveryDetails = { to: string; transaction?: Transaction };
+export type DeliveryDetails = { to: string; transaction?: Transaction; email?: string };
 
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** The channels a code can go out on today: SMS always, voice and WhatsApp where the deployment configures them. */
-export type CodeChannel = 'sms' | 'voice' | 'whatsapp';
-type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp' | 'managedCodes'>;
+/** The channels a code can go out on: SMS always; voice, WhatsApp and e-mail where the deployment configures them. */
+export type CodeChannel = 'sms' | 'voice' | 'whatsapp' | 'email';
+type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp' | 'managedCodes' | 'email'>;
 /** The channels this deployment has configured for codes. */
 const configuredChannels = (deps: ChannelDeps): ReadonlySet<Channel> =>
-  new Set<Channel>(['sms', ...(deps.voice || deps.managedCodes?.channels.has('voice') ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : [])]);
-const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice' || channel === 'whatsapp';
+  new Set<Channel>([
+    'sms', ...(deps.voice || deps.managedCodes?.channels.has('voice') ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : []), ...(deps.email ? ['email' as const] : []),
+  ]);
+const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice' || channel === 'whatsapp' || channel === 'email';
 /**
  * The channels a code can use for this request: a transaction code must name amount and payee
  * (PSD2 dynamic linking), which Meta's fixed authentication template cannot, so it never goes on WhatsApp.
@@ -41,6 +51,28 @@ export function usableChannels(deps: ChannelDeps, transaction: boolean): Readonl
 export function codeChannel(deps: ChannelDeps, channel: string): CodeChannel {
   if (isCodeChannel(channel) && configuredChannels(deps).has(channel)) return channel;
   throw new ChannelUnavailable(channel);
+}
+
+/** The address of an e-mail step, as the request gave it (validated then, sealed since). */
+export function emailOf(details: DeliveryDetails): EmailAddress | undefined {
+  const parsed = details.email ? parseEmail(details.email) : undefined;
+  return parsed?.ok ? parsed.email : undefined;
+}
+
+/**
+ * The windows a send on `channel` consumes, and its write: to a phone, inside the range rule; an
+ * e-mail has no range to pump (no toll), so its write goes as it is, with the address's windows.
+ */
+export function sendWrite<T>(
+  deps: Pick<OtpDeps, 'keys' | 'limits' | 'fraud'>,
+  channel: CodeChannel,
+  who: { phone: Phone; phoneIndex: string; clientId: string; endUser?: EndUserKeys; details: DeliveryDetails; range: RangeCheck; nowMs: number },
+  write: (counters: LimitCounter[], range: RangeCheck | undefined) => Promise<T>,
+): Promise<T> {
+  const email = channel === 'email' ? emailOf(who.details) : undefined;
+  const counters = sendCounters(deps, { phone: who.phone, phoneIndex: who.phoneIndex, clientId: who.clientId, ...(who.endUser ? { endUser: who.endUser } : {}), ...(email ? { email } : {}) }, who.nowMs);
+  if (email) return write(counters, undefined);
+  return withinRange(deps, { range: who.range, phone: who.phone, phoneIndex: who.phoneIndex, nowMs: who.nowMs }, (r, trusted) => write(trusted ? trustedCounters(counters) : counters, r));
 }
 
 /** The message in use as it stands, kept in `deliveries` when the next one goes out. */
@@ -57,6 +89,8 @@ export type OutgoingCode =
   | { channel: 'sms'; text: string }
   | { channel: 'voice'; text: string; script: VoiceScript }
   | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage }
+  /** An e-mail: provenance of e-mail texts is not kept yet (it is keyed by the number). */
+  | { channel: 'email'; mail: RenderedEmail }
   /** Through a provider's own approved words (Notify): no text of ours, so nothing for provenance. */
   | { channel: 'sms' | 'voice'; managed: { code: string; locale: 'en' | 'de' } };
 
@@ -67,13 +101,17 @@ export type OutgoingCode =
 export const codeProvenance = (keys: SecretKeys, e164: string, phoneIndex: string, out: OutgoingCode, meta: Parameters<typeof sentText>[4]) =>
   ('text' in out ? sentText(keys, e164, phoneIndex, out.text, meta) : undefined);
 
-export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'managedCodes' | 'voice'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
+export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'managedCodes' | 'voice' | 'email'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
   const locale = v.locale === 'de' ? 'de' : 'en';
   const brand = v.brand ?? 'Sealtext';
   const transaction = details.transaction ? { transaction: details.transaction } : {};
   // Notify's templates cannot name amount and payee: a transaction code goes in our words, on our sender.
-  if (channel !== 'whatsapp' && deps.managedCodes?.channels.has(channel) && !details.transaction && (channel === 'sms' || !deps.voice)) {
+  if ((channel === 'sms' || channel === 'voice') && deps.managedCodes?.channels.has(channel) && !details.transaction && (channel === 'sms' || !deps.voice)) {
     return { channel, managed: { code, locale } };
+  }
+  if (channel === 'email') {
+    if (!deps.email || !details.email) throw new ChannelUnavailable('email');
+    return { channel, mail: renderCodeEmail(locale, { brand, code, minutes: Math.round(v.ttlSeconds / 60), purpose: v.purpose, ...transaction }) };
   }
   if (channel === 'whatsapp') {
     if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
@@ -91,6 +129,7 @@ function dispatch(deps: OtpDeps, v: Verification, details: DeliveryDetails, out:
   if ('managed' in out) return deps.managedCodes!.send({ to: details.to, code: out.managed.code, channel: out.channel, locale: out.managed.locale, ttlSeconds: v.ttlSeconds, ...ref });
   if (out.channel === 'voice') return deps.voice!.send({ to: details.to, script: out.script, ...ref });
   if (out.channel === 'whatsapp') return deps.whatsapp!.sender.send({ message: out.message, ...ref });
+  if (out.channel === 'email') return deps.email!.send({ to: details.email!, ...out.mail, ...ref });
   return deps.sms.send({ to: details.to, text: out.text, ...ref });
 }
 
@@ -103,6 +142,7 @@ function dispatch(deps: OtpDeps, v: Verification, details: DeliveryDetails, out:
 export async function sendCode(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode): Promise<Receipt> {
   const ref = v.smsRef ? { ref: v.smsRef } : {};
   // WhatsApp hands no reference back: its receipts match by the message id recorded below.
+  // SES echoes it as a tag, but its events are not read yet (issue 24): the id is recorded.
   const echoesRef = 'managed' in out ? true : out.channel === 'voice' ? deps.voice!.echoesRef : out.channel === 'sms' ? deps.sms.echoesRef : false;
   let smsId: string;
   try {

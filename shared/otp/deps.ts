@@ -1,6 +1,6 @@
 import type { SenderDeps } from '../sender-deps.ts';
 import type { FraudStore } from '../fraud/blocks.ts';
-import type { ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import type { EmailSender, ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
 import type { VerificationStore } from './store.ts';
 
 /** What the OTP operations need from the outside world; wired in shared/wiring/runtime.ts, faked in tests. */
@@ -18,6 +18,8 @@ export type OtpDeps = SenderDeps & {
   whatsapp?: { sender: WhatsAppSender; templatePrefix: string };
   /** End User Messaging Notify (`smsProvider: notify`): codes in AWS's approved words, on its channels. */
   managedCodes?: ManagedCodeSender;
+  /** E-mail, where the deployment configures it (API 1.2): SES v2 from the stage's domain identity. */
+  email?: EmailSender;
 };
 
 /** Checking a code texts no one and opens no envelope: its bundle carries neither the SMS nor the envelope wiring. */

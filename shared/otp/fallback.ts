@@ -1,14 +1,12 @@
 import { AppError } from '../errors.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import { fallbackOutcome, nextStep, stepOutcome, type Trigger } from '../channels/workflow.ts';
-import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
-import { sendCounters } from '../ratelimit/send-counters.ts';
 import { smsRef } from '../delivery/receipt.ts';
 import { codeHash, generateCode } from './code.ts';
-import { codeChannel, codeProvenance, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, codeProvenance, deliveryContext, sendWrite, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { effectiveStatus } from './state.ts';
 import type { Verification } from './verification.ts';
@@ -56,16 +54,15 @@ export async function advanceWorkflow(deps: OtpDeps, t: FallbackTrigger): Promis
     const moved: Verification = { ...v, step: move.send, channel, smsRef: smsRef('otp', v.id, v.sends, move.send), lastSentAt: now, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
     const out = outgoingCode(deps, moved, details, code, channel);
     const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id: v.id, clientId: v.clientId, sentAt: now });
-    const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId: v.clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
     const events: [NewAuditEvent, ...NewAuditEvent[]] = [
       { actor: 'system', action: 'otp.fallback', outcome: fallbackOutcome(move.reason, from, channel), ...subject },
       ...(move.send + 1 < v.steps.length ? [{ actor: 'system', action: 'otp.step' as const, outcome: stepOutcome(move.send, v.steps.length, v.channelTimeout ?? 60), ...subject }] : []),
     ];
-    const written = await withinRange(deps, { range: rangeCheck(deps.keys.blindIndexKey, phone, now), phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) =>
-      deps.store.advanceStep(
-        { id: v.id, fromStep: v.step!, codeHash: hash, nowMs: now, smsRef: moved.smsRef!, channel, previous: previousDelivery(v), phoneIndex: v.phoneIndex, country: phone.country },
-        trusted ? trustedCounters(counters) : counters, events, r, sent,
-      ));
+    const who = { phone, phoneIndex: v.phoneIndex, clientId: v.clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range: rangeCheck(deps.keys.blindIndexKey, phone, now), nowMs: now };
+    const written = await sendWrite(deps, channel, who, (counters, r) => deps.store.advanceStep(
+      { id: v.id, fromStep: v.step!, codeHash: hash, nowMs: now, smsRef: moved.smsRef!, channel, previous: previousDelivery(v), phoneIndex: v.phoneIndex, country: phone.country },
+      counters, events, r, sent,
+    ));
     // Another trigger moved it first, or it ended in between.
     if (!written.ok) return 'stale';
     // A send that fails has been recorded by sendCode: the step failed (its event triggers the next) or, the last, the verification.

@@ -1,16 +1,15 @@
 import { ChannelUnavailable, ConsentRequired, RecipientOptedOut } from '../errors.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import { DEFAULT_CHANNEL_TIMEOUT_SECONDS, fallbackOutcome, planWorkflow, refusalOf, skippedMoves, stepOutcome, type Plan } from '../channels/workflow.ts';
-import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
-import { rangeCheck, type RangeCheck } from '../fraud/ranges.ts';
+import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
+import { maskEmail } from '../email/address.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
-import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, codeProvenance, deliveryContext, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, codeProvenance, deliveryContext, emailOf, sendWrite, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
 import { queued, smsRef } from '../delivery/receipt.ts';
 import type { OtpDeps } from './deps.ts';
 import type { IssueOtpRequest } from './schemas.ts';
@@ -29,7 +28,8 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   // One read, only when WhatsApp could be used: a number with no opt-in skips the step. The send's
   // own transaction checks the opt-in again (an opt-out landing in between still stops it).
   const whatsappOptIn = requested.includes('whatsapp') && configured.has('whatsapp') && (await deps.consent.state(phoneIndex))?.whatsapp === 'opted_in';
-  const plan = planWorkflow(requested, { configured, whatsappOptIn, hasEmail: false, hasPhone: true });
+  const email = input.email ? emailOf({ to: phone.e164, email: input.email }) : undefined;
+  const plan = planWorkflow(requested, { configured, whatsappOptIn, hasEmail: email !== undefined, hasPhone: true });
   const refusal = refusalOf(plan);
   if (refusal) throw refusal === 'consent_required' ? new ConsentRequired(plan.skipped[0]!.channel) : new ChannelUnavailable(plan.skipped[0]!.channel);
   const channel = codeChannel(deps, plan.steps[0]!);
@@ -39,7 +39,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   const id = verificationId(phone.country, range.tag);
   const code = generateCode(input.codeLength);
   const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
-  const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}) };
+  const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}), ...(email ? { email: email.address } : {}) };
 
   const v: Verification = {
     id,
@@ -60,6 +60,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     phoneIndex,
     ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
     phoneMask: maskPhone(phone.e164),
+    ...(email ? { emailMask: maskEmail(email) } : {}),
     country: phone.country,
     sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
     ...(input.brand ? { brand: input.brand } : {}),
@@ -71,12 +72,12 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   };
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
-  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
   const out = outgoingCode(deps, v, details, code, channel);
   const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now });
-  const write = (r: RangeCheck | undefined, trusted: boolean) =>
-    deps.store.create(v, trusted ? trustedCounters(counters) : counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v));
-  await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, write).catch(async (error: unknown) => {
+  const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
+  await sendWrite(deps, channel, who, (counters, r) =>
+    deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v)),
+  ).catch(async (error: unknown) => {
     // Nothing was written; the refusal of an opted-out number is still worth a record.
     if (error instanceof RecipientOptedOut) await deps.audit.record({ actor: clientId, action: 'send.refused', outcome: error.code, ...subject });
     throw error;

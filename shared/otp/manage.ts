@@ -1,11 +1,9 @@
 import { RateLimited, VerificationClosed } from '../errors.ts';
-import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
 import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { codeHash, generateCode } from './code.ts';
-import { sendCounters } from '../ratelimit/send-counters.ts';
-import { codeChannel, codeProvenance, deliveryContext, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, codeProvenance, deliveryContext, sendWrite, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { canResend, closedReason } from './state.ts';
 import { ownedOrNotFound } from '../ownership.ts';
@@ -59,10 +57,10 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   const message = outgoingCode(deps, resent, details, code, channel);
   const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now });
   // The end user the code was first sent for is the one it is sent for again.
-  const counters = sendCounters(deps, { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}) }, now);
-  const out = await withinRange(deps, { range, phone, phoneIndex: v.phoneIndex, nowMs: now }, (r, trusted) => deps.store.replaceCode(
+  const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
+  const out = await sendWrite(deps, channel, who, (counters, r) => deps.store.replaceCode(
     { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel, previous: previousDelivery(v) },
-    trusted ? trustedCounters(counters) : counters,
+    counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,
     sent,

@@ -1,5 +1,6 @@
 import { DeliveryView } from '../delivery/schemas.ts';
 import * as z from '../zod.ts';
+import { parseEmail } from '../email/address.ts';
 import { described, intIn, oneLineText } from '../schema.ts';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 
@@ -34,6 +35,15 @@ const Workflow = described(
   { id: 'Workflow', description: 'Channels to try in order' },
 );
 
+/** An e-mail address (API 1.2), by syntax only (email/address.ts says which). */
+const EmailString = described(
+  z.string().check(z.maxLength(320), z.superRefine((v, ctx) => {
+    const parsed = parseEmail(v);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  })),
+  { description: 'E-mail address (RFC 5321 mailbox, dot-atom local part; internationalised domains allowed)', example: 'ann@example.com' },
+);
+
 export const IssueOtpRequest = described(
   z
     .strictObject({
@@ -48,6 +58,8 @@ export const IssueOtpRequest = described(
       channel: z.optional(ChannelName),
       workflow: z.optional(Workflow),
       channelTimeout: z.optional(intIn(15, 300)),
+      /** Where `email` steps go (API 1.2); shown masked (`a***@example.com`). */
+      email: z.optional(EmailString),
     })
     .check(
       z.superRefine((v, ctx) => {
@@ -97,6 +109,7 @@ export const OtpIssued = described(
     resendAvailableAt: Time,
     delivery: DeliveryView,
     deliveries: Deliveries,
+    email: z.optional(described(z.string(), { example: 'a***@example.com' })),
   }),
   { id: 'OtpIssued' },
 );
@@ -120,6 +133,7 @@ export const OtpView = described(
     approvedAt: z.optional(Time),
     delivery: DeliveryView,
     deliveries: Deliveries,
+    email: z.optional(described(z.string(), { example: 'a***@example.com' })),
   }),
   { id: 'OtpView' },
 );

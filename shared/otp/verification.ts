@@ -48,6 +48,8 @@ export type Verification = {
   /** Keyed blind index of the number: rate limits, consent, audit. */
   phoneIndex: string;
   phoneMask: string;
+  /** API 1.2: the e-mail address for `email` steps, masked (the address itself is sealed in `sealedDelivery`). */
+  emailMask?: string;
   country: string;
   /** Keyed hashes of the app's end-user signals (IP, user, device), for the limits and for resends. */
   endUser?: EndUserKeys;

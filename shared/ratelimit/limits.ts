@@ -15,7 +15,7 @@ export const LimitRule = z.strictObject({
 export type LimitRule = z.infer<typeof LimitRule>;
 
 /** Windows every send consumes. */
-const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country']);
+const SendLimitName = z.enum(['phoneShort', 'phoneDaily', 'client', 'ip', 'user', 'prefix', 'country', 'emailShort', 'emailDaily', 'emailDomain']);
 /** Windows of failed verifications per number, across verifications (brute force). */
 const FailureLimitName = z.enum(['failedVerifyShort', 'failedVerifyDaily']);
 /** Look-ups a client may make: provenance checks (each one a guess at a text). */
@@ -35,6 +35,10 @@ export const DEFAULT_LIMITS: LimitRules = {
   user: { limit: 10, windowSeconds: 600 },
   prefix: { limit: 60, windowSeconds: 3_600 },
   country: { limit: 1_000, windowSeconds: 3_600 },
+  // API 1.2: an e-mail address has its own windows, and its domain a shared one (a flood at one mailbox provider).
+  emailShort: { limit: 5, windowSeconds: 600 },
+  emailDaily: { limit: 20, windowSeconds: 86_400 },
+  emailDomain: { limit: 1_000, windowSeconds: 3_600 },
   // NIST SP 800-63B caps consecutive failures at 100; we count all failures in the window, lower.
   failedVerifyShort: { limit: 10, windowSeconds: 3_600 },
   failedVerifyDaily: { limit: 30, windowSeconds: 86_400 },
@@ -56,7 +60,7 @@ export function parseLimitOverrides(json: string | undefined): LimitRules {
  * stage: transaction conflicts do not grow with traffic. Small windows see few writes and stay
  * exact; per-number and per-end-user windows belong to one person and are never hot.
  */
-const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country']);
+const SHARDED_LIMITS: ReadonlySet<LimitName> = new Set(['client', 'prefix', 'country', 'emailDomain']);
 const MAX_SHARDS = 64;
 const MIN_PER_SHARD = 25;
 export const shardsFor = (limit: number) => Math.max(1, Math.min(MAX_SHARDS, Math.floor(limit / MIN_PER_SHARD)));
@@ -78,7 +82,11 @@ export type LimitCounter = {
 };
 
 /** Keys are keyed hashes (number, IP, user, prefix), the client id, or the country code: no PII. */
-export type LimitSubjects = { phoneIndex: string; clientId: string; prefix: string; country: string; ip?: string; user?: string };
+export type LimitSubjects = {
+  phoneIndex?: string; clientId: string; prefix?: string; country?: string; ip?: string; user?: string;
+  /** An e-mail send's address and domain (keyed hashes) instead of the number's windows. */
+  emailIndex?: string; emailDomain?: string;
+};
 
 export function counter(rules: LimitRules, name: LimitName, subject: string, nowMs: number, random: () => number = Math.random): LimitCounter {
   const { limit, windowSeconds } = rules[name];
@@ -114,6 +122,9 @@ export function countersFor(rules: LimitRules, subjects: LimitSubjects, nowMs: n
     user: subjects.user,
     prefix: subjects.prefix,
     country: subjects.country,
+    emailShort: subjects.emailIndex,
+    emailDaily: subjects.emailIndex,
+    emailDomain: subjects.emailDomain,
   };
   return SendLimitName.options.flatMap((name) => {
     const subject = subjectOf[name];

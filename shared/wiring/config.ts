@@ -85,6 +85,15 @@ const base = z.object({
    */
   WHATSAPP_ADAPTER: z.optional(z.enum(['outbox', 'social'])),
   /**
+   * E-mail codes (API 1.2): `ses` (SES v2 SendEmail from EMAIL_FROM, an address of the stage's domain
+   * identity, through SES_CONFIGURATION_SET) or `outbox` (the local stack; `.eml` files in MAIL_DIR).
+   * Unset: `channel: "email"` is `channel_unavailable`.
+   */
+  EMAIL_ADAPTER: z.optional(z.enum(['outbox', 'ses'])),
+  EMAIL_FROM: z.optional(z.string().check(z.minLength(3), z.maxLength(320))),
+  SES_CONFIGURATION_SET: optionalName,
+  MAIL_DIR: optionalName,
+  /**
    * End User Messaging Notify (`smsProvider: notify`): codes through this Notify configuration, in
    * AWS's templates (NOTIFY_TEMPLATE_EN / _DE name one per locale; else the configuration's default),
    * by call too where NOTIFY_VOICE is true. Other texts still go out through End User Messaging SMS.

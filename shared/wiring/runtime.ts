@@ -21,7 +21,10 @@ import { OutboxSender } from '../adapters/sms/outbox.ts';
 import { EumSender } from '../adapters/sms/eum.ts';
 import { EumVoice } from '../adapters/voice/sms-voice.ts';
 import { OutboxVoice } from '../adapters/voice/outbox.ts';
-import type { ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import type { EmailSender, ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { OutboxEmail } from '../adapters/email/outbox.ts';
+import { SesEmail } from '../adapters/email/ses.ts';
 import { NotifyCodes } from '../adapters/sms/notify.ts';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { OutboxWhatsApp } from '../adapters/whatsapp/outbox.ts';
@@ -128,6 +131,17 @@ const notifyCodes = /* @__PURE__ */ once((): ManagedCodeSender | undefined => {
   return undefined;
 });
 
+/** E-mail, where the stage configures it: built in or left out like the other channels (SEALTEXT_EMAIL). */
+const emailSender = /* @__PURE__ */ once((): EmailSender | undefined => {
+  const cfg = config();
+  if (cfg.EMAIL_ADAPTER === 'outbox' && cfg.SMS_ADAPTER === 'outbox') return new OutboxEmail(cfg.OUTBOX_FILE, cfg.MAIL_DIR ?? 'mail', cfg.EMAIL_FROM ?? 'Sealtext <codes@sealtext.local>');
+  if (process.env.SEALTEXT_EMAIL !== 'none' && cfg.EMAIL_ADAPTER === 'ses') {
+    if (!cfg.EMAIL_FROM || !cfg.SES_CONFIGURATION_SET) throw new Error('E-mail needs EMAIL_FROM (an address of the domain identity) and SES_CONFIGURATION_SET');
+    return new SesEmail(new SESv2Client({}), { from: cfg.EMAIL_FROM, configurationSet: cfg.SES_CONFIGURATION_SET });
+  }
+  return undefined;
+});
+
 /** Audit events, written in the stores' transactions (and alone for refusals); no read permission needed. */
 export const auditItems = /* @__PURE__ */ once(() => new AuditItems(doc(), config().AUDIT_TABLE_NAME, config().AUDIT_RETENTION_DAYS));
 
@@ -172,6 +186,7 @@ export const otpDeps = /* @__PURE__ */ oncePromise(async (): Promise<OtpDeps> =>
     ...(voiceSender() ? { voice: voiceSender() } : {}),
     ...(whatsappSender() ? { whatsapp: { sender: whatsappSender()!, templatePrefix: cfg.WHATSAPP_TEMPLATE_PREFIX } } : {}),
     ...(notifyCodes() ? { managedCodes: notifyCodes() } : {}),
+    ...(emailSender() ? { email: emailSender() } : {}),
   };
 });
 
