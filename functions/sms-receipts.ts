@@ -4,17 +4,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent, CloudWatchLogsDecodedData } from 'aws-lambda';
 import { applyReceipts, type ProviderReceipt } from '#shared/delivery/receipt';
-import { fromEumEvent, fromSnsDeliveryLog, fromSocialEvent, type EumEvent, type SocialEvent } from '#shared/delivery/provider-receipts';
+import { fromEumEvent, fromSesEvent, fromSnsDeliveryLog, fromSocialEvent, type EumEvent, type SesEvent, type SocialEvent } from '#shared/delivery/provider-receipts';
 import { logger, metrics } from '#shared/adapters/observability/powertools';
 import { receiptDeps } from '#shared/wiring/events-runtime';
 
 /**
  * Delivery receipts, whichever provider sent the message: SNS's delivery status logs through a
  * CloudWatch Logs subscription filter, End User Messaging's SMS and voice status events, or End
- * User Messaging Social's WhatsApp statuses, each through an EventBridge rule. The logs carry full numbers; nothing of them is
+ * User Messaging Social's WhatsApp statuses, or SES's events of the stage's configuration set,
+ * each through an EventBridge rule. The logs carry full numbers; nothing of them is
  * logged here, only counts.
  */
-export const handler = middy<CloudWatchLogsEvent | EumEvent | SocialEvent, Record<string, number>>({ timeoutEarlyInMillis: 0 })
+export const handler = middy<CloudWatchLogsEvent | EumEvent | SocialEvent | SesEvent, Record<string, number>>({ timeoutEarlyInMillis: 0 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .handler(async (event) => {
@@ -26,7 +27,8 @@ export const handler = middy<CloudWatchLogsEvent | EumEvent | SocialEvent, Recor
         if (r) receipts.push(r);
       }
     } else {
-      const r = event.source === 'aws.social-messaging' ? fromSocialEvent(event) : fromEumEvent(event);
+      // Each reader takes only its own source's events.
+      const r = fromSocialEvent(event as SocialEvent) ?? fromSesEvent(event as SesEvent) ?? fromEumEvent(event);
       if (r) receipts.push(r);
     }
     const tally = await applyReceipts(receiptDeps(), receipts);

@@ -30,6 +30,8 @@ export type FunctionNeeds = {
   whatsapp?: boolean;
   /** May send codes through End User Messaging Notify, on `smsProvider: notify` stages. */
   notify?: boolean;
+  /** May send e-mail codes (SES v2 SendEmail), on stages that configure e-mail. */
+  email?: boolean;
   /** Appends audit events: PutItem on the audit table and nothing else (in the action's own transaction). */
   audit?: boolean;
   /** Reads audit events and seals back (Query, GetItem; Scan to verify all): the audit.read routes only. */
@@ -67,8 +69,8 @@ export type FunctionNeeds = {
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // A carrier opt-out seen on send is recorded with its (empty) evidence envelope: hence consent-evidence.
   // Query: whether a number in a blocked range is trusted (its index, the rare path).
-  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, voice: true, whatsapp: true, notify: true, audit: true },
-  'resend-otp': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, audit: true },
+  'issue-otp': { data: 'write', query: true, idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['otp-delivery', 'consent-evidence'], sms: true, voice: true, whatsapp: true, notify: true, email: true, audit: true },
+  'resend-otp': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, email: true, audit: true },
   'verify-otp': { data: 'write', hmacKeys: ['codeHash'], audit: true },
   'get-otp': { data: 'read', leadingKeys: ['OTP#*'] },
   'cancel-otp': { data: 'write', audit: true },
@@ -120,7 +122,7 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
   // A workflow's next step: reads the verification, opens its number, sends like resend-otp (its
   // windows, range and trust query; a carrier opt-out is recorded), with the step's events.
-  'advance-workflows': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, audit: true, fallbackQueue: 'consume' },
+  'advance-workflows': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, email: true, audit: true, fallbackQueue: 'consume' },
   // Reads an approved verification's number, asks whether it was trusted before, credits its range once.
   'credit-ranges': { data: 'read', leadingKeys: ['OTP#*'], rangeCredit: true },
   // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.

@@ -12,6 +12,7 @@ import { SealtextSms } from './constructs/sms.ts';
 import { SealtextTables } from './constructs/tables.ts';
 import { HMAC_KEY_CONTEXT } from '#shared/adapters/crypto/kms-keyring';
 import { AUDIT_RESOURCE_INDEX, AUDIT_SUBJECT_INDEX, EXPIRY_INDEX, SMS_INDEX, SUBJECT_INDEX } from '#shared/adapters/store/tables';
+import { SealtextEmail } from './constructs/email.ts';
 import { SealtextEvents } from './constructs/events.ts';
 import { MessageArchiveBucket } from './constructs/message-archive.ts';
 import { AuditSeals, SEAL_PARTITIONS } from './constructs/audit-seals.ts';
@@ -56,6 +57,7 @@ export class SealtextStack extends Stack {
         build: {
           smsProvider: eumFamily ? 'eum' : 'sns', archive: settings.archive !== undefined, notify: needs.notify === true && settings.notify !== undefined,
           voice: needs.voice === true && settings.voiceOriginationIdentity !== undefined, whatsapp: needs.whatsapp === true && settings.whatsapp !== undefined,
+          email: needs.email === true && settings.email !== undefined,
         },
         ...(needs.sms && settings.smsFunctionConcurrency > 0 ? { reservedConcurrentExecutions: settings.smsFunctionConcurrency } : {}),
         // Nothing reserved for the sealer or the sweep: a new account (concurrency quota 10) can't reserve
@@ -92,6 +94,7 @@ export class SealtextStack extends Stack {
                 ...(settings.notify.templates.de ? { NOTIFY_TEMPLATE_DE: settings.notify.templates.de } : {}),
               }
             : {}),
+          ...(needs.email && settings.email ? { EMAIL_ADAPTER: 'ses', EMAIL_FROM: settings.email.from, SES_CONFIGURATION_SET: `sealtext-${settings.stage}-mail` } : {}),
           ...(needs.whatsapp && settings.whatsapp
             ? { WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: settings.whatsapp.phoneNumberId, WHATSAPP_META_API_VERSION: settings.whatsapp.metaApiVersion, WHATSAPP_TEMPLATE_PREFIX: settings.whatsapp.templatePrefix }
             : {}),
@@ -129,6 +132,12 @@ export class SealtextStack extends Stack {
       if (needs.notify && settings.notify) events.grantNotifySend(fn, settings.notify);
       if (needs.voice && settings.voiceOriginationIdentity) events.grantVoiceSend(fn, settings.voiceOriginationIdentity);
       if (needs.whatsapp && settings.whatsapp) events.grantWhatsAppSend(fn, settings.whatsapp.phoneNumberId);
+    }
+    // E-mail, where the stage configures it: the identity, configuration set and receipts rule, in the channels' stack.
+    if (settings.email) {
+      const email = new SealtextEmail(channels, 'Email', { settings: { ...settings, email: settings.email }, receipts: this.functions['sms-receipts']!.fn });
+      for (const [name, needs] of Object.entries(FUNCTION_NEEDS)) if (needs.email && this.functions[name]) email.grantSend(this.functions[name].fn);
+      email.dkimRecords.forEach((r, i) => new CfnOutput(this, `EmailDkimRecord${i + 1}`, { value: `${r.name} CNAME ${r.value}`, description: `Easy DKIM record ${i + 1} of 3 for ${settings.email!.domain}: add it to the domain's DNS` }));
     }
 
     // The audit sealer, its signing key and the write-once seal archive; the readers get the public key.

@@ -156,6 +156,15 @@ export const StageSettings = z.object({
    * Meta's API version, and the prefix of the approved authentication templates
    * (`<templatePrefix>_<locale>`, `npm run whatsapp:templates`). Unset: WhatsApp is `channel_unavailable`.
    */
+  /**
+   * E-mail codes (API 1.2): the domain the stack makes an SES identity of (Easy DKIM: put the three
+   * CNAME records of the stack's outputs in its DNS) and the From address, at that domain. Unset:
+   * e-mail is `channel_unavailable`.
+   */
+  email: jsonOr(z.strictObject({
+    domain: z.string().regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a domain such as mail.example.com'),
+    from: z.string().min(3).max(320),
+  })).optional(),
   whatsapp: jsonOr(z.strictObject({
     phoneNumberId: z.string().regex(/^phone-number-id-[0-9a-f]{32}$/, 'the id End User Messaging Social shows for the linked number: phone-number-id- and 32 hex digits'),
     metaApiVersion: z.string().regex(/^v\d{2}\.\d$/).default('v20.0'),
@@ -223,6 +232,7 @@ export function readStageSettings(stage: string, source: SettingsSource): StageS
   if (parsed.success) {
     const d = parsed.data;
     if (!dev && d.allowedCountries.length === 0) lines.push(`  ${fileName} › allowedCountries: name at least one country outside dev`);
+    if (d.email && !new RegExp(`@${d.email.domain.replace(/\./g, '\\.')}>?$`).test(d.email.from)) lines.push(`  ${where('email')}: "from" must be an address at "domain" (the identity SES signs for)`);
     if ((d.smsProvider === 'notify') !== (d.notify !== undefined)) lines.push(`  ${where('notify')}: "smsProvider": "notify" and the "notify" settings go together`);
     if (d.voiceOriginationIdentity && d.smsProvider === 'sns') lines.push(`  ${where('voiceOriginationIdentity')}: voice calls go through End User Messaging; set "smsProvider": "eum" too`);
     // The volume decides the shared windows and bounds the spend limit (infra/sizing.ts).

@@ -123,6 +123,21 @@ export class SealtextAlarms extends Construct {
         description: `${Math.round(bar * 100)}% or more of this stage's ${channel} codes failed in 15 minutes (at least 20 sent). ${why}`,
       });
     }
+    // E-mail: SES puts an account under review at a 5 % bounce or a 0.1 % complaint rate (and may
+    // pause it at 10 % / 0.5 %). Alarm at half, while there is time to find the cause.
+    if (settings.email) {
+      const ses = (metricName: string) => new Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
+      specs.push(
+        {
+          id: 'EmailBounceRate', metric: ses('Reputation.BounceRate'), threshold: 0.025, comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: 'The account\'s SES bounce rate reached 2.5 % (SES reviews the account at 5 %). Look for addresses collected without confirmation or a list sent to by mistake; hard-bounced addresses are suppressed by SES already.',
+        },
+        {
+          id: 'EmailComplaintRate', metric: ses('Reputation.ComplaintRate'), threshold: 0.0005, comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: 'The account\'s SES complaint rate reached 0.05 % (SES reviews the account at 0.1 %). People marked our mail as spam: check who asked for the codes (a flood at one domain?) and the e-mail windows.',
+        },
+      );
+    }
     // The spend limit is the account's: only the stage that owns it (manageAccountSmsSettings) watches it.
     if (settings.manageAccountSmsSettings) {
       const sns = settings.smsProvider === 'sns';
@@ -283,6 +298,7 @@ function configuredChannels(settings: StageSettings): [channel: string, bar: num
   return [
     ['sms', 0.1, 'Check the SMS failures alarm\'s sources: spend limit, sandbox destinations, carrier blocks, unregistered origination identities.'],
     ...(settings.voiceOriginationIdentity ? [['voice', 0.4, 'Busy and unanswered calls are normal in small numbers; a jump means the voice identity is blocked or the destination country refuses calls: check the call events.'] as [string, number, string]] : []),
+    ...(settings.email ? [['email', 0.1, 'Bounced and rejected mail: addresses mistyped or made up; see the bounce-rate alarm and the SES events.'] as [string, number, string]] : []),
     ...(settings.whatsapp ? [['whatsapp', 0.6, 'Numbers not on WhatsApp fail at once and fall back; a jump beyond that means the authentication template is not approved, the number lost its quality rating or Meta\'s limit tier is reached (End User Messaging Social console).'] as [string, number, string]] : []),
   ];
 }

@@ -135,3 +135,22 @@ export function fromSocialEvent(event: SocialEvent): ProviderReceipt | undefined
   }
   return undefined;
 }
+
+/**
+ * An SES event of the stage's configuration set (EventBridge, `aws.ses`): `detail.eventType` and
+ * `detail.mail.messageId` (the id `SendEmail` answered, recorded after the send). Delivery is
+ * delivered; a bounce (permanent: the address does not exist; transient: full mailbox, too large)
+ * and a reject (SES found a virus) are failed. A complaint comes after delivery and changes no receipt.
+ */
+export type SesEvent = { source?: string; detail?: { eventType?: unknown; mail?: { messageId?: unknown; timestamp?: unknown }; bounce?: { bounceType?: unknown } } };
+export function fromSesEvent(event: SesEvent): ProviderReceipt | undefined {
+  const d = event.detail;
+  const smsId = d?.mail?.messageId;
+  if (event.source !== 'aws.ses' || typeof smsId !== 'string' || !smsId) return undefined;
+  const ms = typeof d!.mail!.timestamp === 'string' ? Date.parse(d!.mail!.timestamp) : Number.NaN;
+  const of = { smsId, at: Number.isFinite(ms) ? ms : Date.now(), channel: 'email' as const };
+  if (d!.eventType === 'Delivery') return { ...of, status: 'delivered' };
+  if (d!.eventType === 'Bounce') return { ...of, status: 'failed', errorCode: d!.bounce?.bounceType === 'Permanent' ? 'bounced' : 'soft_bounced' };
+  if (d!.eventType === 'Reject') return { ...of, status: 'failed', errorCode: 'rejected' };
+  return undefined;
+}

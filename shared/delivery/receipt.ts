@@ -35,7 +35,7 @@ export function deliveryView(r: Receipt | undefined, sentAt: number, nowMs: numb
 export type ProviderReceipt = {
   smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string;
   /** The channel, as the provider's event says it (per-channel failure counts). */
-  channel?: 'sms' | 'voice' | 'whatsapp';
+  channel?: 'sms' | 'voice' | 'whatsapp' | 'email';
 };
 
 /**

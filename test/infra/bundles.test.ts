@@ -80,6 +80,10 @@ describe('deployable bundles', () => {
     expect(sns).not.toContain('SendNotifyTextMessage');
     await bundleFunction('issue-otp', join(out, 'issue-otp-notify.mjs'), { ...DEFAULT_BUILD, smsProvider: 'eum', notify: true });
     expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-notify.mjs'), 'utf8')).toContain('SendNotifyTextMessage');
+    // SES only on a stage with e-mail.
+    expect(sns).not.toContain('SendEmailCommand');
+    await bundleFunction('issue-otp', join(out, 'issue-otp-email.mjs'), { ...DEFAULT_BUILD, email: true });
+    expect((await import('node:fs')).readFileSync(join(out, 'issue-otp-email.mjs'), 'utf8')).toContain('SendEmailCommand');
     // WhatsApp's client likewise, only in a stage that links a number.
     expect(sns).not.toContain('SendWhatsAppMessage');
     await bundleFunction('issue-otp', join(out, 'issue-otp-whatsapp.mjs'), { ...DEFAULT_BUILD, whatsapp: true });

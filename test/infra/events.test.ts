@@ -243,3 +243,43 @@ describe('End User Messaging Notify (smsProvider: notify)', () => {
     expect(statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('sms-voice:SendNotify')))).toEqual([]);
   });
 });
+
+describe('e-mail (API 1.2)', () => {
+  const mail = synthesized({ ...NO_BUNDLING, email: { domain: 'mail.example.com', from: 'Acme <codes@mail.example.com>' } });
+
+  it('creates the domain identity with Easy DKIM, a TLS-only configuration set whose events reach the receipts function, and the DKIM records as outputs', () => {
+    mail.template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'mail.example.com', ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() } });
+    mail.template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'sealtext-dev-mail', DeliveryOptions: { TlsPolicy: 'REQUIRE' }, SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
+    mail.template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: { Enabled: true, MatchingEventTypes: Match.arrayWith(['delivery', 'bounce', 'complaint', 'reject']), EventBridgeDestination: { EventBusArn: Match.anyValue() } },
+    });
+    const rules = Object.values(mail.template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('aws.ses'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties.EventPattern.detail).toEqual({ mail: { tags: { 'ses:configuration-set': ['sealtext-dev-mail'] } } });
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toContain('Fnsmsreceipts');
+    const outputs = Object.keys((mail.template.toJSON() as { Outputs?: object }).Outputs ?? {});
+    expect(outputs.filter((o) => o.startsWith('EmailDkimRecord'))).toHaveLength(3);
+  });
+
+  it('lets only the code senders send, ses:SendEmail on the identity and the configuration set alone; alarms before SES reviews the account', () => {
+    const statements = roleStatements(mail.template).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ses:')));
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((n) => roleOf(mail.template, n)).sort());
+    for (const { statement } of statements) {
+      expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
+      expect(JSON.stringify(statement.Resource)).toContain(':identity/mail.example.com');
+      expect(JSON.stringify(statement.Resource)).toContain(':configuration-set/sealtext-dev-mail');
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+    const issue = Object.entries(mail.template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Fnissueotp'))![1];
+    expect(issue.Properties.Environment.Variables).toMatchObject({ EMAIL_ADAPTER: 'ses', EMAIL_FROM: 'Acme <codes@mail.example.com>', SES_CONFIGURATION_SET: 'sealtext-dev-mail' });
+    const alarms = Object.values(mail.template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.find((a) => a.Properties.MetricName === 'Reputation.BounceRate')!.Properties.Threshold).toBe(0.025);
+    expect(alarms.find((a) => a.Properties.MetricName === 'Reputation.ComplaintRate')!.Properties.Threshold).toBe(0.0005);
+  });
+
+  it('has none of it where the stage configures no e-mail, and refuses a From outside the domain', () => {
+    expect(Object.keys(template.findResources('AWS::SES::EmailIdentity'))).toEqual([]);
+    expect(statements.filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ses:')))).toEqual([]);
+    expect(() => synthesized({ ...NO_BUNDLING, email: { domain: 'mail.example.com', from: 'codes@example.org' } })).toThrow(/"from" must be an address at "domain"/);
+  });
+});

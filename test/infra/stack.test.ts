@@ -389,7 +389,8 @@ describe('functions', () => {
 
   it('leaves room to grow: with every optional feature on, no stack holds more than 60 % of CloudFormation\'s limits', () => {
     const { stack } = synthesized({ ...NO_BUNDLING, stage: 'prod' }, {
-      prod: { ...PROD, smsProvider: 'eum', manageAccountSmsSettings: true, manageApiGatewayAccount: true, archive: { categories: ['transactional'], retentionDays: 2555 }, callerApps: ['app-a', 'app-b', 'app-c', 'app-d', 'app-e'], otpWebDomain: 'example.com' },
+      prod: { ...PROD, smsProvider: 'eum', manageAccountSmsSettings: true, manageApiGatewayAccount: true, archive: { categories: ['transactional'], retentionDays: 2555 }, callerApps: ['app-a', 'app-b', 'app-c', 'app-d', 'app-e'], otpWebDomain: 'example.com',
+        voiceOriginationIdentity: 'pool-voice1', whatsapp: { phoneNumberId: `phone-number-id-${'0a'.repeat(16)}` }, email: { domain: 'mail.example.com', from: 'codes@mail.example.com' } },
     });
     const stacks = [stack, ...stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)];
     expect(stacks.length).toBeGreaterThan(1);

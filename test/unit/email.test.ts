@@ -10,6 +10,7 @@ import { readOutbox } from '#shared/adapters/sms/outbox';
 import { ChannelRejected } from '#shared/channels/senders';
 import { emailIndex, maskEmail, parseEmail } from '#shared/email/address';
 import { renderCodeEmail } from '#shared/email/code-email';
+import { fromSesEvent } from '#shared/delivery/provider-receipts';
 import { toMime } from '#shared/email/mime';
 
 /** E-mail (API 1.2, issue 24): addresses by syntax, masking, the code e-mail, MIME, and the SES contract. */
@@ -131,5 +132,20 @@ describe('local e-mail', () => {
     expect(eml).toMatch(/\.eml$/);
     expect(text).toMatch(/^From: Acme <codes@sealtext\.local>\r\nTo: ann@example\.com\r\n/);
     expect(text).toContain('multipart/alternative');
+  });
+});
+
+describe('SES events as receipts', () => {
+  const ses = (eventType: string, extra: Record<string, unknown> = {}) => ({
+    source: 'aws.ses', 'detail-type': `Email ${eventType}`,
+    detail: { eventType, mail: { messageId: 'ses-1', timestamp: '2026-12-03T10:00:00.000Z', tags: { 'ses:configuration-set': ['sealtext-prod-mail'] } }, ...extra },
+  });
+  it('reads delivery as delivered, bounces and rejects as failed, and nothing from a complaint or another source', () => {
+    expect(fromSesEvent(ses('Delivery'))).toEqual({ smsId: 'ses-1', status: 'delivered', at: Date.parse('2026-12-03T10:00:00.000Z'), channel: 'email' });
+    expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Permanent' } }))).toMatchObject({ status: 'failed', errorCode: 'bounced' });
+    expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Transient' } }))).toMatchObject({ status: 'failed', errorCode: 'soft_bounced' });
+    expect(fromSesEvent(ses('Reject'))).toMatchObject({ status: 'failed', errorCode: 'rejected' });
+    expect(fromSesEvent(ses('Complaint'))).toBeUndefined();
+    expect(fromSesEvent({ ...ses('Delivery'), source: 'aws.sms-voice' })).toBeUndefined();
   });
 });
