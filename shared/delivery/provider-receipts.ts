@@ -147,10 +147,10 @@ export function fromSesEvent(event: SesEvent): ProviderReceipt | undefined {
   const d = event.detail;
   const smsId = d?.mail?.messageId;
   if (event.source !== 'aws.ses' || typeof smsId !== 'string' || !smsId) return undefined;
-  const ms = typeof d!.mail!.timestamp === 'string' ? Date.parse(d!.mail!.timestamp) : Number.NaN;
+  const ms = typeof d.mail!.timestamp === 'string' ? Date.parse(d.mail!.timestamp) : Number.NaN;
   const of = { smsId, at: Number.isFinite(ms) ? ms : Date.now(), channel: 'email' as const };
-  if (d!.eventType === 'Delivery') return { ...of, status: 'delivered' };
-  if (d!.eventType === 'Bounce') return { ...of, status: 'failed', errorCode: d!.bounce?.bounceType === 'Permanent' ? 'bounced' : 'soft_bounced' };
-  if (d!.eventType === 'Reject') return { ...of, status: 'failed', errorCode: 'rejected' };
+  if (d.eventType === 'Delivery') return { ...of, status: 'delivered' };
+  if (d.eventType === 'Bounce') return { ...of, status: 'failed', errorCode: d.bounce?.bounceType === 'Permanent' ? 'bounced' : 'soft_bounced' };
+  if (d.eventType === 'Reject') return { ...of, status: 'failed', errorCode: 'rejected' };
   return undefined;
 }
