@@ -13,7 +13,7 @@ type AuditAction =
   | 'message.send' | 'message.code' | 'message.open' | 'message.revoke' | 'message.expired' | 'message.failed'
   | 'delivery.receipt' | 'webhook.change' | 'template.change' | 'archive.read'
   | 'consent.change' | 'inbound.receive' | 'subject.export' | 'subject.erase' | 'send.refused' | 'fraud.block' | 'fraud.unblock'
-  | 'provenance.check';
+  | 'provenance.check' | 'email.suppress';
 
 export type NewAuditEvent = {
   /** Client id, `recipient`, `system` or `ops`. */

@@ -140,7 +140,8 @@ export function fromSocialEvent(event: SocialEvent): ProviderReceipt | undefined
  * An SES event of the stage's configuration set (EventBridge, `aws.ses`): `detail.eventType` and
  * `detail.mail.messageId` (the id `SendEmail` answered, recorded after the send). Delivery is
  * delivered; a bounce (permanent: the address does not exist; transient: full mailbox, too large)
- * and a reject (SES found a virus) are failed. A complaint comes after delivery and changes no receipt.
+ * and a reject (SES found a virus) are failed. A hard bounce and a complaint (after delivery; it
+ * changes no receipt) suppress the address.
  */
 export type SesEvent = { source?: string; detail?: { eventType?: unknown; mail?: { messageId?: unknown; timestamp?: unknown }; bounce?: { bounceType?: unknown } } };
 export function fromSesEvent(event: SesEvent): ProviderReceipt | undefined {
@@ -150,7 +151,12 @@ export function fromSesEvent(event: SesEvent): ProviderReceipt | undefined {
   const ms = typeof d.mail!.timestamp === 'string' ? Date.parse(d.mail!.timestamp) : Number.NaN;
   const of = { smsId, at: Number.isFinite(ms) ? ms : Date.now(), channel: 'email' as const };
   if (d.eventType === 'Delivery') return { ...of, status: 'delivered' };
-  if (d.eventType === 'Bounce') return { ...of, status: 'failed', errorCode: d.bounce?.bounceType === 'Permanent' ? 'bounced' : 'soft_bounced' };
+  if (d.eventType === 'Bounce') {
+    // A permanent bounce: the address does not exist; it gets no more mail from us.
+    return d.bounce?.bounceType === 'Permanent' ? { ...of, status: 'failed', errorCode: 'bounced', suppress: { reason: 'bounced' } } : { ...of, status: 'failed', errorCode: 'soft_bounced' };
+  }
   if (d.eventType === 'Reject') return { ...of, status: 'failed', errorCode: 'rejected' };
+  // A complaint comes after delivery: the receipt stands, the address is suppressed.
+  if (d.eventType === 'Complaint') return { ...of, status: 'delivered', suppress: { reason: 'complained', only: true } };
   return undefined;
 }

@@ -36,6 +36,8 @@ export type ProviderReceipt = {
   smsId: string; ref?: string; status: 'sent' | 'delivered' | 'failed'; at: number; errorCode?: string;
   /** The channel, as the provider's event says it (per-channel failure counts). */
   channel?: 'sms' | 'voice' | 'whatsapp' | 'email';
+  /** E-mail: the address must get no more mail (a hard bounce, a complaint); `only`: nothing else to apply (a complaint). */
+  suppress?: { reason: 'bounced' | 'complained'; only?: true };
 };
 
 /**
@@ -58,6 +60,11 @@ export interface ReceiptStore {
   findByRef(ref: string): Promise<ReceiptTarget | undefined>;
   /** Sets the receipt if its SMS (by `ref`, else `smsId`) is still the record's (a resend supersedes it), with its event. */
   apply(target: ReceiptTarget, receipt: ProviderReceipt, event: NewAuditEvent): Promise<boolean>;
+  /**
+   * Suppresses the e-mail address the record's message went to, keyed by its blind index (it outlives
+   * the record, and an erasure: nothing in it names the person), with its event, once.
+   */
+  suppress(target: ReceiptTarget, reason: 'bounced' | 'complained', atMs: number): Promise<boolean>;
 }
 
 export type ReceiptDeps = { receipts: ReceiptStore; audit?: AuditTrail };
@@ -90,6 +97,8 @@ export async function applyReceipts(deps: ReceiptDeps, receipts: readonly Provid
       if (nowMs - r.at < RECEIPT_RACE_WINDOW_MS) tally.early++;
       continue;
     }
+    if (r.suppress) await deps.receipts.suppress(target, r.suppress.reason, r.at);
+    if (r.suppress?.only) continue;
     const applied = await deps.receipts.apply(target, r, {
       actor: 'system', action: 'delivery.receipt', outcome: r.errorCode ? `${r.status}:${r.errorCode}` : r.status,
       subjectIndex: target.phoneIndex, subjectMask: target.phoneMask, resource: target.id, owner: target.clientId,

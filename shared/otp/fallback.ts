@@ -60,7 +60,7 @@ export async function advanceWorkflow(deps: OtpDeps, t: FallbackTrigger): Promis
     ];
     const who = { phone, phoneIndex: v.phoneIndex, clientId: v.clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range: rangeCheck(deps.keys.blindIndexKey, phone, now), nowMs: now };
     const written = await sendWrite(deps, channel, who, (counters, r) => deps.store.advanceStep(
-      { id: v.id, fromStep: v.step!, codeHash: hash, nowMs: now, smsRef: moved.smsRef!, channel, previous: previousDelivery(v), phoneIndex: v.phoneIndex, country: phone.country },
+      { id: v.id, fromStep: v.step!, codeHash: hash, nowMs: now, smsRef: moved.smsRef!, channel, previous: previousDelivery(v), phoneIndex: v.phoneIndex, country: phone.country, ...(v.emailIndex ? { emailIndex: v.emailIndex } : {}) },
       counters, events, r, sent,
     ));
     // Another trigger moved it first, or it ended in between.

@@ -6,7 +6,7 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { hmac } from '../crypto/hmac.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { maskPhone } from '../phone/phone.ts';
-import { maskEmail } from '../email/address.ts';
+import { emailIndex, maskEmail } from '../email/address.ts';
 import { bindingHash, codeHash, generateCode } from './code.ts';
 import { endUserKeys } from '../ratelimit/end-user.ts';
 import { codeChannel, codeProvenance, deliveryContext, emailOf, sendWrite, usableChannels, outgoingCode, sendCode, type DeliveryDetails } from './delivery.ts';
@@ -60,7 +60,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     phoneIndex,
     ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
     phoneMask: maskPhone(phone.e164),
-    ...(email ? { emailMask: maskEmail(email) } : {}),
+    ...(email ? { emailMask: maskEmail(email), emailIndex: emailIndex(deps.keys.blindIndexKey, email) } : {}),
     country: phone.country,
     sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
     ...(input.brand ? { brand: input.brand } : {}),

@@ -59,7 +59,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   // The end user the code was first sent for is the one it is sent for again.
   const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
   const out = await sendWrite(deps, channel, who, (counters, r) => deps.store.replaceCode(
-    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel, previous: previousDelivery(v) },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel, previous: previousDelivery(v), ...(v.emailIndex ? { emailIndex: v.emailIndex } : {}) },
     counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,

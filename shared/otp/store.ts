@@ -17,7 +17,7 @@ import type { Channel } from '../channels/channel.ts';
 export type Written = { ok: true } | { ok: false; current: Verification | undefined };
 
 /** A workflow's move to its next step: from which step, the new code's hash and message, the step it replaces as it stands. */
-export type StepMove = { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string };
+export type StepMove = { id: string; fromStep: number; codeHash: string; nowMs: number; smsRef: string; channel: Channel; previous: StepDelivery; phoneIndex: string; country: string; emailIndex?: string };
 
 export interface VerificationStore {
   /**

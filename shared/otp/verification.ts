@@ -50,6 +50,8 @@ export type Verification = {
   phoneMask: string;
   /** API 1.2: the e-mail address for `email` steps, masked (the address itself is sealed in `sealedDelivery`). */
   emailMask?: string;
+  /** Its keyed blind index: suppression and the address's windows find it by this. */
+  emailIndex?: string;
   country: string;
   /** Keyed hashes of the app's end-user signals (IP, user, device), for the limits and for resends. */
   endUser?: EndUserKeys;

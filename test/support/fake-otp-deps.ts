@@ -13,7 +13,7 @@ import type { Channel } from '#shared/channels/channel';
 import type { Receipt } from '#shared/delivery/receipt';
 import { DEFAULT_LIMITS, type LimitCounter } from '#shared/ratelimit/limits';
 import type { Sms, SmsSender } from '#shared/sms/sender';
-import { ChannelRejected, type VoiceSender, type WhatsAppSender } from '#shared/channels/senders';
+import { ChannelRejected, type EmailSender, type OutgoingEmail, type VoiceSender, type WhatsAppSender } from '#shared/channels/senders';
 import type { WhatsAppTemplateMessage } from '#shared/channels/whatsapp-message';
 import type { VerificationStore, Written } from '#shared/otp/store';
 
@@ -252,6 +252,19 @@ export class RecordingWhatsApp implements WhatsAppSender {
   lastCode() {
     const code = this.messages.at(-1)?.template.components[0].parameters[0].text;
     if (!code) throw new Error('no WhatsApp message');
+    return code;
+  }
+}
+
+export class RecordingEmail implements EmailSender {
+  readonly mails: OutgoingEmail[] = [];
+  async send(m: OutgoingEmail) {
+    this.mails.push(m);
+    return { messageId: `ses-${Math.random().toString(36).slice(2)}` };
+  }
+  lastCode() {
+    const code = this.mails.at(-1)?.text.match(/^\s+(\d{6,10})\s*$/m)?.[1];
+    if (!code) throw new Error('no e-mail');
     return code;
   }
 }

@@ -140,12 +140,14 @@ describe('SES events as receipts', () => {
     source: 'aws.ses', 'detail-type': `Email ${eventType}`,
     detail: { eventType, mail: { messageId: 'ses-1', timestamp: '2026-12-03T10:00:00.000Z', tags: { 'ses:configuration-set': ['sealtext-prod-mail'] } }, ...extra },
   });
-  it('reads delivery as delivered, bounces and rejects as failed, and nothing from a complaint or another source', () => {
+  it('reads delivery as delivered, bounces and rejects as failed; a hard bounce and a complaint suppress; nothing from another source', () => {
     expect(fromSesEvent(ses('Delivery'))).toEqual({ smsId: 'ses-1', status: 'delivered', at: Date.parse('2026-12-03T10:00:00.000Z'), channel: 'email' });
-    expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Permanent' } }))).toMatchObject({ status: 'failed', errorCode: 'bounced' });
+    expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Permanent' } }))).toMatchObject({ status: 'failed', errorCode: 'bounced', suppress: { reason: 'bounced' } });
+    expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Transient' } }))).toEqual(expect.not.objectContaining({ suppress: expect.anything() }));
     expect(fromSesEvent(ses('Bounce', { bounce: { bounceType: 'Transient' } }))).toMatchObject({ status: 'failed', errorCode: 'soft_bounced' });
     expect(fromSesEvent(ses('Reject'))).toMatchObject({ status: 'failed', errorCode: 'rejected' });
-    expect(fromSesEvent(ses('Complaint'))).toBeUndefined();
+    expect(fromSesEvent(ses('Complaint'))).toMatchObject({ suppress: { reason: 'complained', only: true } });
+    expect(fromSesEvent(ses('Open'))).toBeUndefined();
     expect(fromSesEvent({ ...ses('Delivery'), source: 'aws.sms-voice' })).toBeUndefined();
   });
 });

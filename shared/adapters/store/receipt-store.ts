@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { suppressionKey } from './consent-guard.ts';
+import { firstConditionFailed } from './transaction-error.ts';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import { recordOfRef, type ProviderReceipt, type Receipt, type ReceiptStore, type ReceiptTarget } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -82,5 +84,26 @@ export class DynamoReceiptStore implements ReceiptStore {
       },
     });
     return out.ok;
+  }
+
+  async suppress(target: ReceiptTarget, reason: 'bounced' | 'complained', atMs: number): Promise<boolean> {
+    const record = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: recordKey(target.kind, target.id), ProjectionExpression: 'emailIndex, emailMask' }))).Item;
+    if (typeof record?.emailIndex !== 'string') return false;
+    try {
+      await this.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          // Once per address: a second bounce or complaint finds it suppressed and writes nothing.
+          { Put: { TableName: this.tableName, Item: { ...suppressionKey(record.emailIndex), reason, at: atMs }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          this.audit.put({
+            actor: 'system', action: 'email.suppress', outcome: reason, resource: target.id, owner: target.clientId,
+            subjectIndex: target.phoneIndex, subjectMask: typeof record.emailMask === 'string' ? record.emailMask : target.phoneMask,
+          }),
+        ],
+      }));
+      return true;
+    } catch (error) {
+      if (firstConditionFailed(error)) return false;
+      throw error;
+    }
   }
 }

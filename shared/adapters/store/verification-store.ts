@@ -50,7 +50,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
   async create(v: Verification, counters: LimitCounter[], nowMs: number, event: NewAuditEvent, range?: RangeCheck, sent?: SentText, moreEvents: NewAuditEvent[] = []): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
-      ...sendGuards(this.tableName, { phoneIndex: v.phoneIndex, country: v.country, kind: 'otp', nowMs, channel: v.channel ?? 'sms' }),
+      ...sendGuards(this.tableName, { phoneIndex: v.phoneIndex, country: v.country, kind: 'otp', nowMs, channel: v.channel ?? 'sms', ...(v.emailIndex ? { emailIndex: v.emailIndex } : {}) }),
       ...(range ? rangeGuards(this.tableName, range, nowMs) : []),
       {
         Put: {
@@ -98,7 +98,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   replaceCode(
-    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel; previous: StepDelivery },
+    q: { id: string; clientId: string; codeHash: string; seenSends: number; nowMs: number; expiresAt: number; phoneIndex: string; country: string; smsRef: string; channel: Channel; previous: StepDelivery; emailIndex?: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
     range?: RangeCheck,
@@ -114,7 +114,7 @@ export class DynamoVerificationStore implements VerificationStore {
         ...usableValues(q), ':codeHash': q.codeHash, ':expiresAt': q.expiresAt, ':ttl': ttlOf(q), ':one': 1, ':seenSends': q.seenSends,
         ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef, ':channel': q.channel, ':none': [], ':previous': [q.previous],
       },
-    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
+    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel, ...(q.emailIndex ? { emailIndex: q.emailIndex } : {}) }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
 
@@ -137,7 +137,7 @@ export class DynamoVerificationStore implements VerificationStore {
         ':channel': q.channel, ':previous': [q.previous],
       },
     // A fallback step is a send like any other: the number's consent and its country's brake, its windows and its range.
-    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])],
+    }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel, ...(q.emailIndex ? { emailIndex: q.emailIndex } : {}) }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])],
     [...more.map((e) => this.audit.put(e)), ...(sent ? [provenancePut(this.tableName, sent)] : [])])
       .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
   }
