@@ -1,3 +1,4 @@
+import type { EmailSender } from '../channels/senders.ts';
 import type { SenderDeps } from '../sender-deps.ts';
 import type { MessageStore } from './store.ts';
 import type { TemplateStore } from '../templates/template.ts';
@@ -13,6 +14,8 @@ export type MessageDeps = SenderDeps & {
   archivePolicy?: ArchivePolicy;
   /** Where the recipient page is served, e.g. https://api.example.com/prod */
   publicBaseUrl: string;
+  /** E-mail, where the deployment configures it (API 1.2). */
+  email?: EmailSender;
 };
 
 /** Opening texts no one and renders no template: its bundle carries neither the SMS client nor the template store. */

@@ -25,6 +25,11 @@ export type Message = {
   brand?: string;
   phoneIndex: string;
   phoneMask: string;
+  /** API 1.2: notice and open code by e-mail, to this address (sealed; masked; indexed for suppression). */
+  channel?: 'email';
+  sealedEmail?: string;
+  emailMask?: string;
+  emailIndex?: string;
   country: string;
   /** Keyed hashes of the app's end-user signals. */
   endUser?: EndUserKeys;

@@ -1,6 +1,9 @@
+import { ChannelRejected } from '../channels/senders.ts';
+import { openCodeEmail } from '../email/message-email.ts';
+import { emailOf } from '../otp/delivery.ts';
 import { codeHash, generateCode } from '../otp/code.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
-import { AnswerRequired, InvalidAnswer, InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
+import { AnswerRequired, ChannelUnavailable, DeliveryFailed, InvalidAnswer, InvalidCode, MessageGone, NotFound, RateLimited } from '../errors.ts';
 import { digestsEqual } from '../crypto/hmac.ts';
 import { answerHash } from './recipient-check.ts';
 import { RANGE_RULES } from '../fraud/ranges.ts';
@@ -29,7 +32,7 @@ export async function pageState(deps: Pick<MessageDeps, 'store' | 'now'>, token:
   const m = await byToken(deps, token);
   if (!m) return { state: 'unknown' as PageState };
   const state: PageState = goneReason(m, deps.now()) ?? 'active';
-  return { state, brand: m.brand ?? 'Sealtext', to: m.phoneMask, expiresAt: new Date(m.expiresAt).toISOString(), burnAfterRead: m.burnAfterRead };
+  return { state, brand: m.brand ?? 'Sealtext', to: m.emailMask ?? m.phoneMask, expiresAt: new Date(m.expiresAt).toISOString(), burnAfterRead: m.burnAfterRead };
 }
 
 const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string) => codeHash(deps.keys.codeHashKey, id, code, 'message-open');
@@ -63,10 +66,12 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   const codeExpiresAt = now + MESSAGE_RULES.openCodeTtlMs;
   // Here the browser is the end user: its own address is what the per-IP window counts.
   const endUser = caller.sourceIp ? { ip: ipKey(deps.keys.blindIndexKey, caller.sourceIp) } : undefined;
-  const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}) }, now);
+  // The code goes where the notice went: by e-mail for an e-mailed message (API 1.2).
+  const email = m.sealedEmail ? emailOf({ to: phone.e164, email: await deps.envelope.open(m.sealedEmail, recipientContext(m.id)) }) : undefined;
+  const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}), ...(email ? { email } : {}) }, now);
   const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const out = await deps.store.setOpenCode(
-    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country, phoneIndex: m.phoneIndex },
+    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country, phoneIndex: m.phoneIndex, ...(email && m.emailIndex ? { emailIndex: m.emailIndex } : {}) },
     counters,
     { actor: 'recipient', action: 'message.code', outcome: 'sent', ...subject },
   );
@@ -77,14 +82,21 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
     throw new RateLimited(MESSAGE_RULES.openResendIntervalMs / 1000, 'resendInterval');
   }
   try {
-    await deps.sms.send({ to: phone.e164, text: openCodeSms(m.brand ?? 'Sealtext', code, MESSAGE_RULES.openCodeTtlMs / 60_000) });
+    const brand = m.brand ?? 'Sealtext';
+    const minutes = MESSAGE_RULES.openCodeTtlMs / 60_000;
+    if (email) {
+      if (!deps.email) throw new ChannelUnavailable('email');
+      await deps.email.send({ to: email.address, ...openCodeEmail(brand, code, minutes) });
+    } else await deps.sms.send({ to: phone.e164, text: openCodeSms(brand, code, minutes) });
   } catch (error) {
+    if (error instanceof ChannelRejected) throw new DeliveryFailed(error.reason);
+    if (error instanceof ChannelUnavailable) throw error;
     throw await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex: m.phoneIndex, mask: m.phoneMask });
   }
   deps.signals.count(SIGNAL.sent);
   return {
     status: 'code_sent' as const,
-    to: m.phoneMask,
+    to: m.emailMask ?? m.phoneMask,
     codeExpiresAt: new Date(codeExpiresAt).toISOString(),
     resendAvailableAt: new Date(now + MESSAGE_RULES.openResendIntervalMs).toISOString(),
     sendsRemaining: MESSAGE_RULES.maxOpenSends - (m.openSends + 1),

@@ -1,6 +1,7 @@
 import { DeliveryView } from '../delivery/schemas.ts';
 import { EndUserSignals } from '../ratelimit/end-user.ts';
 import * as z from '../zod.ts';
+import { EmailString } from '../otp/schemas.ts';
 import { described, intIn, oneLineText, stringOf } from '../schema.ts';
 import { E164String } from '../otp/schemas.ts';
 import { normaliseAnswer } from './recipient-check.ts';
@@ -33,11 +34,16 @@ export const SendMessageRequest = described(
       burnAfterRead: z._default(z.boolean(), true),
       brand: z.optional(oneLineText(1, 30, 'Must be plain text on one line')),
       signals: z.optional(EndUserSignals),
+      /** API 1.2: the channel of the notice and of the open code (`sms` default); `email` goes to `email`. */
+      channel: z.optional(z.enum(['sms', 'whatsapp', 'email'])),
+      email: z.optional(EmailString),
     })
     .check(
       z.superRefine((v, ctx) => {
         if ((v.body === undefined) === (v.templateId === undefined)) ctx.addIssue({ code: 'custom', path: ['body'], message: 'Send either body or templateId' });
         if (v.variables && !v.templateId) ctx.addIssue({ code: 'custom', path: ['variables'], message: 'Only with templateId' });
+        if (v.channel === 'email' && !v.email) ctx.addIssue({ code: 'custom', path: ['email'], message: 'Required when channel is email' });
+        if (v.email && v.channel !== 'email') ctx.addIssue({ code: 'custom', path: ['email'], message: 'Only with channel email' });
         if (v.recipientCheck && v.delivery === 'direct') ctx.addIssue({ code: 'custom', path: ['recipientCheck'], message: 'Only for sealed delivery' });
         if (v.delivery === 'direct' && v.body && v.body.length > 612) {
           ctx.addIssue({ code: 'custom', path: ['body'], message: 'At most 612 characters for direct delivery' });
@@ -55,6 +61,8 @@ export const MessageSent = described(
   z.object({
     messageId: z.string(), status: z.literal('sent'), to: z.string(), delivery: Delivery, category: Category, expiresAt: Time,
     deliveryStatus: DeliveryView,
+    channel: z.enum(['sms', 'email']),
+    email: z.optional(z.string()),
   }),
   { id: 'MessageSent' },
 );

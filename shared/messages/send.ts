@@ -1,5 +1,9 @@
 import { hmac } from '../crypto/hmac.ts';
-import { ConsentRequired, RecipientOptedOut } from '../errors.ts';
+import { ChannelUnavailable, ConsentRequired, DeliveryFailed, RecipientOptedOut } from '../errors.ts';
+import { ChannelRejected } from '../channels/senders.ts';
+import { emailIndex, maskEmail } from '../email/address.ts';
+import { directEmail, sealedNoticeEmail } from '../email/message-email.ts';
+import { emailOf } from '../otp/delivery.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
 import { SIGNAL } from '../fraud/signals.ts';
@@ -21,11 +25,14 @@ import { queued, smsRef } from '../delivery/receipt.ts';
 
 /**
  * POST /v1/messages. The body is sealed before anything is written; counters, the consent
- * condition, the message and its link commit together; the SMS (notice and link, or for `direct`
- * the body itself) goes out after the commit.
+ * condition, the message and its link commit together; the SMS or e-mail (notice and link, or for
+ * `direct` the body itself) goes out after the commit.
  */
 export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
+  // API 1.2: the notice (and later the open code) by e-mail, where the deployment has it.
+  if (input.channel === 'whatsapp' || (input.channel === 'email' && !deps.email)) throw new ChannelUnavailable(input.channel);
+  const email = input.channel === 'email' ? emailOf({ to: phone.e164, email: input.email }) : undefined;
   const content = await messageContent(deps, input);
   const now = deps.now();
   const id = newId();
@@ -49,6 +56,9 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     phoneMask: maskPhone(phone.e164),
     country: phone.country,
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
+    ...(email
+      ? { channel: 'email' as const, sealedEmail: await deps.envelope.seal(email.address, recipientContext(id)), emailMask: maskEmail(email), emailIndex: emailIndex(deps.keys.blindIndexKey, email) }
+      : {}),
     ...(deps.archivePolicy && archives(deps.archivePolicy, content.category) ? { archivedUntil: now + deps.archivePolicy.retentionDays * 86_400_000 } : {}),
     ...(input.recipientCheck ? { checkPrompt: input.recipientCheck.prompt, checkHash: answerHash(deps.keys.codeHashKey, id, input.recipientCheck.answer) } : {}),
     ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(content.body, bodyContext(id)) } : {}),
@@ -60,10 +70,13 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     receipt: queued(now),
     smsRef: smsRef('message', id, 1),
   };
-  const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}) }, now);
+  const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}), ...(email ? { email } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
-  const text = token ? sealedNoticeSms(brand, `${deps.publicBaseUrl}/m/${token}`, message.expiresAt) : directSms(brand, content.body);
-  const sent = sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) });
+  const url = token ? `${deps.publicBaseUrl}/m/${token}` : undefined;
+  const text = url ? sealedNoticeSms(brand, url, message.expiresAt) : directSms(brand, content.body);
+  const mail = email ? (url ? sealedNoticeEmail(brand, url, message.expiresAt) : directEmail(brand, content.body)) : undefined;
+  // Provenance keeps what goes to a phone; an e-mail's is not kept yet (it is keyed by the number).
+  const sent = email ? undefined : sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) });
   // The archived copy commits with the message (the archiver moves it into the archive): a message
   // that went out is never missing from the archive, and the send never waits on it.
   const archived = message.archivedUntil !== undefined ? await archivedCopy(deps.envelope, deps.archivePolicy!, message, content.body) : undefined;
@@ -75,18 +88,19 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
 
   let smsId: string;
   try {
-    ({ messageId: smsId } = await deps.sms.send({ to: phone.e164, text, ...(message.smsRef ? { ref: message.smsRef } : {}) }));
+    const ref = message.smsRef ? { ref: message.smsRef } : {};
+    ({ messageId: smsId } = email && mail ? await deps.email!.send({ to: email.address, ...mail, ...ref }) : await deps.sms.send({ to: phone.e164, text, ...ref }));
   } catch (error) {
-    const failure = await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
+    const failure = error instanceof ChannelRejected ? new DeliveryFailed(error.reason) : await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
     await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });
     throw failure;
   }
   const sentAt = deps.now();
-  if (!deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
+  if (email || !deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
   deps.signals.count(SIGNAL.sent);
   const view = messageView({ ...message, receipt: { status: 'sent', at: sentAt } }, sentAt);
   return {
     messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt,
-    deliveryStatus: view.deliveryStatus,
+    deliveryStatus: view.deliveryStatus, channel: email ? 'email' as const : 'sms' as const, ...(message.emailMask ? { email: message.emailMask } : {}),
   };
 }

@@ -36,7 +36,7 @@ const Workflow = described(
 );
 
 /** An e-mail address (API 1.2), by syntax only (email/address.ts says which). */
-const EmailString = described(
+export const EmailString = described(
   z.string().check(z.maxLength(320), z.superRefine((v, ctx) => {
     const parsed = parseEmail(v);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });

@@ -200,6 +200,7 @@ export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<Message
   requireApprovedTemplates: config().REQUIRE_APPROVED_TEMPLATES,
   archivePolicy: { categories: config().ARCHIVE_CATEGORIES, retentionDays: config().ARCHIVE_RETENTION_DAYS },
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
+  ...(emailSender() ? { email: emailSender() } : {}),
 }));
 
 /** Opening a sealed message: the code check and the envelope; no SMS client, no template store. */

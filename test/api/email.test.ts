@@ -47,6 +47,30 @@ describe('codes by e-mail (API 1.2)', () => {
     expect(skipped.body).toMatchObject({ channel: 'sms' });
   }, 60_000);
 
+  it('sends a sealed message\'s notice by e-mail (the link, never the body); the page sends its code by e-mail, masked; the code opens it', async () => {
+    const email = unique();
+    const to = randomUkMobile();
+    // The body is in the recipient's own answer (the open), so it is not one of this file's secrets.
+    const text = `Your new card PIN is ${Math.random().toString().slice(2, 6)}`;
+    const sent = await call('POST', '/v1/messages', { token, body: { to, channel: 'email', email, body: text, brand: 'Acme Bank' } });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ channel: 'email', email: 'a***@example.com' });
+    expect(await outbox(to)).toEqual([]);
+    const [notice] = await outbox(email);
+    expect(notice).toMatchObject({ channel: 'email', subject: 'Acme Bank: you have a secure message' });
+    expect(`${notice!.text}${(notice as { html?: string }).html}`).not.toContain(text);
+    const path = new URL(notice!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!).pathname;
+    const requested = await call('POST', `${path}/code`, { body: {} });
+    expect(requested.status).toBe(202);
+    expect(requested.body).toMatchObject({ to: 'a***@example.com' });
+    const codeMail = (await outbox(email)).at(-1)!;
+    expect(codeMail.text).toContain('open your secure message');
+    const code = mailCode(codeMail.text);
+    secrets.push(code);
+    expect((await call('POST', `${path}/open`, { body: { code } })).body).toMatchObject({ body: text, brand: 'Acme Bank' });
+    expect(await outbox(to)).toEqual([]);
+  });
+
   it('refuses a malformed or over-long address with a 400 naming the field, sending nothing', async () => {
     for (const email of ['ann@', 'ann..lee@example.com', `${'a'.repeat(65)}@example.com`, 'ann@localhost']) {
       const bad = await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'email', email } });

@@ -263,7 +263,7 @@ describe('e-mail (API 1.2)', () => {
 
   it('lets only the code senders send, ses:SendEmail on the identity and the configuration set alone; alarms before SES reviews the account', () => {
     const statements = roleStatements(mail.template).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('ses:')));
-    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((n) => roleOf(mail.template, n)).sort());
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'request-open-code', 'resend-otp', 'send-message'].map((n) => roleOf(mail.template, n)).sort());
     for (const { statement } of statements) {
       expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
       expect(JSON.stringify(statement.Resource)).toContain(':identity/mail.example.com');
