@@ -1,5 +1,6 @@
 import type { Transaction } from '../otp/code.ts';
 import type { Purpose } from '../otp/verification.ts';
+import { escapeHtml } from '../text/html.ts';
 
 /**
  * A code by e-mail (API 1.2): a subject naming the brand and the purpose, then the code, the expiry
@@ -40,7 +41,6 @@ const WORDS: Record<Locale, {
   },
 };
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderCodeEmail(locale: Locale, v: CodeEmailVars): RenderedEmail {
   const w = WORDS[locale];

@@ -1,11 +1,11 @@
 import type { RenderedEmail } from './code-email.ts';
+import { escapeHtml } from '../text/html.ts';
 
 /**
  * A sealed message's notice by e-mail: the brand, a neutral notice and the link, never the body; and
  * the code that opens it, sent when the recipient asks on the page. `direct` puts the body itself in
  * the mail. Plain text and HTML say the same; the only link is the sealed message's own.
  */
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const html = (title: string, paragraphs: string[]) =>
   ['<!doctype html>', `<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>`, '<body style="font-family:sans-serif;line-height:1.5">', ...paragraphs, '</body></html>'].join('\r\n');
 const text = (lines: string[]) => `${lines.join('\r\n')}\r\n`;

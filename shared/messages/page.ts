@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PageState } from './recipient.ts';
+import { escapeHtml } from '../text/html.ts';
 
 /**
  * The recipient page: small, accessible, mobile-first, no third-party assets. Script and style are
@@ -93,7 +94,6 @@ export function pageHeaders(): Record<string, string> {
   };
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STATE_TEXT: Record<Exclude<PageState, 'active'>, { title: string; text: string }> = {
   expired: { title: 'This message has expired', text: 'Secure messages are only available for a limited time. Ask the sender to send it again if you still need it.' },
