@@ -54,10 +54,10 @@ for (const name of FUNCTION_NAMES) await measureBundle(name, name, name, DEFAULT
 for (const name of FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]?.sms)) {
   await measureBundle(`${name} (End User Messaging stage)`, `${name}, End User Messaging stage,`, name, { ...DEFAULT_BUILD, smsProvider: 'eum' });
 }
-// A stage with every channel (API 1.2): End User Messaging SMS, voice, WhatsApp and Notify built into
+// A stage with every channel (API 1.2): End User Messaging SMS, voice, WhatsApp, Notify and SES built into
 // the code senders, so the cold-import budget covers the heaviest bundle a stage can build.
-for (const name of FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]?.voice)) {
-  await measureBundle(`${name} (stage with every channel)`, `${name}, stage with every channel,`, name, { ...DEFAULT_BUILD, smsProvider: 'eum', voice: true, whatsapp: true, notify: true });
+for (const name of FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]?.email)) {
+  await measureBundle(`${name} (stage with every channel)`, `${name}, stage with every channel,`, name, { ...DEFAULT_BUILD, smsProvider: 'eum', voice: true, whatsapp: true, notify: true, email: true });
 }
 // A stage with a retention archive (not the default) builds the archiver and the archive's reader
 // with the S3 client; the sender only writes the archive outbox, in its own transaction.
