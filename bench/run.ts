@@ -55,7 +55,7 @@ for (const name of FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]?.sms)) {
   await measureBundle(`${name} (End User Messaging stage)`, `${name}, End User Messaging stage,`, name, { ...DEFAULT_BUILD, smsProvider: 'eum' });
 }
 // A stage with every channel (API 1.2): End User Messaging SMS, voice, WhatsApp, Notify and SES built into
-// the code senders, so the cold-import budget covers the heaviest bundle a stage can build.
+// every e-mail sender (codes, sealed messages, open codes), so the cold-import budget covers the heaviest bundles a stage can build.
 for (const name of FUNCTION_NAMES.filter((n) => FUNCTION_NEEDS[n]?.email)) {
   await measureBundle(`${name} (stage with every channel)`, `${name}, stage with every channel,`, name, { ...DEFAULT_BUILD, smsProvider: 'eum', voice: true, whatsapp: true, notify: true, email: true });
 }
