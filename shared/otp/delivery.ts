@@ -29,15 +29,14 @@ export type DeliveryDetails = { to: string; transaction?: Transaction; email?: s
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
 
-/** The channels a code can go out on: SMS always; voice, WhatsApp and e-mail where the deployment configures them. */
-export type CodeChannel = 'sms' | 'voice' | 'whatsapp' | 'email';
+/** A code can go out on every channel: SMS always; voice, WhatsApp and e-mail where the deployment configures them. */
+export type CodeChannel = Channel;
 type ChannelDeps = Pick<OtpDeps, 'voice' | 'whatsapp' | 'managedCodes' | 'email'>;
 /** The channels this deployment has configured for codes. */
 const configuredChannels = (deps: ChannelDeps): ReadonlySet<Channel> =>
   new Set<Channel>([
     'sms', ...(deps.voice || deps.managedCodes?.channels.has('voice') ? ['voice' as const] : []), ...(deps.whatsapp ? ['whatsapp' as const] : []), ...(deps.email ? ['email' as const] : []),
   ]);
-const isCodeChannel = (channel: string): channel is CodeChannel => channel === 'sms' || channel === 'voice' || channel === 'whatsapp' || channel === 'email';
 /**
  * The channels a code can use for this request: a transaction code must name amount and payee
  * (PSD2 dynamic linking), which Meta's fixed authentication template cannot, so it never goes on WhatsApp.
@@ -48,8 +47,8 @@ export function usableChannels(deps: ChannelDeps, transaction: boolean): Readonl
   return channels;
 }
 /** Refuses, before anything is written, a channel this deployment can't use (`403 channel_unavailable`). */
-export function codeChannel(deps: ChannelDeps, channel: string): CodeChannel {
-  if (isCodeChannel(channel) && configuredChannels(deps).has(channel)) return channel;
+export function codeChannel(deps: ChannelDeps, channel: Channel): CodeChannel {
+  if (configuredChannels(deps).has(channel)) return channel;
   throw new ChannelUnavailable(channel);
 }
 
