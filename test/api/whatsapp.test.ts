@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { until } from '../support/until.ts';
-import { baseUrl, call, clients, outbox, tokenFor } from './client.ts';
+import { baseUrl, call, clients, outbox, responses, stackLogLines, tokenFor } from './client.ts';
 
 /**
  * WhatsApp codes on the local stack (API 1.2): Meta's rule first (no recorded WhatsApp opt-in, no
@@ -13,7 +13,18 @@ beforeAll(async () => {
   token = await tokenFor(clients[0]!);
 });
 
-const whatsappCode = (text: string) => text.match(/^(\w+) is your verification code\./)![1]!;
+/** Every number and code of this file: none may appear in an answer or a log line. */
+const secrets: string[] = [];
+const mobile = () => {
+  const to = randomUkMobile();
+  secrets.push(to.slice(1));
+  return to;
+};
+const whatsappCode = (text: string) => {
+  const code = text.match(/^(\w+) is your verification code\./)![1]!;
+  secrets.push(code);
+  return code;
+};
 const smsCode = (text: string) => text.match(/\b(\d{6,10})\b/)![1]!;
 const optIn = (to: string, status: 'opted_in' | 'opted_out' = 'opted_in') =>
   call('PUT', '/v1/consents', { token, body: { to, channel: 'whatsapp', category: 'all', status, source: 'web_form' } });
@@ -21,7 +32,7 @@ const local = (path: string, body: unknown) => fetch(`${baseUrl}${path}`, { meth
 
 describe('WhatsApp codes (API 1.2)', () => {
   it('needs a recorded WhatsApp opt-in: 403 consent_required alone, a skipped step in a workflow; opting out stops it again', async () => {
-    const to = randomUkMobile();
+    const to = mobile();
     const refused = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'consent_required', channel: 'whatsapp' });
@@ -45,7 +56,7 @@ describe('WhatsApp codes (API 1.2)', () => {
   });
 
   it('sends the code on WhatsApp (the copy-code template), delivered by its status event, which approves; never a transaction code', async () => {
-    const to = randomUkMobile();
+    const to = mobile();
     await optIn(to);
     const issued = await call('POST', '/v1/otp', { token, body: { to, channel: 'whatsapp' } });
     expect(issued.body).toMatchObject({ channel: 'whatsapp', status: 'pending' });
@@ -65,7 +76,7 @@ describe('WhatsApp codes (API 1.2)', () => {
   });
 
   it('WhatsApp then SMS with the number off WhatsApp: the step fails at once (not_on_whatsapp) and the SMS goes out long before the timeout', async () => {
-    const to = randomUkMobile();
+    const to = mobile();
     await optIn(to);
     expect((await local('/_local/channels', { to, whatsapp: false })).status).toBe(200);
     const issued = await call('POST', '/v1/otp', { token, body: { to, workflow: [{ channel: 'whatsapp' }, { channel: 'sms' }], channelTimeout: 300 } });
@@ -85,7 +96,7 @@ describe('WhatsApp codes (API 1.2)', () => {
   }, 60_000);
 
   it('STOP sent to the business\'s WhatsApp number opts the number out of WhatsApp only; other WhatsApp messages are kept like texts', async () => {
-    const to = randomUkMobile();
+    const to = mobile();
     await optIn(to);
     expect((await call('POST', '/_local/inbound', { body: { from: to, body: ' stop ', channel: 'whatsapp' } })).status).toBe(202);
     const consents = await call('POST', '/v1/consents/lookup', { token, body: { to } });
@@ -99,4 +110,14 @@ describe('WhatsApp codes (API 1.2)', () => {
     const kept = await call('GET', `/v1/inbound?${new URLSearchParams({ since, limit: '100' }).toString()}`, { token });
     expect((kept.body.messages as { id: string }[]).find((m) => m.id === id)).toMatchObject({ channel: 'whatsapp', body: 'Is my parcel coming today?', from: expect.not.stringContaining(to.slice(4)) });
   });
+});
+
+afterAll(() => {
+  const logs = stackLogLines().join('\n');
+  expect(secrets.length).toBeGreaterThan(4);
+  for (const secret of secrets) {
+    const pattern = new RegExp(`\\b${secret}\\b`);
+    expect(pattern.test(logs), 'a log line holds a number or a code').toBe(false);
+    expect(responses.some((r) => pattern.test(r)), 'an answer holds a number or a code').toBe(false);
+  }
 });
