@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { LimitCounter } from '../../ratelimit/limits.ts';
 import type { AuditItems } from './audit-items.ts';
@@ -30,8 +30,14 @@ export async function writeWithEvent<T>(
     ], w.nowMs);
     return { ok: true };
   } catch (error) {
-    if (error instanceof ConditionFailed) return { ok: false, current: s.fromItem(error.item) };
-    throw error;
+    if (!(error instanceof ConditionFailed)) throw error;
+    // The record's own condition failed and DynamoDB returned it as it was: no read needed.
+    const own = w.guards?.length ?? 0;
+    if (error.index === own && error.item) return { ok: false, current: s.fromItem(error.item) };
+    // Another item's condition, or no item returned (seen on DynamoDB Local under load): read the
+    // record, so a caller never mistakes "not returned" for "not there" (a 404 for a wrong code).
+    const read = await s.doc.send(new GetCommand({ TableName: s.tableName, Key: w.key, ConsistentRead: true }));
+    return { ok: false, current: s.fromItem(read.Item) };
   }
 }
 

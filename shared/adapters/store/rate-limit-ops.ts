@@ -60,7 +60,8 @@ function increment(tableName: string, c: LimitCounter) {
 
 /** A guarded item's condition failed; `item` is that item as it was (when the item asked for it). */
 export class ConditionFailed extends Error {
-  constructor(readonly item: Record<string, unknown> | undefined) {
+  /** `index`: the failed item's place among the guarded items (counters not counted). */
+  constructor(readonly item: Record<string, unknown> | undefined, readonly index = -1) {
     super('Condition failed');
     this.name = 'ConditionFailed';
   }
@@ -118,7 +119,7 @@ export async function transactWithLimits(
       if (failed >= 0) {
         const old = reasons[failed]?.Item;
         const item = old ? unmarshall(old) : undefined;
-        throw guarded[failed - counters.length]?.onConditionFailed?.(item) ?? new ConditionFailed(item);
+        throw guarded[failed - counters.length]?.onConditionFailed?.(item) ?? new ConditionFailed(item, failed - counters.length);
       }
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict) throw error;
