@@ -8,8 +8,8 @@ import { consentReadDeps } from '#shared/wiring/runtime';
 
 /** POST /v1/consents/lookup (and the deprecated GET /v1/consents?to=): the current state and the history of changes. */
 export const handler = api({ scope: SCOPES.consentRead }).handler(async (event) => {
-  const { to } = event.httpMethod === 'POST' ? parseWith(ConsentLookupRequest, event.json) : parseWith(ConsentQuery, event.queryStringParameters ?? {});
-  const view = await getConsents(await consentReadDeps(), to);
+  const person = event.httpMethod === 'POST' ? parseWith(ConsentLookupRequest, event.json) : parseWith(ConsentQuery, event.queryStringParameters ?? {});
+  const view = await getConsents(await consentReadDeps(), person);
   metrics.addMetric('ConsentRead', 'Count', 1);
   return ok(view);
 });

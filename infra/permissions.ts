@@ -84,6 +84,8 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'request-open-code': { data: 'write', hmacKeys: BOTH_KEYS, decrypt: ['message-recipient'], sms: true, audit: true, email: true },
   // The only function that may decrypt a message body.
   'open-message': { data: 'write', hmacKeys: ['codeHash'], decrypt: ['message-body'], audit: true },
+  // One-click unsubscribe (RFC 8058): an address's consent record and its log only; the blind index key checks the link's tag.
+  'unsubscribe-email': { data: 'write', hmacKeys: ['blindIndex'], audit: true, leadingKeys: ['CONSENT#*', 'CONSENTLOG#*'] },
   'put-consent': { data: 'write', query: true, hmacKeys: ['blindIndex'], encrypt: ['consent-evidence'], decrypt: ['consent-evidence'], audit: true },
   'get-consents': { data: 'read', query: true, hmacKeys: ['blindIndex'], decrypt: ['consent-evidence'] },
   'inbound-sms': { data: 'write', hmacKeys: ['blindIndex'], encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },

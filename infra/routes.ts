@@ -106,6 +106,18 @@ export const ROUTES: readonly Route[] = [
     errors: { 404: ['not_found'], 410: ['expired', 'revoked', 'already_read', 'max_attempts_reached', 'failed'], 422: ['invalid_code', 'answer_required', 'invalid_answer'] },
   },
   {
+    method: 'GET', path: '/u/{token}', fn: 'unsubscribe-email', scope: 'public', operationId: 'unsubscribePage',
+    summary: 'The unsubscribe page of a promotional e-mail (HTML). Loading it changes nothing; its button posts the one-click form.',
+    success: { status: 200, schema: 'html' },
+    errors: { 404: ['not_found'] },
+  },
+  {
+    method: 'POST', path: '/u/{token}', fn: 'unsubscribe-email', scope: 'public', operationId: 'unsubscribeOneClick',
+    summary: 'One-click unsubscribe (RFC 8058): the body is the form `List-Unsubscribe=One-Click`; records the address\'s promotional e-mail opt-out (source one_click_unsubscribe)',
+    success: { status: 200, schema: 'html' },
+    errors: { 400: ['validation_failed'], 404: ['not_found'] },
+  },
+  {
     method: 'PUT', path: '/v1/consents', fn: 'put-consent', scope: SCOPES.consentWrite,
     summary: 'Record an opt-in or opt-out (promotional, or all SMS); every change is kept',
     request: PutConsentRequest, success: { status: 200, schema: ConsentView },

@@ -164,6 +164,8 @@ export class SealtextStack extends Stack {
     publisher.addToRolePolicy(new PolicyStatement({ sid: 'CallerAppScopes', actions: ['cognito-idp:DescribeUserPoolClient'], resources: [api.userPool.userPoolArn] }));
     this.functions['send-message']?.fn.addEnvironment('PUBLIC_BASE_URL', publicBaseUrl);
     this.functions['send-message']?.fn.addEnvironment('REQUIRE_APPROVED_TEMPLATES', settings.requireApprovedTemplates);
+    // Promotional e-mail's unsubscribe link (RFC 8058) points at this API; its page names the sender.
+    if (settings.email) this.functions['unsubscribe-email']?.fn.addEnvironment('EMAIL_FROM', settings.email.from);
     // The retention archive, when the stage keeps one: the sender's outbox, the archiver, the reader.
     let archive: MessageArchiveBucket | undefined;
     if (settings.archive) {

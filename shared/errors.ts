@@ -77,7 +77,11 @@ export class ConsentRequired extends AppError {
   readonly status = 403;
   readonly code = 'consent_required';
   constructor(channel?: string) {
-    super(channel === 'whatsapp' ? 'WhatsApp messages need the recipient\'s recorded WhatsApp opt-in' : 'Promotional messages need the recipient\'s recorded opt-in');
+    super(
+      channel === 'whatsapp' ? 'WhatsApp messages need the recipient\'s recorded WhatsApp opt-in'
+        : channel === 'email' ? 'Promotional e-mail needs the address\'s recorded e-mail opt-in'
+          : 'Promotional messages need the recipient\'s recorded opt-in',
+    );
     if (channel) this.extra.channel = channel;
   }
 }

@@ -70,8 +70,8 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   }
   if (url.pathname === '/_local/outbox' && req.method === 'GET') {
     const to = url.searchParams.get('to') ?? undefined;
-    // API 1.2: each message names its channel (an SMS entry has none stored); an e-mail has its subject and HTML part too.
-    const messages = readOutbox(options.outboxFile, to).map(({ to, text, at, channel, subject, html }) => ({ channel: channel ?? 'sms', to, text, at, ...(subject ? { subject } : {}), ...(html ? { html } : {}) }));
+    // API 1.2: each message names its channel (an SMS entry has none stored); an e-mail has its subject, HTML part and extra headers too.
+    const messages = readOutbox(options.outboxFile, to).map(({ to, text, at, channel, subject, html, headers }) => ({ channel: channel ?? 'sms', to, text, at, ...(subject ? { subject } : {}), ...(html ? { html } : {}), ...(headers ? { headers } : {}) }));
     return send(res, { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify({ messages }) });
   }
 

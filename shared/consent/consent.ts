@@ -6,7 +6,8 @@ import type { SecretKeys } from '../crypto/secret-keys.ts';
 import { ValidationFailed } from '../errors.ts';
 import { maskPhone, parsePhone } from '../phone/phone.ts';
 import type { ConsentChange, ConsentStore } from './store.ts';
-import type { PutConsentRequest } from './schemas.ts';
+import type { Person, PutConsentRequest } from './schemas.ts';
+import { emailIndex, maskEmail, parseEmail } from '../email/address.ts';
 
 /**
  * Consent per number (keyed by its blind index), every change kept. An opt-out of `all` (the API or
@@ -23,8 +24,26 @@ export function phoneIdentity(keys: Pick<SecretKeys, 'blindIndexKey'>, to: strin
   return { e164: phone.e164, phoneIndex: hmac(keys.blindIndexKey, 'phone', phone.e164), mask: maskPhone(phone.e164) };
 }
 
-export async function recordConsent(deps: ConsentDeps, actor: string, input: Omit<PutConsentRequest, 'to'> & { phoneIndex: string; mask: string }) {
+/** An address, by its blind index and its mask (API 1.2): what e-mail consent, export and erasure are keyed by. */
+function emailIdentity(keys: Pick<SecretKeys, 'blindIndexKey'>, email: string, field = 'email') {
+  const parsed = parseEmail(email);
+  if (!parsed.ok) throw new ValidationFailed([{ path: field, message: parsed.reason }]);
+  return { address: parsed.email.address, index: emailIndex(keys.blindIndexKey, parsed.email), mask: maskEmail(parsed.email) };
+}
+
+/** A number or an address, as the blind index its records are filed under. */
+export function personIdentity(keys: Pick<SecretKeys, 'blindIndexKey'>, person: Person) {
+  if (person.email) {
+    const e = emailIdentity(keys, person.email);
+    return { kind: 'email' as const, index: e.index, mask: e.mask, shown: e.address };
+  }
+  const p = phoneIdentity(keys, person.to ?? '');
+  return { kind: 'phone' as const, index: p.phoneIndex, mask: p.mask, shown: p.e164 };
+}
+
+export async function recordConsent(deps: ConsentDeps, actor: string, input: Omit<PutConsentRequest, 'to' | 'email'> & { phoneIndex: string; mask?: string }) {
   const whatsapp = input.channel === 'whatsapp';
+  const email = input.channel === 'email';
   // Meta's opt-in covers every WhatsApp message from the business; there is no promotional-only one.
   if (whatsapp && input.category !== 'all') throw new ValidationFailed([{ path: 'category', message: 'A WhatsApp opt-in or opt-out covers every WhatsApp message: use category all' }]);
   const id = newId();
@@ -35,39 +54,52 @@ export async function recordConsent(deps: ConsentDeps, actor: string, input: Omi
     source: input.source,
     category: input.category,
     status: input.status,
-    ...(whatsapp ? { channel: 'whatsapp' as const } : {}),
+    ...(whatsapp ? { channel: 'whatsapp' as const } : email ? { channel: 'email' as const } : {}),
     ...(input.textVersion ? { textVersion: input.textVersion } : {}),
     ...(input.evidence ? { sealedEvidence: await deps.envelope.seal(input.evidence, evidenceContext(id)) } : {}),
   };
-  await deps.store.apply(input.phoneIndex, change, { actor, action: 'consent.change', outcome: `${whatsapp ? 'whatsapp' : input.category}:${input.status}`, subjectIndex: input.phoneIndex, subjectMask: input.mask });
+  await deps.store.apply(input.phoneIndex, change, { actor, action: 'consent.change', outcome: `${whatsapp ? 'whatsapp' : email ? `email:${input.category}` : input.category}:${input.status}`, subjectIndex: input.phoneIndex, ...(input.mask ? { subjectMask: input.mask } : {}) });
   return change;
 }
 
 export async function putConsent(deps: ConsentDeps, clientId: string, input: PutConsentRequest) {
-  const who = phoneIdentity(deps.keys, input.to);
-  await recordConsent(deps, clientId, { ...input, phoneIndex: who.phoneIndex, mask: who.mask });
-  return getConsents(deps, input.to);
+  const who = personIdentity(deps.keys, input);
+  const { to: _to, email: _email, ...change } = input;
+  await recordConsent(deps, clientId, { ...change, phoneIndex: who.index, mask: who.mask });
+  return getConsents(deps, input);
 }
 
-export async function getConsents(deps: Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>, to: string) {
-  const who = phoneIdentity(deps.keys, to);
-  const { state, history } = await deps.store.read(who.phoneIndex);
+/** A number's consent (SMS, and its WhatsApp opt-in), or an address's (API 1.2: its e-mail consent). */
+export async function getConsents(deps: Pick<ConsentDeps, 'store' | 'envelope' | 'keys'>, person: Person) {
+  const who = personIdentity(deps.keys, person);
+  const { state, history } = await deps.store.read(who.index);
   const iso = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const latest = Math.max(state?.promotionalUpdatedAt ?? 0, state?.optedOutAllUpdatedAt ?? 0);
+  const channels = who.kind === 'email'
+    ? {
+      // The address's e-mail opt-in: promotional e-mail needs it; an opt-out of every e-mail ends it.
+      email: {
+        status: state?.optedOutAll ? ('opted_out' as const) : (state?.promotional ?? ('none' as const)),
+        ...(latest ? { updatedAt: iso(latest) } : {}),
+        ...(state?.promotionalSource ? { source: state.promotionalSource } : {}),
+      },
+    }
+    : {
+      whatsapp: {
+        status: state?.whatsapp ?? ('none' as const),
+        ...(state?.whatsappUpdatedAt ? { updatedAt: iso(state.whatsappUpdatedAt) } : {}),
+        ...(state?.whatsappSource ? { source: state.whatsappSource } : {}),
+      },
+    };
   return {
-    to: who.mask,
+    ...(who.kind === 'email' ? { email: who.mask } : { to: who.mask }),
     promotional: {
       status: state?.promotional ?? ('none' as const),
       ...(state?.promotionalUpdatedAt ? { updatedAt: iso(state.promotionalUpdatedAt) } : {}),
       ...(state?.promotionalSource ? { source: state.promotionalSource } : {}),
     },
     optedOutAll: state?.optedOutAll ?? false,
-    channels: {
-      whatsapp: {
-        status: state?.whatsapp ?? ('none' as const),
-        ...(state?.whatsappUpdatedAt ? { updatedAt: iso(state.whatsappUpdatedAt) } : {}),
-        ...(state?.whatsappSource ? { source: state.whatsappSource } : {}),
-      },
-    },
+    channels,
     history: await Promise.all(
       history.map(async (h) => ({
         at: iso(h.at)!,

@@ -8,7 +8,8 @@ export type SendKind = 'otp' | 'transactional' | 'promotional';
 
 /** Raised inside the transaction; the store resolves it to RecipientOptedOut or ConsentRequired. */
 export class ConsentCheckFailed extends Error {
-  constructor(readonly kind: SendKind, readonly channel?: string) {
+  /** `subjectIndex`: the consent record the condition read (the number's, or an e-mail's address's). */
+  constructor(readonly subjectIndex: string, readonly kind: SendKind, readonly channel?: string) {
     super('Consent check failed');
     this.name = 'ConsentCheckFailed';
   }
@@ -22,5 +23,5 @@ export const needsOptIn = (channel: string | undefined) => channel === 'whatsapp
 export function consentError(state: ConsentState | undefined, kind: SendKind, channel?: string): Error {
   if (state?.optedOutAll) return new RecipientOptedOut();
   if (needsOptIn(channel) && state?.whatsapp !== 'opted_in') return new ConsentRequired('whatsapp');
-  return kind === 'promotional' ? new ConsentRequired() : new RecipientOptedOut();
+  return kind === 'promotional' ? new ConsentRequired(channel === 'email' ? 'email' : undefined) : new RecipientOptedOut();
 }

@@ -8,8 +8,12 @@ export type ConsentChange = {
   source: string;
   category: 'promotional' | 'all';
   status: 'opted_in' | 'opted_out';
-  /** A WhatsApp opt-in or opt-out (API 1.2): Meta's rule, apart from the number's SMS consent. Absent: SMS. */
-  channel?: 'whatsapp';
+  /**
+   * API 1.2. `whatsapp`: a number's WhatsApp opt-in or opt-out (Meta's rule), apart from its SMS
+   * consent. `email`: a change to an address's own record (promotional e-mail, or every e-mail),
+   * filed under the address's blind index. Absent: SMS.
+   */
+  channel?: 'whatsapp' | 'email';
   textVersion?: string;
   sealedEvidence?: string;
 };

@@ -42,3 +42,10 @@ export const maskEmail = (e: EmailAddress) => `${e.local[0]}***@${e.domain}`;
 export const emailIndex = (blindIndexKey: Buffer, e: EmailAddress) => hmac(blindIndexKey, 'email', e.address.toLowerCase());
 /** The keyed index of an address's domain, for the domain's shared window. */
 export const emailDomainIndex = (blindIndexKey: Buffer, e: EmailAddress) => hmac(blindIndexKey, 'email-domain', e.domain);
+
+/** The name a From header shows (`Acme <no-reply@acme.com>` → Acme), else its domain: how the business is named on our e-mail pages. */
+export function senderName(from: string | undefined): string {
+  if (!from) return 'Sealtext';
+  const display = /^\s*"?([^"<]+?)"?\s*</.exec(from)?.[1];
+  return display ?? from.replace(/^.*@/, '').replace(/>.*$/, '');
+}

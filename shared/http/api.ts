@@ -39,6 +39,18 @@ export function publicApi() {
   return base().use(jsonBody());
 }
 
+/** A public route that takes a form, not JSON (RFC 8058's one-click unsubscribe): the handler reads `formBody`. */
+export function publicFormApi() {
+  return base();
+}
+
+/** The raw body of a form POST, at most 16 KiB (as for JSON). */
+export function formBody(event: APIGatewayProxyEvent): string {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
+  return raw;
+}
+
 function base() {
   return middy<ApiEvent, APIGatewayProxyResult, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -77,8 +89,7 @@ function requireScope(scope: Scope): MiddlewareObj<ApiEvent, APIGatewayProxyResu
 function jsonBody(): MiddlewareObj<ApiEvent, APIGatewayProxyResult> {
   return {
     before: ({ event }) => {
-      const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
+      const raw = formBody(event);
       if (raw.trim() === '') {
         event.json = {};
         return;

@@ -80,10 +80,13 @@ export const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function pageHeaders(): Record<string, string> {
+/** The unsubscribe page (email/unsubscribe-page.ts): the same style, no script, one form posting to itself. */
+export const FORM_PAGE_CSP = ["default-src 'none'", `style-src ${sha256(STYLE)}`, "img-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'"].join('; ');
+
+export function pageHeaders(csp = PAGE_CSP): Record<string, string> {
   return {
     'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy': PAGE_CSP,
+    'Content-Security-Policy': csp,
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Robots-Tag': 'noindex, nofollow',
@@ -104,10 +107,13 @@ const STATE_TEXT: Record<Exclude<PageState, 'active'>, { title: string; text: st
   unknown: { title: 'Message not found', text: 'This link is not valid. Check that you opened the whole link from the text message.' },
 };
 
+/** The document's head and the opening of its main, shared by the recipient page and the unsubscribe page. */
+export const pageHead = (title: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>`;
+
 export function renderPage(view: { state: PageState; brand?: string; to?: string; expiresAt?: string; burnAfterRead?: boolean }): { status: number; html: string } {
   const brand = escapeHtml(view.brand ?? 'Sealtext');
-  const head = (title: string) =>
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>`;
+  const head = pageHead;
   if (view.state !== 'active') {
     const t = STATE_TEXT[view.state];
     return {

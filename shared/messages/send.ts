@@ -3,6 +3,7 @@ import { ChannelUnavailable, ConsentRequired, DeliveryFailed, RecipientOptedOut 
 import { ChannelRejected } from '../channels/senders.ts';
 import { emailIndex, maskEmail } from '../email/address.ts';
 import { directEmail, sealedNoticeEmail } from '../email/message-email.ts';
+import { unsubscribeHeaders, unsubscribeToken } from '../email/unsubscribe.ts';
 import { emailOf } from '../otp/delivery.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
@@ -16,7 +17,7 @@ import { bodyContext, linkHash, MESSAGE_RULES, newLinkToken, recipientContext, t
 import type { SendMessageRequest } from './schemas.ts';
 import { directSms, sealedNoticeSms } from './sms-text.ts';
 import { recordSent } from '../delivery/sent.ts';
-import { sentText } from '../provenance/provenance.ts';
+import { emailRecipient, sentText } from '../provenance/provenance.ts';
 import { messageContent } from './content.ts';
 import { answerHash } from './recipient-check.ts';
 import { archivedCopy, archives } from './archive.ts';
@@ -74,9 +75,12 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
   const url = token ? `${deps.publicBaseUrl}/m/${token}` : undefined;
   const text = url ? sealedNoticeSms(brand, url, message.expiresAt) : directSms(brand, content.body);
-  const mail = email ? (url ? sealedNoticeEmail(brand, url, message.expiresAt) : directEmail(brand, content.body)) : undefined;
-  // Provenance keeps what goes to a phone; an e-mail's is not kept yet (it is keyed by the number).
-  const sent = email ? undefined : sentText(deps.keys, phone.e164, phoneIndex, text, { kind: 'message', id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) });
+  // Promotional e-mail carries one-click unsubscribe (RFC 8058): the header pair and a visible link.
+  const unsubscribeUrl = email && content.category === 'promotional' ? `${deps.publicBaseUrl}/u/${unsubscribeToken(deps.keys, message.emailIndex!)}` : undefined;
+  const mail = email ? (url ? sealedNoticeEmail(brand, url, message.expiresAt, { unsubscribeUrl }) : directEmail(brand, content.body, { unsubscribeUrl })) : undefined;
+  // Provenance keeps what went out: the SMS's text, or the e-mail's plain-text part under the address.
+  const meta = { kind: 'message' as const, id, clientId, sentAt: now, ...(content.templateId ? { templateId: content.templateId } : {}) };
+  const sent = email && mail ? sentText(deps.keys, emailRecipient(email.address), message.emailIndex!, mail.text, meta) : sentText(deps.keys, phone.e164, phoneIndex, text, meta);
   // The archived copy commits with the message (the archiver moves it into the archive): a message
   // that went out is never missing from the archive, and the send never waits on it.
   const archived = message.archivedUntil !== undefined ? await archivedCopy(deps.envelope, deps.archivePolicy!, message, content.body) : undefined;
@@ -89,7 +93,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   let smsId: string;
   try {
     const ref = message.smsRef ? { ref: message.smsRef } : {};
-    ({ messageId: smsId } = email && mail ? await deps.email!.send({ to: email.address, ...mail, ...ref }) : await deps.sms.send({ to: phone.e164, text, ...ref }));
+    ({ messageId: smsId } = email && mail ? await deps.email!.send({ to: email.address, ...mail, ...ref, ...(unsubscribeUrl ? { headers: unsubscribeHeaders(unsubscribeUrl) } : {}) }) : await deps.sms.send({ to: phone.e164, text, ...ref }));
   } catch (error) {
     const failure = error instanceof ChannelRejected ? new DeliveryFailed(error.reason) : await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
     await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });

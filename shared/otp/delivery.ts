@@ -1,3 +1,4 @@
+import { emailRecipient } from '../provenance/provenance.ts';
 import type { Channel } from '../channels/channel.ts';
 import { ChannelRejected } from '../channels/senders.ts';
 import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
@@ -88,7 +89,7 @@ export type OutgoingCode =
   | { channel: 'sms'; text: string }
   | { channel: 'voice'; text: string; script: VoiceScript }
   | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage }
-  /** An e-mail: provenance of e-mail texts is not kept yet (it is keyed by the number). */
+  /** An e-mail: provenance keeps its plain-text part, keyed by the address. */
   | { channel: 'email'; mail: RenderedEmail }
   /** Through a provider's own approved words (Notify): no text of ours, so nothing for provenance. */
   | { channel: 'sms' | 'voice'; managed: { code: string; locale: 'en' | 'de' } };
@@ -97,8 +98,12 @@ export type OutgoingCode =
  * The provenance record of a code's text (committed with the send), where the words are ours: a
  * managed sender's words are its own, so there is nothing of ours to vouch for.
  */
-export const codeProvenance = (keys: SecretKeys, e164: string, phoneIndex: string, out: OutgoingCode, meta: Parameters<typeof sentText>[4]) =>
-  ('text' in out ? sentText(keys, e164, phoneIndex, out.text, meta) : undefined);
+export const codeProvenance = (keys: SecretKeys, e164: string, phoneIndex: string, out: OutgoingCode, meta: Parameters<typeof sentText>[4], email?: { address?: string | undefined; index?: string | undefined }) => {
+  if ('text' in out) return sentText(keys, e164, phoneIndex, out.text, meta);
+  // An e-mail by its plain-text part, filed under the address (an erasure by address removes it).
+  if ('mail' in out && email?.address && email.index) return sentText(keys, emailRecipient(email.address), email.index, out.mail.text, meta);
+  return undefined;
+};
 
 export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'managedCodes' | 'voice' | 'email'>, v: Verification, details: DeliveryDetails, code: string, channel: CodeChannel): OutgoingCode {
   const locale = v.locale === 'de' ? 'de' : 'en';

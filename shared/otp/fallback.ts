@@ -53,7 +53,7 @@ export async function advanceWorkflow(deps: OtpDeps, t: FallbackTrigger): Promis
     const hash = codeHash(deps.keys.codeHashKey, v.id, code, v.bindingHash);
     const moved: Verification = { ...v, step: move.send, channel, smsRef: smsRef('otp', v.id, v.sends, move.send), lastSentAt: now, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
     const out = outgoingCode(deps, moved, details, code, channel);
-    const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id: v.id, clientId: v.clientId, sentAt: now });
+    const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id: v.id, clientId: v.clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
     const events: [NewAuditEvent, ...NewAuditEvent[]] = [
       { actor: 'system', action: 'otp.fallback', outcome: fallbackOutcome(move.reason, from, channel), ...subject },
       ...(move.send + 1 < v.steps.length ? [{ actor: 'system', action: 'otp.step' as const, outcome: stepOutcome(move.send, v.steps.length, v.channelTimeout ?? 60), ...subject }] : []),

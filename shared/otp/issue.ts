@@ -73,7 +73,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const out = outgoingCode(deps, v, details, code, channel);
-  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now });
+  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
   const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
   await sendWrite(deps, channel, who, (counters, r) =>
     deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v)),

@@ -55,7 +55,7 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   const { steps: _steps, step: _step, codeHashes: _hashes, ...rest } = v;
   const resent = { ...rest, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
   const message = outgoingCode(deps, resent, details, code, channel);
-  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now });
+  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
   // The end user the code was first sent for is the one it is sent for again.
   const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
   const out = await sendWrite(deps, channel, who, (counters, r) => deps.store.replaceCode(

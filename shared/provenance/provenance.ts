@@ -1,6 +1,6 @@
 import { hmac } from '../crypto/hmac.ts';
 import type { SecretKeys } from '../crypto/secret-keys.ts';
-import { phoneIdentity } from '../consent/consent.ts';
+import { personIdentity } from '../consent/consent.ts';
 import type { NewAuditEvent } from '../audit/event.ts';
 import { counter, type LimitCounter, type LimitRules } from '../ratelimit/limits.ts';
 
@@ -34,6 +34,12 @@ export function normaliseText(text: string): string {
 /** Codes are 6 to 10 digits (otp/schemas.ts): every such run of digits is masked, when kept and when looked up. */
 export const maskCodes = (text: string) => text.replace(/(?<!\d)\d{6,10}(?!\d)/g, '#');
 
+/**
+ * Who a text went to, as its hash is keyed: the E.164 number, or (API 1.2) an address, case-folded
+ * and labelled so no address can ever equal a number. An e-mail is kept by its plain-text part.
+ */
+export const emailRecipient = (address: string) => `email:${address.toLowerCase()}`;
+
 export const provenanceHash = (keys: Pick<SecretKeys, 'blindIndexKey'>, e164: string, text: string) => hmac(keys.blindIndexKey, 'provenance', e164, normaliseText(text));
 /** A code message's hash: another label, so a masked code text never matches a message's text. */
 export const codeProvenanceHash = (keys: Pick<SecretKeys, 'blindIndexKey'>, e164: string, text: string) =>
@@ -58,16 +64,17 @@ export type ProvenanceDeps = { provenance: ProvenanceStore; keys: Pick<SecretKey
  * carries); the look-up counts in the client's window and is audited in one transaction, and
  * nothing is answered unless that commits.
  */
-export async function checkProvenance(deps: ProvenanceDeps, clientId: string, input: { to: string; text: string }) {
-  const who = phoneIdentity(deps.keys, input.to);
+export async function checkProvenance(deps: ProvenanceDeps, clientId: string, input: { to?: string | undefined; email?: string | undefined; text: string }) {
+  const who = personIdentity(deps.keys, input);
+  const recipient = who.kind === 'email' ? emailRecipient(who.shown) : who.shown;
   const now = deps.now();
   const found = (await Promise.all([
-    deps.provenance.latest(provenanceHash(deps.keys, who.e164, input.text)),
-    deps.provenance.latest(codeProvenanceHash(deps.keys, who.e164, input.text)),
+    deps.provenance.latest(provenanceHash(deps.keys, recipient, input.text)),
+    deps.provenance.latest(codeProvenanceHash(deps.keys, recipient, input.text)),
   ])).filter((r) => r !== undefined).sort((x, y) => y.sentAt - x.sentAt)[0];
   await deps.provenance.recordLookup(counter(deps.limits, 'provenance', clientId, now), {
     actor: clientId, action: 'provenance.check', outcome: found ? 'sent_by_us' : 'not_ours',
-    subjectIndex: who.phoneIndex, subjectMask: who.mask, ...(found ? { resource: found.id } : {}),
+    subjectIndex: who.index, subjectMask: who.mask, ...(found ? { resource: found.id } : {}),
   });
   if (!found) return { sentByUs: false as const };
   return {

@@ -1,11 +1,14 @@
 import * as z from '../zod.ts';
 import { described, stringOf } from '../schema.ts';
+import { oneOfToOrEmail } from '../consent/schemas.ts';
 
 export const ProvenanceRequest = described(
   z.strictObject({
-    to: described(stringOf(1, 32), { example: '+447400123456' }),
-    text: described(stringOf(1, 2000), { description: 'The SMS as the customer received (or forwarded) it' }),
-  }),
+    to: z.optional(described(stringOf(1, 32), { example: '+447400123456' })),
+    /** API 1.2: an e-mail's address, instead of `to`. */
+    email: z.optional(described(stringOf(1, 320), { example: 'ann@example.com' })),
+    text: described(stringOf(1, 8000), { description: 'The SMS as the customer received (or forwarded) it, or an e-mail\'s plain-text part' }),
+  }).check(oneOfToOrEmail),
   { id: 'ProvenanceRequest' },
 );
 export type ProvenanceRequest = z.infer<typeof ProvenanceRequest>;

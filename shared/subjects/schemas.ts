@@ -1,13 +1,17 @@
 import * as z from '../zod.ts';
 import { described } from '../schema.ts';
-import { E164String } from '../otp/schemas.ts';
+import { E164String, EmailString } from '../otp/schemas.ts';
+import { oneOfToOrEmail } from '../consent/schemas.ts';
 
-/** POST /v1/subjects/export and /erase: the number in the body, never in a URL. */
-export const SubjectRequest = described(z.strictObject({ to: E164String }), { id: 'SubjectRequest' });
+/** POST /v1/subjects/export and /erase: the number (or, API 1.2, the address) in the body, never in a URL. */
+export const SubjectRequest = described(z.strictObject({ to: z.optional(E164String), email: z.optional(EmailString) }).check(oneOfToOrEmail), { id: 'SubjectRequest' });
 
 export const SubjectExport = described(
   z.object({
-    phone: z.string(),
+    /** The number asked about (a request by `to`). */
+    phone: z.optional(z.string()),
+    /** The address asked about (a request by `email`, API 1.2); records it was sent are included. */
+    email: z.optional(z.string()),
     verifications: z.array(z.unknown()),
     messages: z.array(z.unknown()),
     inboundMessages: z.array(z.unknown()),

@@ -1,3 +1,4 @@
+import { senderName } from '../email/address.ts';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -212,6 +213,9 @@ export const consentReadDeps = /* @__PURE__ */ oncePromise(async (): Promise<Pic
   envelope: envelope(),
   keys: await secretKeys(),
 }));
+
+/** The business as our e-mail pages name it: the display name of its From address. */
+export const emailBrand = () => senderName(config().EMAIL_FROM);
 
 export const consentDeps = /* @__PURE__ */ oncePromise(async (): Promise<ConsentDeps> => ({
   store: consentStore(),

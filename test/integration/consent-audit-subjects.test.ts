@@ -42,7 +42,7 @@ describe('consent on DynamoDB Local', () => {
     await expect(promo()).rejects.toMatchObject({ code: 'consent_required' });
     expect(w.ctx.sms.sent.filter((s) => s.to === to).map((s) => s.text)).toEqual(['Sealtext: Sale', 'Sealtext: Receipt']);
 
-    const view = await getConsents(w.consent, to);
+    const view = await getConsents(w.consent, { to });
     expect(view.history.map((h) => `${h.actor}:${h.category}:${h.status}`)).toEqual(['app-a:promotional:opted_in', 'recipient:all:opted_out', 'recipient:all:opted_in']);
     expect(view.history[0]).toMatchObject({ evidence: 'ticked box', textVersion: 'v1', source: 'web_form' });
   });
@@ -106,16 +106,16 @@ describe('data subjects on DynamoDB Local', () => {
     await new Promise((r) => setTimeout(r, 5));
     await text(w, to, 'STOP');
 
-    const exported = await exportSubject(w.subjects, 'app-a', to);
+    const exported = await exportSubject(w.subjects, 'app-a', { to });
     expect(exported.messages).toEqual([expect.objectContaining({ id: messageId, body: 'Your lab result is ready', sentTo: to })]);
     expect(exported.inboundMessages).toEqual([expect.objectContaining({ body: 'Thanks!' })]);
     expect(exported.consentHistory).toHaveLength(2);
     expect(exported.consentHistory[0]).toMatchObject({ evidence: 'signed form #42' });
 
-    const erased = await eraseSubject(w.subjects, 'app-a', to);
+    const erased = await eraseSubject(w.subjects, 'app-a', { to });
     expect(erased).toEqual({ erased: { verifications: 0, messages: 1, inboundMessages: 1, consentRecords: 3 }, suppressionKept: true, retained: [] });
 
-    const after = await exportSubject(w.subjects, 'app-a', to);
+    const after = await exportSubject(w.subjects, 'app-a', { to });
     expect(after).toMatchObject({ verifications: [], messages: [], inboundMessages: [], consentHistory: [], consent: { optedOutAll: true, suppressed: true, promotional: 'none' } });
     // Nothing decryptable remains under this number: only the suppression entry.
     const left = await w.subjects.subjects.items(hmac(w.ctx.deps.keys.blindIndexKey, 'phone', to));

@@ -7,6 +7,9 @@ import { fromSesEvent } from '#shared/delivery/provider-receipts';
 import { applyReceipts } from '#shared/delivery/receipt';
 import { issueOtp } from '#shared/otp/issue';
 import { IssueOtpRequest } from '#shared/otp/schemas';
+import { emailIndex, parseEmail } from '#shared/email/address';
+import { DynamoSubjectStore } from '#shared/adapters/store/subject-store';
+import { eraseSubject, exportSubject } from '#shared/subjects/subjects';
 import { RecordingEmail } from '../support/fake-otp-deps.ts';
 import { randomUkMobile } from '../support/phones.ts';
 import { dynamoOtpDeps } from './deps.ts';
@@ -60,6 +63,23 @@ describe('e-mail suppression (DynamoDB Local)', () => {
     expect(delivered).toMatchObject({ status: 'delivered' });
     expect(await applyReceipts({ receipts }, [ses('Complaint', messageId)])).toMatchObject({ applied: 0 });
     expect((await ctx.store.get(first.verificationId))!.receipt).toEqual(delivered);
+    await expect(issue()).rejects.toMatchObject({ code: 'recipient_opted_out' });
+  });
+
+  it('an erasure by address removes what was sent to it and keeps the suppression: the address stays refused', async () => {
+    const { ctx, receipts, ses, issue, smsIdOf, address } = setUp();
+    const first = await issue();
+    await applyReceipts({ receipts }, [ses('Bounce', await smsIdOf(first.verificationId), { bounce: { bounceType: 'Permanent' } })]);
+    const subjects = { subjects: new DynamoSubjectStore(ctx.doc, INTEGRATION_TABLES.Data, ctx.trail.items), envelope: ctx.deps.envelope, keys: ctx.deps.keys, audit: ctx.deps.audit, now: () => Date.now() };
+    const before = await exportSubject(subjects, 'app-a', { email: address });
+    expect(before).toMatchObject({ email: address, verifications: [expect.objectContaining({ id: first.verificationId, sentToEmail: address })] });
+    expect(await eraseSubject(subjects, 'app-a', { email: address })).toMatchObject({ erased: { verifications: 1 } });
+    expect(await ctx.store.get(first.verificationId)).toBeUndefined();
+    expect((await exportSubject(subjects, 'app-a', { email: address })).verifications).toEqual([]);
+    const parsed = parseEmail(address);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const key = suppressionKey(emailIndex(ctx.deps.keys.blindIndexKey, parsed.email));
+    expect((await ctx.doc.send(new GetCommand({ TableName: INTEGRATION_TABLES.Data, Key: key, ConsistentRead: true }))).Item).toMatchObject({ reason: 'bounced' });
     await expect(issue()).rejects.toMatchObject({ code: 'recipient_opted_out' });
   });
 });

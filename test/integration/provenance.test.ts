@@ -11,6 +11,7 @@ import { SendMessageRequest } from '#shared/messages/schemas';
 import { DynamoProvenanceStore } from '#shared/adapters/store/provenance-store';
 import { DynamoSubjectStore } from '#shared/adapters/store/subject-store';
 import { eraseSubject } from '#shared/subjects/subjects';
+import { RecordingEmail } from '../support/fake-otp-deps.ts';
 import { randomUkMobile } from '../support/phones.ts';
 import { dynamoMessageDeps, dynamoOtpDeps, freshTables } from './deps.ts';
 
@@ -47,7 +48,7 @@ describe('provenance of sent texts', () => {
     expect(await check(to, 'Acme Bank: your parcel arrives today. Pay the fee at https://evil.example')).toEqual({ sentByUs: false });
 
     // Erasure of the number takes its sent-text hashes with it.
-    await eraseSubject({ subjects: new DynamoSubjectStore(otp.doc, tables.Data, otp.trail.items), envelope: otp.deps.envelope, keys: otp.deps.keys, audit: otp.trail.items, now: Date.now }, 'app-a', to);
+    await eraseSubject({ subjects: new DynamoSubjectStore(otp.doc, tables.Data, otp.trail.items), envelope: otp.deps.envelope, keys: otp.deps.keys, audit: otp.trail.items, now: Date.now }, 'app-a', { to });
     expect(await check(to, first)).toEqual({ sentByUs: false });
   });
 
@@ -86,5 +87,31 @@ describe('provenance of sent texts', () => {
     expect(events.map((e) => [e.actor, e.action, e.outcome])).toEqual([
       ['support', 'provenance.check', 'not_ours'], ['support', 'provenance.check', 'not_ours'], ['other-client', 'provenance.check', 'not_ours'],
     ]);
+  });
+
+  it('answers for an e-mailed code and an e-mailed message by the address and the plain-text part; an erasure by address removes them', async () => {
+    const tables = await freshTables('provmail');
+    const email = new RecordingEmail();
+    const otp = dynamoOtpDeps(tables, { email });
+    const msg = dynamoMessageDeps(tables);
+    msg.deps.keys = otp.deps.keys;
+    msg.deps.email = email;
+    const provenance = new DynamoProvenanceStore(otp.doc, tables.Data, otp.trail.items);
+    const check = (who: { to?: string; email?: string }, text: string) => checkProvenance({ provenance, keys: otp.deps.keys, limits: DEFAULT_LIMITS, now: Date.now }, 'support', { ...who, text });
+    const address = `Dee.${Math.random().toString(36).slice(2, 8)}@Example.com`;
+    const to = randomUkMobile();
+
+    const issued = await issueOtp(otp.deps, 'app-a', IssueOtpRequest.parse({ to, channel: 'email', email: address, brand: 'Acme Bank' }));
+    const codeMail = email.mails.at(-1)!.text;
+    expect(await check({ email: address }, codeMail)).toMatchObject({ sentByUs: true, kind: 'otp', id: issued.verificationId });
+    // The address is case-folded; the code is masked in what is kept; the number is not the address.
+    expect(await check({ email: address.toLowerCase() }, codeMail.replace(/\d{6}/, '123456'))).toMatchObject({ sentByUs: true });
+    expect(await check({ to }, codeMail)).toEqual({ sentByUs: false });
+    const sent = await sendMessage(msg.deps, 'app-b', SendMessageRequest.parse({ to, channel: 'email', email: address, body: 'Your parcel arrives today', delivery: 'direct' }));
+    expect(await check({ email: address }, email.mails.at(-1)!.text)).toMatchObject({ sentByUs: true, kind: 'message', id: sent.messageId, clientId: 'app-b' });
+    expect(await check({ email: address }, 'Acme Bank\n\nPay the fee at https://evil.example')).toEqual({ sentByUs: false });
+
+    await eraseSubject({ subjects: new DynamoSubjectStore(otp.doc, tables.Data, otp.trail.items), envelope: otp.deps.envelope, keys: otp.deps.keys, audit: otp.trail.items, now: Date.now }, 'app-a', { email: address });
+    expect(await check({ email: address }, codeMail)).toEqual({ sentByUs: false });
   });
 });

@@ -8,7 +8,10 @@ import { OutboxEmail } from '#shared/adapters/email/outbox';
 import { SesEmail } from '#shared/adapters/email/ses';
 import { readOutbox } from '#shared/adapters/sms/outbox';
 import { ChannelRejected } from '#shared/channels/senders';
-import { emailIndex, maskEmail, parseEmail } from '#shared/email/address';
+import { emailIndex, maskEmail, parseEmail, senderName } from '#shared/email/address';
+import { directEmail, sealedNoticeEmail } from '#shared/email/message-email';
+import { emailIndexOfToken, isOneClickBody, unsubscribeHeaders, unsubscribeToken } from '#shared/email/unsubscribe';
+import { renderUnsubscribePage } from '#shared/email/unsubscribe-page';
 import { renderCodeEmail } from '#shared/email/code-email';
 import { fromSesEvent } from '#shared/delivery/provider-receipts';
 import { toMime } from '#shared/email/mime';
@@ -117,6 +120,57 @@ describe('SES v2 sender (aws-sdk-client-mock contract)', () => {
     ses.reset();
     ses.on(SendEmailCommand).rejects(new TooManyRequestsException({ message: 'slow', $metadata: {} }));
     await expect(sender().send(mail)).rejects.toBeInstanceOf(TooManyRequestsException);
+  });
+});
+
+describe('one-click unsubscribe (RFC 8058)', () => {
+  const keys = { blindIndexKey: Buffer.alloc(32, 7) };
+  const other = { blindIndexKey: Buffer.alloc(32, 8) };
+  const index = emailIndex(keys.blindIndexKey, (parseEmail('Ann@Example.com') as { email: Parameters<typeof maskEmail>[0] }).email);
+
+  it('the link names the address by its blind index with a keyed tag; a forged or foreign tag is refused', () => {
+    const token = unsubscribeToken(keys, index);
+    expect(token).toMatch(/^[\w-]{43}\.[\w-]{22}$/);
+    expect(token).not.toMatch(/ann|example/i);
+    expect(emailIndexOfToken(keys, token)).toBe(index);
+    expect(emailIndexOfToken(other, token)).toBeUndefined();
+    expect(emailIndexOfToken(keys, `${index}.${'A'.repeat(22)}`)).toBeUndefined();
+    expect(emailIndexOfToken(keys, `${token}x`)).toBeUndefined();
+    expect(emailIndexOfToken(keys, 'nonsense')).toBeUndefined();
+  });
+
+  it('promotional mail carries both headers and the same link, visible in both parts', () => {
+    const url = `https://api.example.com/prod/u/${unsubscribeToken(keys, index)}`;
+    expect(unsubscribeHeaders(url)).toEqual([
+      { name: 'List-Unsubscribe', value: `<${url}>` },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ]);
+    for (const m of [directEmail('Acme', 'Sale today', { unsubscribeUrl: url }), sealedNoticeEmail('Acme', 'https://api.example.com/prod/m/x', Date.now(), { unsubscribeUrl: url })]) {
+      expect(m.text).toContain(`Unsubscribe from promotional e-mail: ${url}`);
+      expect(m.html).toContain(`<a href="${url}">Unsubscribe from promotional e-mail</a>`);
+    }
+    // Other mail has no unsubscribe link at all (and no link but its own).
+    expect(directEmail('Acme', 'Your receipt').html).not.toMatch(/https?:/);
+  });
+
+  it('accepts only the one-click body, form-encoded or as a multipart field', () => {
+    expect(isOneClickBody('application/x-www-form-urlencoded', 'List-Unsubscribe=One-Click')).toBe(true);
+    expect(isOneClickBody('application/x-www-form-urlencoded; charset=utf-8', 'List-Unsubscribe=One-Click')).toBe(true);
+    expect(isOneClickBody('multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--b--\r\n')).toBe(true);
+    expect(isOneClickBody('application/x-www-form-urlencoded', 'List-Unsubscribe=Yes')).toBe(false);
+    expect(isOneClickBody('application/json', '{"List-Unsubscribe":"One-Click"}')).toBe(false);
+    expect(isOneClickBody(undefined, 'List-Unsubscribe=One-Click')).toBe(false);
+  });
+
+  it('the page asks with a form that posts the one-click body; it names the sender, not the address', () => {
+    const asked = renderUnsubscribePage('ask', senderName('"Acme Bank" <news@acme.example>'));
+    expect(asked.status).toBe(200);
+    expect(asked.html).toContain('<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">');
+    expect(asked.html).toContain('Acme Bank');
+    expect(renderUnsubscribePage('unknown', 'Acme').status).toBe(404);
+    expect(renderUnsubscribePage('done', 'Acme').html).not.toContain('<form');
+    expect(senderName('news@acme.example')).toBe('acme.example');
+    expect(senderName(undefined)).toBe('Sealtext');
   });
 });
 

@@ -13,7 +13,7 @@ export class OutboxEmail implements EmailSender {
   constructor(private readonly file: string, private readonly mailDir: string, private readonly from: string, private readonly print?: (line: string) => void) {}
 
   async send(m: OutgoingEmail): Promise<{ messageId: string }> {
-    const entry = appendToOutbox(this.file, { to: m.to, text: m.text, channel: 'email', subject: m.subject, html: m.html }, this.print);
+    const entry = appendToOutbox(this.file, { to: m.to, text: m.text, channel: 'email', subject: m.subject, html: m.html, ...(m.headers?.length ? { headers: Object.fromEntries(m.headers.map((h) => [h.name, h.value])) } : {}) }, this.print);
     mkdirSync(this.mailDir, { recursive: true });
     const mime = toMime({ ...m, from: this.from, messageId: `${entry.id}@sealtext.local`, date: new Date(entry.at) }, `sealtext-${randomUUID()}`);
     writeFileSync(join(this.mailDir, `${entry.at.replace(/[:.]/g, '-')}-${entry.id}.eml`), mime);

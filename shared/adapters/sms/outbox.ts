@@ -8,7 +8,7 @@ import type { Sms, SmsSender } from '../../sms/sender.ts';
  * The local stack's SMS provider: appends each SMS to a JSON-lines file (read back by
  * GET /_local/outbox) and prints it, since on a developer's machine the console is the phone.
  */
-export type OutboxEntry = { id: string; to: string; text: string; at: string; channel?: Channel; subject?: string; html?: string };
+export type OutboxEntry = { id: string; to: string; text: string; at: string; channel?: Channel; subject?: string; html?: string; headers?: Record<string, string> };
 
 /** Each SMS the outbox takes (`sent`, with its entry): the local stack's stand-in for delivery receipts listens. */
 export const outboxSent = new EventEmitter<{ sent: [OutboxEntry] }>();
@@ -27,10 +27,10 @@ const CHANNEL_LABEL: Record<Exclude<Channel, 'sms'>, string> = { whatsapp: 'What
  * Appends one message of any channel (an SMS has no `channel`, as before 1.2; voice is the words the
  * call would speak) and prints it. The phone channels' local stand-ins write here too.
  */
-export function appendToOutbox(file: string, m: { to: string; text: string; channel?: Exclude<Channel, 'sms'>; subject?: string; html?: string }, print: (line: string) => void = defaultPrint): OutboxEntry {
+export function appendToOutbox(file: string, m: { to: string; text: string; channel?: Exclude<Channel, 'sms'>; subject?: string; html?: string; headers?: Record<string, string> }, print: (line: string) => void = defaultPrint): OutboxEntry {
   const entry: OutboxEntry = {
     id: randomUUID(), to: m.to, text: m.text, at: new Date().toISOString(),
-    ...(m.channel ? { channel: m.channel } : {}), ...(m.subject ? { subject: m.subject } : {}), ...(m.html ? { html: m.html } : {}),
+    ...(m.channel ? { channel: m.channel } : {}), ...(m.subject ? { subject: m.subject } : {}), ...(m.html ? { html: m.html } : {}), ...(m.headers ? { headers: m.headers } : {}),
   };
   const idx = index(file); // loaded before the append, so the entry is added once
   appendFileSync(file, `${JSON.stringify(entry)}\n`);

@@ -19,7 +19,7 @@ function suppressionGuard(tableName: string, emailIndex: string): Guarded {
   };
 }
 
-function consentGuard(tableName: string, phoneIndex: string, kind: SendKind, channel?: string): Guarded {
+function consentGuard(tableName: string, subjectIndex: string, kind: SendKind, channel?: string): Guarded {
   const conditions = ['(attribute_not_exists(#all) OR #all = :false)'];
   const names: Record<string, string> = { '#all': 'optedOutAll' };
   if (kind === 'promotional') {
@@ -33,22 +33,28 @@ function consentGuard(tableName: string, phoneIndex: string, kind: SendKind, cha
   return {
     ConditionCheck: {
       TableName: tableName,
-      Key: consentKey(phoneIndex),
+      Key: consentKey(subjectIndex),
       ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':false': false, ...(conditions.length > 1 ? { ':optedIn': 'opted_in' } : {}) },
     },
     // Which of them failed is decided by reading the record (rare path).
-    onConditionFailed: () => new ConsentCheckFailed(kind, channel),
+    onConditionFailed: () => new ConsentCheckFailed(subjectIndex, kind, channel),
   };
 }
 
 /**
- * What every send passes inside its own transaction: the number's consent (on `channel`: WhatsApp
- * needs its own opt-in), then its country's brake.
+ * What every send passes inside its own transaction. To a phone: the number's consent (WhatsApp
+ * needs its own opt-in), then its country's brake. By e-mail: the address's own consent (an SMS
+ * STOP is about texts; promotional e-mail needs the address's opt-in) and its suppression; no
+ * country brake (an address has no country, and pumping e-mail earns a fraudster nothing).
  */
-export const sendGuards = (tableName: string, q: { phoneIndex: string; country: string; kind: SendKind; nowMs: number; channel?: string; emailIndex?: string }): Guarded[] => [
-  consentGuard(tableName, q.phoneIndex, q.kind, q.channel),
-  ...(q.channel === 'email' && q.emailIndex ? [suppressionGuard(tableName, q.emailIndex)] : []),
-  brakeGuard(tableName, q.country, q.nowMs),
-];
+export const sendGuards = (tableName: string, q: { phoneIndex: string; country: string; kind: SendKind; nowMs: number; channel?: string; emailIndex?: string }): Guarded[] =>
+  q.channel === 'email'
+    ? [consentGuard(tableName, required(q.emailIndex), q.kind, 'email'), suppressionGuard(tableName, required(q.emailIndex))]
+    : [consentGuard(tableName, q.phoneIndex, q.kind, q.channel), brakeGuard(tableName, q.country, q.nowMs)];
+
+function required(emailIndex: string | undefined): string {
+  if (!emailIndex) throw new Error('An e-mail send names its address');
+  return emailIndex;
+}

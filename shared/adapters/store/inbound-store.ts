@@ -21,7 +21,7 @@ export class DynamoInboundStore implements InboundStore {
   async guardReply(q: { phoneIndex: string; country: string; nowMs: number }, counters: LimitCounter[], event: NewAuditEvent): Promise<void> {
     await transactWithLimits(this.doc, this.tableName, counters, [
       ...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'transactional', nowMs: q.nowMs }), this.audit.put(event),
-    ], q.nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+    ], q.nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   async put(m: InboundMessage, event: NewAuditEvent): Promise<boolean> {

@@ -10,7 +10,7 @@ import type { AuditItems } from './audit-items.ts';
 import { recordFailureWithEvent, writeWithEvent, type Update } from './conditional-write.ts';
 import { sendGuards } from './consent-guard.ts';
 import { explainConsentFailure } from './consent-reader.ts';
-import { subjectKey } from './tables.ts';
+import { addressRef, subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
 import { recordKey } from './record-keys.ts';
 import { provenancePut } from './provenance-store.ts';
@@ -53,10 +53,11 @@ export class DynamoMessageStore implements MessageStore {
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
         : []),
+      ...(m.emailIndex ? [addressRef(this.tableName, m.emailIndex, key(m.id), ttl)] : []),
       this.audit.put(event),
       ...(sent ? [provenancePut(this.tableName, sent)] : []),
       ...(archived ? [archiveOutboxPut(this.archiveOutboxTable!, archived)] : []),
-    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, m.phoneIndex, error));
+    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   async get(id: string): Promise<Message | undefined> {
@@ -80,7 +81,7 @@ export class DynamoMessageStore implements MessageStore {
       ConditionExpression: `${OPENABLE} AND #openSends = :seen`,
       ExpressionAttributeNames: { ...OPENABLE_NAMES, '#openCodeHash': 'openCodeHash', '#openCodeExpiresAt': 'openCodeExpiresAt', '#openLastSentAt': 'openLastSentAt', '#openSends': 'openSends' },
       ExpressionAttributeValues: { ...openableValues(q.nowMs), ':h': q.codeHash, ':exp': q.codeExpiresAt, ':one': 1, ':seen': q.seenSends },
-    }, counters, guards).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+    }, counters, guards).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   open(q: { id: string; codeHash: string; answerHash?: string; burn: boolean; seenBody: string; nowMs: number }, event: NewAuditEvent, trust: { phoneIndex: string; until: number }): Promise<Written> {

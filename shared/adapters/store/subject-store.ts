@@ -1,4 +1,4 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from './batch-write.ts';
 import type { NewAuditEvent } from '../../audit/event.ts';
 import type { SubjectItem, SubjectStore } from '../../subjects/store.ts';
@@ -6,22 +6,31 @@ import type { AuditItems } from './audit-items.ts';
 import { queryAll } from './paged-query.ts';
 import { consentKey } from './consent-guard.ts';
 import { linkKey } from './message-store.ts';
-import { SUBJECT_INDEX, subjectKey } from './tables.ts';
+import { ADDRESS_REF, SUBJECT_INDEX, subjectKey } from './tables.ts';
 
 /** A transaction holds at most 100 items: the last deletions, the suppression entry and the event. */
 const LAST_CHUNK = 98;
 
-/** Everything filed under one number's blind index (the `bySubject` index), for export and erasure. */
+/**
+ * Everything filed under one number's or one address's blind index (the `bySubject` index), for
+ * export and erasure; an address's references bring the records it was sent (they are filed under
+ * the number).
+ */
 export class DynamoSubjectStore implements SubjectStore {
   constructor(private readonly doc: DynamoDBDocumentClient, private readonly tableName: string, private readonly audit: AuditItems) {}
 
-  async items(phoneIndex: string): Promise<SubjectItem[]> {
-    return (await queryAll(this.doc, {
+  async items(subjectIndex: string): Promise<SubjectItem[]> {
+    const filed = (await queryAll(this.doc, {
       TableName: this.tableName,
       IndexName: SUBJECT_INDEX,
       KeyConditionExpression: 'subjectKey = :s',
-      ExpressionAttributeValues: { ':s': subjectKey(phoneIndex).subjectKey },
+      ExpressionAttributeValues: { ':s': subjectKey(subjectIndex).subjectKey },
     })) as SubjectItem[];
+    const refs = filed.filter((i) => i.pk.startsWith(ADDRESS_REF));
+    const referenced = await Promise.all(
+      refs.map(async (r) => (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: r.ref as Record<string, string>, ConsistentRead: true }))).Item as SubjectItem | undefined),
+    );
+    return [...filed, ...referenced.filter((i): i is SubjectItem => i !== undefined)];
   }
 
   /**

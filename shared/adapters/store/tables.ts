@@ -45,6 +45,19 @@ export const EXPIRY_INDEX = DATA_TABLE.indexes[2].name;
 /** The index attribute that files an item under a number's blind index. */
 export const subjectKey = (phoneIndex: string) => ({ subjectKey: `SUBJECT#${phoneIndex}` });
 
+/** The partition prefix of an address's reference to a record filed under its number. */
+export const ADDRESS_REF = 'ADDRREF#';
+/** Outlives any record it points at (an approved verification is kept 90 days): a reference to nothing is skipped. */
+const REF_GRACE_SECONDS = 91 * 86_400;
+/**
+ * A record sent by e-mail is filed under its number (`subjectKey`); this small item files it under
+ * the address's blind index too, so export and erasure by address find it (API 1.2). Written in the
+ * record's own transaction.
+ */
+export const addressRef = (tableName: string, emailIndex: string, record: { pk: string; sk: string }, ttlSeconds: number) => ({
+  Put: { TableName: tableName, Item: { pk: `${ADDRESS_REF}${record.pk}`, sk: record.sk, ...subjectKey(emailIndex), ref: record, ttl: ttlSeconds + REF_GRACE_SECONDS } },
+});
+
 /** Powertools idempotency records (its default attribute names). */
 export const IDEMPOTENCY_TABLE = {
   id: 'Idempotency',

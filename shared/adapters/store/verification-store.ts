@@ -8,7 +8,7 @@ import { OTP_RULES, type StepDelivery, type Verification } from '../../otp/verif
 import { queued, type Receipt } from '../../delivery/receipt.ts';
 import type { AuditItems } from './audit-items.ts';
 import { sendGuards } from './consent-guard.ts';
-import { subjectKey } from './tables.ts';
+import { addressRef, subjectKey } from './tables.ts';
 import { expiryBucket, markSent } from './receipt-store.ts';
 import { recordKey } from './record-keys.ts';
 import { provenancePut } from './provenance-store.ts';
@@ -59,10 +59,11 @@ export class DynamoVerificationStore implements VerificationStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      ...(v.emailIndex ? [addressRef(this.tableName, v.emailIndex, key(v.id), ttlOf(v))] : []),
       this.audit.put(event),
       ...moreEvents.map((e) => this.audit.put(e)),
       ...(sent ? [provenancePut(this.tableName, sent)] : []),
-    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, v.phoneIndex, error));
+    ], nowMs).catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   async get(id: string): Promise<Verification | undefined> {
@@ -115,7 +116,7 @@ export class DynamoVerificationStore implements VerificationStore {
         ':bucket': expiryBucket(q.expiresAt), ':queued': queued(q.nowMs), ':smsRef': q.smsRef, ':channel': q.channel, ':none': [], ':previous': [q.previous],
       },
     }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel, ...(q.emailIndex ? { emailIndex: q.emailIndex } : {}) }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])], sent ? [provenancePut(this.tableName, sent)] : [])
-      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   advanceStep(
@@ -139,7 +140,7 @@ export class DynamoVerificationStore implements VerificationStore {
     // A fallback step is a send like any other: the number's consent and its country's brake, its windows and its range.
     }, [...sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, channel: q.channel, ...(q.emailIndex ? { emailIndex: q.emailIndex } : {}) }), ...(range ? rangeGuards(this.tableName, range, q.nowMs) : [])],
     [...more.map((e) => this.audit.put(e)), ...(sent ? [provenancePut(this.tableName, sent)] : [])])
-      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, q.phoneIndex, error));
+      .catch((error: unknown) => explainConsentFailure(this.doc, this.tableName, error));
   }
 
   cancel(q: { id: string; clientId: string; nowMs: number }, event: NewAuditEvent): Promise<Written> {
