@@ -64,6 +64,12 @@ export type FunctionNeeds = {
   webhookQueue?: 'send' | 'consume';
   /** Fallback triggers (API 1.2 workflows): `send` (publisher) or `consume` (advance-workflows). */
   fallbackQueue?: 'send' | 'consume';
+  /**
+   * Deployed in the `Channels` nested stack (the channels' machinery), not the main stack, which sits
+   * near CloudFormation's resource budget. Only for functions new since 1.2: moving a deployed one
+   * would replace it under the same name.
+   */
+  channelsStack?: boolean;
 };
 
 export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
@@ -85,7 +91,7 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   // The only function that may decrypt a message body.
   'open-message': { data: 'write', hmacKeys: ['codeHash'], decrypt: ['message-body'], audit: true },
   // One-click unsubscribe (RFC 8058): an address's consent record and its log only; the blind index key checks the link's tag.
-  'unsubscribe-email': { data: 'write', hmacKeys: ['blindIndex'], audit: true, leadingKeys: ['CONSENT#*', 'CONSENTLOG#*'] },
+  'unsubscribe-email': { data: 'write', hmacKeys: ['blindIndex'], audit: true, leadingKeys: ['CONSENT#*', 'CONSENTLOG#*'], channelsStack: true },
   'put-consent': { data: 'write', query: true, hmacKeys: ['blindIndex'], encrypt: ['consent-evidence'], decrypt: ['consent-evidence'], audit: true },
   'get-consents': { data: 'read', query: true, hmacKeys: ['blindIndex'], decrypt: ['consent-evidence'] },
   'inbound-sms': { data: 'write', hmacKeys: ['blindIndex'], encrypt: ['inbound-body', 'inbound-from', 'consent-evidence'], sms: true, audit: true },
@@ -124,7 +130,7 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'sweep-expiries': { data: 'write', indexes: ['expiry'], audit: true },
   // A workflow's next step: reads the verification, opens its number, sends like resend-otp (its
   // windows, range and trust query; a carrier opt-out is recorded), with the step's events.
-  'advance-workflows': { data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, email: true, audit: true, fallbackQueue: 'consume' },
+  'advance-workflows': { channelsStack: true, data: 'write', query: true, hmacKeys: BOTH_KEYS, encrypt: ['consent-evidence'], decrypt: ['otp-delivery'], sms: true, voice: true, whatsapp: true, notify: true, email: true, audit: true, fallbackQueue: 'consume' },
   // Reads an approved verification's number, asks whether it was trusted before, credits its range once.
   'credit-ranges': { data: 'read', leadingKeys: ['OTP#*'], rangeCredit: true },
   // Moves sealed copies from the outbox into the archive: it never opens one, and touches nothing else.

@@ -50,7 +50,7 @@ export class SealtextStack extends Stack {
     for (const name of stageFunctionNames(FUNCTION_NAMES, settings)) {
       const needs = FUNCTION_NEEDS[name];
       if (!needs) throw new Error(`infra/permissions.ts has no entry for ${name}`);
-      const fn = new SealtextFunction(needs.fallbackQueue === 'consume' ? channels : this, `Fn-${name}`, {
+      const fn = new SealtextFunction(needs.channelsStack ? channels : this, `Fn-${name}`, {
         name,
         stage: settings.stage,
         logGroup: functionLogs,

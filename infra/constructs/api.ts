@@ -51,7 +51,6 @@ const GATEWAY_PROBLEMS: { type: ResponseType; status: string; code: string; titl
   { type: ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'payload_too_large', title: 'The request body is too large' },
   { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', code: 'unsupported_media_type', title: 'Send the request body as application/json' },
   { type: ResponseType.THROTTLED, status: '429', code: 'rate_limited', title: 'Too many requests; try again later' },
-  { type: ResponseType.QUOTA_EXCEEDED, status: '429', code: 'rate_limited', title: 'Too many requests; try again later' },
   { type: ResponseType.WAF_FILTERED, status: '403', code: 'request_blocked', title: 'The request was blocked' },
   { type: ResponseType.DEFAULT_5XX, status: '502', code: 'internal_error', title: 'Internal error' },
 ];
@@ -192,6 +191,10 @@ export class SealtextApi extends Construct {
       return model;
     };
 
+    // A function serving several routes gets one invoke permission for this API rather than one per
+    // method (each is a resource in a stack near CloudFormation's budget); a one-route function keeps
+    // its permission scoped to its method.
+    const routesOf = (fn: string) => ROUTES.filter((r) => r.fn === fn).length;
     for (const route of ROUTES) {
       const fn = props.functions[route.fn];
       if (!fn) throw new Error(`No function for route ${route.method} ${route.path}`);
@@ -203,7 +206,7 @@ export class SealtextApi extends Construct {
           ? { authorizationType: AuthorizationType.NONE }
           : { authorizationType: AuthorizationType.COGNITO, authorizer, authorizationScopes: [route.scope] };
       // No test-invoke permission: the console's test button is not a production path (and each is one resource more).
-      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, routesOf(route.fn) > 1 ? { scopePermissionToMethod: false } : { allowTestInvoke: false }), {
         ...auth,
         requestValidator: validator,
         ...(bodyModel ? { requestModels: { 'application/json': bodyModel } } : {}),

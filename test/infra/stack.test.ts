@@ -50,7 +50,7 @@ describe('API Gateway', () => {
     const scopesByMethod = secured.map((m) => `${m.Properties.HttpMethod} ${m.Properties.AuthorizationScopes[0]}`).sort();
     expect(scopesByMethod).toEqual(ROUTES.filter((r) => r.scope !== 'public').map((r) => `${r.method} ${r.scope}`).sort());
     expect(methods.length - secured.length).toBe(ROUTES.filter((r) => r.scope === 'public').length);
-    expect(ROUTES.filter((r) => r.scope === 'public').every((r) => r.path.startsWith('/m/'))).toBe(true);
+    expect(ROUTES.filter((r) => r.scope === 'public').every((r) => /^\/(m|u)\//.test(r.path))).toBe(true);
   });
 
   it('is regional, throttled per stage and per method from the settings, access-logged, with no body logging', () => {
