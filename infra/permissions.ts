@@ -80,14 +80,14 @@ export const FUNCTION_NEEDS: Record<string, FunctionNeeds> = {
   'verify-otp': { data: 'write', hmacKeys: ['codeHash'], audit: true },
   'get-otp': { data: 'read', leadingKeys: ['OTP#*'] },
   'cancel-otp': { data: 'write', audit: true },
-  'send-message': { data: 'write', idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archiveOutbox: 'write', email: true },
+  'send-message': { data: 'write', idempotency: true, hmacKeys: BOTH_KEYS, encrypt: ['message-recipient', 'message-body', 'consent-evidence', 'message-archive'], sms: true, audit: true, archiveOutbox: 'write', email: true, whatsapp: true },
   // The only function besides the recipient's open and a subject export that decrypts a body: the archived copy, with a reason.
   'get-archived-message': { data: 'none', decrypt: ['message-archive'], audit: true, archive: 'read', archiveOutbox: 'read' },
   'get-message': { data: 'read', leadingKeys: ['MSG#*'] },
   'revoke-message': { data: 'write', audit: true },
   // The page holds no key at all: it reads the link and the message's status.
   'recipient-page': { data: 'read', leadingKeys: ['LINK#*', 'MSG#*'] },
-  'request-open-code': { data: 'write', hmacKeys: BOTH_KEYS, decrypt: ['message-recipient'], sms: true, audit: true, email: true },
+  'request-open-code': { data: 'write', hmacKeys: BOTH_KEYS, decrypt: ['message-recipient'], sms: true, audit: true, email: true, whatsapp: true },
   // The only function that may decrypt a message body.
   'open-message': { data: 'write', hmacKeys: ['codeHash'], decrypt: ['message-body'], audit: true },
   // One-click unsubscribe (RFC 8058): an address's consent record and its log only; the blind index key checks the link's tag.

@@ -96,7 +96,8 @@ export class SealtextStack extends Stack {
             : {}),
           ...(needs.email && settings.email ? { EMAIL_ADAPTER: 'ses', EMAIL_FROM: settings.email.from, SES_CONFIGURATION_SET: `sealtext-${settings.stage}-mail` } : {}),
           ...(needs.whatsapp && settings.whatsapp
-            ? { WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: settings.whatsapp.phoneNumberId, WHATSAPP_META_API_VERSION: settings.whatsapp.metaApiVersion, WHATSAPP_TEMPLATE_PREFIX: settings.whatsapp.templatePrefix }
+            ? { WHATSAPP_ADAPTER: 'social', WHATSAPP_PHONE_NUMBER_ID: settings.whatsapp.phoneNumberId, WHATSAPP_META_API_VERSION: settings.whatsapp.metaApiVersion, WHATSAPP_TEMPLATE_PREFIX: settings.whatsapp.templatePrefix,
+              WHATSAPP_NOTICE_TEMPLATE: settings.whatsapp.noticeTemplate, WHATSAPP_DIRECT_TEMPLATE: settings.whatsapp.directTemplate }
             : {}),
           ALLOWED_COUNTRIES: settings.allowedCountries.join(','),
           ...(needs.idempotency ? { IDEMPOTENCY_TABLE_NAME: tables.idempotency.tableName } : {}),

@@ -169,6 +169,10 @@ export const StageSettings = z.object({
     phoneNumberId: z.string().regex(/^phone-number-id-[0-9a-f]{32}$/, 'the id End User Messaging Social shows for the linked number: phone-number-id- and 32 hex digits'),
     metaApiVersion: z.string().regex(/^v\d{2}\.\d$/).default('v20.0'),
     templatePrefix: z.string().regex(/^[a-z0-9_]{1,60}$/).default('sealtext_code'),
+    /** Sealed messages' notices: an approved utility template, body {{1}} brand and {{2}} until, a URL button `<publicBaseUrl>/m/{{1}}` (docs/channels.md). */
+    noticeTemplate: z.string().regex(/^[a-z0-9_]{1,60}$/).default('sealtext_notice'),
+    /** `direct` messages: an approved utility template, body "{{1}}: {{2}}" (brand, the message). */
+    directTemplate: z.string().regex(/^[a-z0-9_]{1,60}$/).default('sealtext_message'),
   })).optional(),
   /** The retention archive: which message categories, for how many days (S3 Object Lock, compliance). None by default. */
   archive: jsonOr(z.strictObject({ categories: z.array(z.enum(['transactional', 'promotional'])).min(1), retentionDays: z.number().int().min(1).max(36_500) })).optional(),

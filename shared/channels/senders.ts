@@ -8,7 +8,8 @@ import type { WhatsAppTemplateMessage } from './whatsapp-message.ts';
  * hands it back with its status events lets receipts match without a write after the send.
  */
 export interface WhatsAppSender {
-  send(m: { message: WhatsAppTemplateMessage; ref?: string }): Promise<{ messageId: string }>;
+  /** `text`: the words the person sees (Meta renders them from the template); the local outbox shows them. */
+  send(m: { message: WhatsAppTemplateMessage; text: string; ref?: string }): Promise<{ messageId: string }>;
 }
 export interface VoiceSender {
   /** End User Messaging carries `ref` in the call's Context and its events: receipts match by it. */

@@ -10,6 +10,7 @@ type Locale = 'en' | 'de';
 /** Meta's language codes for the locales we send in. */
 const LANGUAGE: Record<Locale, string> = { en: 'en', de: 'de' };
 
+type TextParameter = { type: 'text'; text: string };
 export type WhatsAppTemplateMessage = {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
@@ -18,15 +19,46 @@ export type WhatsAppTemplateMessage = {
   template: {
     name: string;
     language: { code: string };
-    components: [
-      { type: 'body'; parameters: [{ type: 'text'; text: string }] },
-      { type: 'button'; sub_type: 'url'; index: '0'; parameters: [{ type: 'text'; text: string }] },
-    ];
+    components: ({ type: 'body'; parameters: TextParameter[] } | { type: 'button'; sub_type: 'url'; index: '0'; parameters: [TextParameter] })[];
   };
 };
 
-export function whatsappCodeMessage(to: string, code: string, locale: Locale, templateName: string): WhatsAppTemplateMessage {
+const checkTo = (to: string) => {
   if (!/^\+[1-9]\d{6,14}$/.test(to)) throw new Error('A WhatsApp destination is an E.164 number');
+};
+const template = (to: string, name: string, components: WhatsAppTemplateMessage['template']['components']): WhatsAppTemplateMessage => {
+  checkTo(to);
+  return { messaging_product: 'whatsapp', recipient_type: 'individual', to, type: 'template', template: { name, language: { code: 'en' }, components } };
+};
+
+/**
+ * A sealed message's notice on WhatsApp (API 1.2): the business's approved **utility** template
+ * (named in the settings, `whatsapp.noticeTemplate`), body "{{1}}: you have a secure message. It
+ * can be read until {{2}}." and a URL button whose base is the stage's `/m/` and whose one
+ * parameter is the link's token. Meta approves the URL's base with the template; only the token
+ * varies, and the body never holds the message.
+ */
+export function whatsappNoticeMessage(to: string, t: { template: string; brand: string; until: string; token: string }): WhatsAppTemplateMessage {
+  return template(to, t.template, [
+    { type: 'body', parameters: [{ type: 'text', text: t.brand }, { type: 'text', text: t.until }] },
+    { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: t.token }] },
+  ]);
+}
+export const whatsappNoticeWords = (brand: string, until: string) => `${brand}: you have a secure message. It can be read until ${until}.`;
+
+/** `direct` on WhatsApp: the utility template `whatsapp.directTemplate`, body "{{1}}: {{2}}" (brand, the message). */
+export function whatsappDirectMessage(to: string, t: { template: string; brand: string; body: string }): WhatsAppTemplateMessage {
+  // Meta refuses a template parameter with a newline, a tab or more than four spaces in a row.
+  const body = t.body.replace(/\s*\n\s*/g, ' · ').replace(/\t/g, ' ').replace(/ {4,}/g, '   ');
+  return template(to, t.template, [{ type: 'body', parameters: [{ type: 'text', text: t.brand }, { type: 'text', text: body }] }]);
+}
+export const whatsappDirectWords = (m: WhatsAppTemplateMessage) => {
+  const [brand, body] = (m.template.components[0]?.parameters ?? []).map((p) => p.text);
+  return `${brand}: ${body}`;
+};
+
+export function whatsappCodeMessage(to: string, code: string, locale: Locale, templateName: string): WhatsAppTemplateMessage {
+  checkTo(to);
   // Meta refuses a one-time password over 15 characters in an authentication template.
   if (!/^[0-9A-Za-z]{4,15}$/.test(code)) throw new Error('An authentication template code is 4 to 15 letters or digits');
   return {

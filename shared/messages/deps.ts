@@ -1,4 +1,4 @@
-import type { EmailSender } from '../channels/senders.ts';
+import type { EmailSender, WhatsAppSender } from '../channels/senders.ts';
 import type { SenderDeps } from '../sender-deps.ts';
 import type { MessageStore } from './store.ts';
 import type { TemplateStore } from '../templates/template.ts';
@@ -16,6 +16,8 @@ export type MessageDeps = SenderDeps & {
   publicBaseUrl: string;
   /** E-mail, where the deployment configures it (API 1.2). */
   email?: EmailSender;
+  /** WhatsApp, where the deployment links a number (API 1.2): the notice's and direct's utility templates, the open code's authentication template. */
+  whatsapp?: { sender: WhatsAppSender; templatePrefix: string; noticeTemplate: string; directTemplate: string };
 };
 
 /** Opening texts no one and renders no template: its bundle carries neither the SMS client nor the template store. */

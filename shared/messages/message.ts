@@ -26,7 +26,7 @@ export type Message = {
   phoneIndex: string;
   phoneMask: string;
   /** API 1.2: notice and open code by e-mail, to this address (sealed; masked; indexed for suppression). */
-  channel?: 'email';
+  channel?: 'email' | 'whatsapp';
   sealedEmail?: string;
   emailMask?: string;
   emailIndex?: string;

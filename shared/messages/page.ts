@@ -45,7 +45,7 @@ const SCRIPT = `
   $('code-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const code = $('code').value.replace(/\\D/g, '');
-    if (code.length !== 6) { say('Enter the 6-digit code from the text message.', true); return; }
+    if (code.length !== 6) { say('Enter the 6-digit code we sent you.', true); return; }
     const asking = !$('check').hidden;
     const answer = $('answer').value.trim();
     if (asking && !answer) { $('answer').focus(); say('Enter your answer to the question.', true); return; }
@@ -111,7 +111,15 @@ const STATE_TEXT: Record<Exclude<PageState, 'active'>, { title: string; text: st
 export const pageHead = (title: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>`;
 
-export function renderPage(view: { state: PageState; brand?: string; to?: string; expiresAt?: string; burnAfterRead?: boolean }): { status: number; html: string } {
+/** How the page says where the open code goes (API 1.2: the notice's channel). */
+const HOW: Record<'sms' | 'whatsapp' | 'email', { send: string; label: string }> = {
+  sms: { send: 'we first text a one-time code to', label: 'Code from the text message' },
+  whatsapp: { send: 'we first send a one-time code on WhatsApp to', label: 'Code from the WhatsApp message' },
+  email: { send: 'we first e-mail a one-time code to', label: 'Code from the e-mail' },
+};
+
+export function renderPage(view: { state: PageState; brand?: string; to?: string; channel?: 'sms' | 'whatsapp' | 'email'; expiresAt?: string; burnAfterRead?: boolean }): { status: number; html: string } {
+  const how = HOW[view.channel ?? 'sms'];
   const brand = escapeHtml(view.brand ?? 'Sealtext');
   const head = pageHead;
   if (view.state !== 'active') {
@@ -127,9 +135,9 @@ export function renderPage(view: { state: PageState; brand?: string; to?: string
     html: `${head(`A secure message from ${view.brand ?? 'Sealtext'}`)}<div class="card" data-state="active">
 <h1>A secure message from ${brand}</h1>
 <div id="actions">
-<p>To keep it private, we first text a one-time code to ${escapeHtml(view.to ?? 'your phone')}.</p>${until}
+<p>To keep it private, ${how.send} ${escapeHtml(view.to ?? 'your phone')}.</p>${until}
 <button id="send" type="button">Send me a code</button>
-<form id="code-form" hidden novalidate><label for="code">Code from the text message</label>
+<form id="code-form" hidden novalidate><label for="code">${how.label}</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" maxlength="6" required aria-describedby="status">
 <div id="check" hidden><label for="answer" id="prompt"></label>
 <input id="answer" name="answer" class="text" autocomplete="off" maxlength="100" aria-describedby="status"></div>

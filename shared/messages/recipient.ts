@@ -1,5 +1,6 @@
 import { ChannelRejected } from '../channels/senders.ts';
 import { openCodeEmail } from '../email/message-email.ts';
+import { whatsappCodeMessage, whatsappCodeWords } from '../channels/whatsapp-message.ts';
 import { emailOf } from '../otp/delivery.ts';
 import { codeHash, generateCode } from '../otp/code.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
@@ -32,7 +33,7 @@ export async function pageState(deps: Pick<MessageDeps, 'store' | 'now'>, token:
   const m = await byToken(deps, token);
   if (!m) return { state: 'unknown' as PageState };
   const state: PageState = goneReason(m, deps.now()) ?? 'active';
-  return { state, brand: m.brand ?? 'Sealtext', to: m.emailMask ?? m.phoneMask, expiresAt: new Date(m.expiresAt).toISOString(), burnAfterRead: m.burnAfterRead };
+  return { state, brand: m.brand ?? 'Sealtext', to: m.emailMask ?? m.phoneMask, channel: m.channel ?? ('sms' as const), expiresAt: new Date(m.expiresAt).toISOString(), burnAfterRead: m.burnAfterRead };
 }
 
 const openCodeHash = (deps: Pick<MessageDeps, 'keys'>, id: string, code: string) => codeHash(deps.keys.codeHashKey, id, code, 'message-open');
@@ -71,7 +72,10 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   const counters = sendCounters(deps, { phone, phoneIndex: m.phoneIndex, clientId: m.clientId, ...(endUser ? { endUser } : {}), ...(email ? { email } : {}) }, now);
   const subject = { subjectIndex: m.phoneIndex, subjectMask: m.phoneMask, resource: m.id, owner: m.clientId };
   const out = await deps.store.setOpenCode(
-    { id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country, phoneIndex: m.phoneIndex, ...(email && m.emailIndex ? { emailIndex: m.emailIndex } : {}) },
+    {
+      id: m.id, codeHash: openCodeHash(deps, m.id, code), codeExpiresAt, seenSends: m.openSends, nowMs: now, country: m.country, phoneIndex: m.phoneIndex,
+      ...(m.channel ? { channel: m.channel } : {}), ...(email && m.emailIndex ? { emailIndex: m.emailIndex } : {}),
+    },
     counters,
     { actor: 'recipient', action: 'message.code', outcome: 'sent', ...subject },
   );
@@ -87,6 +91,11 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
     if (email) {
       if (!deps.email) throw new ChannelUnavailable('email');
       await deps.email.send({ to: email.address, ...openCodeEmail(brand, code, minutes) });
+    } else if (m.channel === 'whatsapp') {
+      // The authentication template (copy-code button), as for sign-in codes: Meta allows codes only in it.
+      if (!deps.whatsapp) throw new ChannelUnavailable('whatsapp');
+      const message = whatsappCodeMessage(phone.e164, code, 'en', `${deps.whatsapp.templatePrefix}_en`);
+      await deps.whatsapp.sender.send({ message, text: `${whatsappCodeWords('en', code)}\n[Copy code]` });
     } else await deps.sms.send({ to: phone.e164, text: openCodeSms(brand, code, minutes) });
   } catch (error) {
     if (error instanceof ChannelRejected) throw new DeliveryFailed(error.reason);
@@ -97,6 +106,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
   return {
     status: 'code_sent' as const,
     to: m.emailMask ?? m.phoneMask,
+    channel: m.channel ?? ('sms' as const),
     codeExpiresAt: new Date(codeExpiresAt).toISOString(),
     resendAvailableAt: new Date(now + MESSAGE_RULES.openResendIntervalMs).toISOString(),
     sendsRemaining: MESSAGE_RULES.maxOpenSends - (m.openSends + 1),

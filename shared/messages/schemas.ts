@@ -61,7 +61,7 @@ export const MessageSent = described(
   z.object({
     messageId: z.string(), status: z.literal('sent'), to: z.string(), delivery: Delivery, category: Category, expiresAt: Time,
     deliveryStatus: DeliveryView,
-    channel: z.enum(['sms', 'email']),
+    channel: z.enum(['sms', 'whatsapp', 'email']),
     email: z.optional(z.string()),
   }),
   { id: 'MessageSent' },
@@ -92,7 +92,14 @@ export const OpenMessageRequest = described(
 export const EmptyRecipientRequest = described(z.strictObject({}), { id: 'EmptyRecipientRequest' });
 
 export const OpenCodeSent = described(
-  z.object({ status: z.literal('code_sent'), to: z.string(), codeExpiresAt: Time, resendAvailableAt: Time, sendsRemaining: z.int() }),
+  z.object({
+    status: z.literal('code_sent'),
+    /** Where the code went, masked: the number, or (API 1.2) the address. */
+    to: z.string(),
+    /** API 1.2: the channel the code went on (the notice's). */
+    channel: z.enum(['sms', 'whatsapp', 'email']),
+    codeExpiresAt: Time, resendAvailableAt: Time, sendsRemaining: z.int(),
+  }),
   { id: 'OpenCodeSent' },
 );
 

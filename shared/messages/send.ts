@@ -4,6 +4,7 @@ import { ChannelRejected } from '../channels/senders.ts';
 import { emailIndex, maskEmail } from '../email/address.ts';
 import { directEmail, sealedNoticeEmail } from '../email/message-email.ts';
 import { unsubscribeHeaders, unsubscribeToken } from '../email/unsubscribe.ts';
+import { whatsappDirectMessage, whatsappDirectWords, whatsappNoticeMessage, whatsappNoticeWords } from '../channels/whatsapp-message.ts';
 import { emailOf } from '../otp/delivery.ts';
 import { newId } from '../crypto/ids.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
@@ -32,7 +33,7 @@ import { queued, smsRef } from '../delivery/receipt.ts';
 export async function sendMessage(deps: MessageDeps, clientId: string, input: SendMessageRequest) {
   const phone = checkDestination(input.to, deps.allowedCountries);
   // API 1.2: the notice (and later the open code) by e-mail, where the deployment has it.
-  if (input.channel === 'whatsapp' || (input.channel === 'email' && !deps.email)) throw new ChannelUnavailable(input.channel);
+  if ((input.channel === 'whatsapp' && !deps.whatsapp) || (input.channel === 'email' && !deps.email)) throw new ChannelUnavailable(input.channel);
   const email = input.channel === 'email' ? emailOf({ to: phone.e164, email: input.email }) : undefined;
   const content = await messageContent(deps, input);
   const now = deps.now();
@@ -59,7 +60,7 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
     sealedRecipient: await deps.envelope.seal(phone.e164, recipientContext(id)),
     ...(email
       ? { channel: 'email' as const, sealedEmail: await deps.envelope.seal(email.address, recipientContext(id)), emailMask: maskEmail(email), emailIndex: emailIndex(deps.keys.blindIndexKey, email) }
-      : {}),
+      : input.channel === 'whatsapp' ? { channel: 'whatsapp' as const } : {}),
     ...(deps.archivePolicy && archives(deps.archivePolicy, content.category) ? { archivedUntil: now + deps.archivePolicy.retentionDays * 86_400_000 } : {}),
     ...(input.recipientCheck ? { checkPrompt: input.recipientCheck.prompt, checkHash: answerHash(deps.keys.codeHashKey, id, input.recipientCheck.answer) } : {}),
     ...(link ? { linkHash: link, sealedBody: await deps.envelope.seal(content.body, bodyContext(id)) } : {}),
@@ -74,7 +75,9 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   const counters = sendCounters(deps, { phone, phoneIndex, clientId, ...(message.endUser ? { endUser: message.endUser } : {}), ...(email ? { email } : {}) }, now);
   const subject = { subjectIndex: phoneIndex, subjectMask: message.phoneMask, resource: id };
   const url = token ? `${deps.publicBaseUrl}/m/${token}` : undefined;
-  const text = url ? sealedNoticeSms(brand, url, message.expiresAt) : directSms(brand, content.body);
+  const whatsapp = message.channel === 'whatsapp' ? whatsappMessage(deps, phone.e164, { brand, body: content.body, token, url, expiresAt: message.expiresAt }) : undefined;
+  // What the person sees: the SMS, or WhatsApp's words (the provenance of either).
+  const text = whatsapp?.text ?? (url ? sealedNoticeSms(brand, url, message.expiresAt) : directSms(brand, content.body));
   // Promotional e-mail carries one-click unsubscribe (RFC 8058): the header pair and a visible link.
   const unsubscribeUrl = email && content.category === 'promotional' ? `${deps.publicBaseUrl}/u/${unsubscribeToken(deps.keys, message.emailIndex!)}` : undefined;
   const mail = email ? (url ? sealedNoticeEmail(brand, url, message.expiresAt, { unsubscribeUrl }) : directEmail(brand, content.body, { unsubscribeUrl })) : undefined;
@@ -93,18 +96,39 @@ export async function sendMessage(deps: MessageDeps, clientId: string, input: Se
   let smsId: string;
   try {
     const ref = message.smsRef ? { ref: message.smsRef } : {};
-    ({ messageId: smsId } = email && mail ? await deps.email!.send({ to: email.address, ...mail, ...ref, ...(unsubscribeUrl ? { headers: unsubscribeHeaders(unsubscribeUrl) } : {}) }) : await deps.sms.send({ to: phone.e164, text, ...ref }));
+    ({ messageId: smsId } = email && mail
+      ? await deps.email!.send({ to: email.address, ...mail, ...ref, ...(unsubscribeUrl ? { headers: unsubscribeHeaders(unsubscribeUrl) } : {}) })
+      : whatsapp ? await deps.whatsapp!.sender.send({ message: whatsapp.message, text: whatsapp.shown, ...ref })
+        : await deps.sms.send({ to: phone.e164, text, ...ref }));
   } catch (error) {
     const failure = error instanceof ChannelRejected ? new DeliveryFailed(error.reason) : await deliveryError({ ...deps, store: deps.consent }, error, { phoneIndex, mask: message.phoneMask });
     await deps.store.markFailed(id, { actor: clientId, action: 'message.failed', outcome: (failure as { code?: string }).code ?? 'delivery_failed', ...subject });
     throw failure;
   }
   const sentAt = deps.now();
-  if (email || !deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
+  // E-mail and WhatsApp receipts name the provider's message id: it is recorded here.
+  if (email || whatsapp || !deps.sms.echoesRef) await recordSent(deps, () => deps.store.markSent(id, smsId, sentAt));
   deps.signals.count(SIGNAL.sent);
   const view = messageView({ ...message, receipt: { status: 'sent', at: sentAt } }, sentAt);
   return {
     messageId: view.messageId, status: 'sent' as const, to: view.to, delivery: view.delivery, category: view.category, expiresAt: view.expiresAt,
-    deliveryStatus: view.deliveryStatus, channel: email ? 'email' as const : 'sms' as const, ...(message.emailMask ? { email: message.emailMask } : {}),
+    deliveryStatus: view.deliveryStatus, channel: message.channel ?? ('sms' as const), ...(message.emailMask ? { email: message.emailMask } : {}),
   };
+}
+
+/**
+ * A sealed notice or a direct message on WhatsApp: the business's approved utility templates
+ * (Meta allows a business-started conversation only through one). `text` is Meta's rendering of
+ * it, kept for provenance; `shown` adds the link button as the person sees it.
+ */
+function whatsappMessage(deps: MessageDeps, to: string, m: { brand: string; body: string; token: string | undefined; url: string | undefined; expiresAt: number }) {
+  const templates = deps.whatsapp!;
+  if (m.token && m.url) {
+    const until = `${new Date(m.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const words = whatsappNoticeWords(m.brand, until);
+    return { message: whatsappNoticeMessage(to, { template: templates.noticeTemplate, brand: m.brand, until, token: m.token }), text: words, shown: `${words}\n[Read message: ${m.url}]` };
+  }
+  const message = whatsappDirectMessage(to, { template: templates.directTemplate, brand: m.brand, body: m.body });
+  const words = whatsappDirectWords(message);
+  return { message, text: words, shown: words };
 }

@@ -22,7 +22,7 @@ export interface MessageStore {
   findByLink(hash: string): Promise<Message | undefined>;
   /** A new open code for the recipient, guarded by the sends count seen, with the phone's counters. */
   setOpenCode(
-    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string; emailIndex?: string },
+    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string; channel?: 'email' | 'whatsapp'; emailIndex?: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ): Promise<Written>;

@@ -88,7 +88,8 @@ const hasNextStep = (v: Pick<Verification, 'steps' | 'step'>) => v.steps !== und
 export type OutgoingCode =
   | { channel: 'sms'; text: string }
   | { channel: 'voice'; text: string; script: VoiceScript }
-  | { channel: 'whatsapp'; text: string; message: WhatsAppTemplateMessage }
+  /** `text`: Meta's words (provenance); `shown`: with the copy-code button, as the person sees it. */
+  | { channel: 'whatsapp'; text: string; shown: string; message: WhatsAppTemplateMessage }
   /** An e-mail: provenance keeps its plain-text part, keyed by the address. */
   | { channel: 'email'; mail: RenderedEmail }
   /** Through a provider's own approved words (Notify): no text of ours, so nothing for provenance. */
@@ -120,7 +121,8 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'man
   if (channel === 'whatsapp') {
     if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
     const message = whatsappCodeMessage(details.to, code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
-    return { channel, text: whatsappCodeWords(locale, code), message };
+    const words = whatsappCodeWords(locale, code);
+    return { channel, text: words, shown: `${words}\n[${locale === 'de' ? 'Code kopieren' : 'Copy code'}]`, message };
   }
   if (channel === 'voice') {
     const script = voiceScript(locale, { brand, code, ...transaction });
@@ -132,7 +134,7 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'man
 function dispatch(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode, ref: { ref?: string }) {
   if ('managed' in out) return deps.managedCodes!.send({ to: details.to, code: out.managed.code, channel: out.channel, locale: out.managed.locale, ttlSeconds: v.ttlSeconds, ...ref });
   if (out.channel === 'voice') return deps.voice!.send({ to: details.to, script: out.script, ...ref });
-  if (out.channel === 'whatsapp') return deps.whatsapp!.sender.send({ message: out.message, ...ref });
+  if (out.channel === 'whatsapp') return deps.whatsapp!.sender.send({ message: out.message, text: out.shown, ...ref });
   if (out.channel === 'email') return deps.email!.send({ to: details.email!, ...out.mail, ...ref });
   return deps.sms.send({ to: details.to, text: out.text, ...ref });
 }

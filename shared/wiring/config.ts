@@ -105,6 +105,9 @@ const base = z.object({
   WHATSAPP_PHONE_NUMBER_ID: z.optional(z.string().check(z.regex(/^phone-number-id-[0-9a-f]{32}$/))),
   WHATSAPP_META_API_VERSION: z._default(z.string().check(z.regex(/^v\d{2}\.\d$/)), 'v20.0'),
   WHATSAPP_TEMPLATE_PREFIX: z._default(z.string().check(z.regex(/^[a-z0-9_]{1,60}$/)), 'sealtext_code'),
+  /** Sealed messages on WhatsApp (API 1.2): the approved utility templates of the notice (link button) and of `direct`. */
+  WHATSAPP_NOTICE_TEMPLATE: z._default(z.string().check(z.regex(/^[a-z0-9_]{1,60}$/)), 'sealtext_notice'),
+  WHATSAPP_DIRECT_TEMPLATE: z._default(z.string().check(z.regex(/^[a-z0-9_]{1,60}$/)), 'sealtext_message'),
   /** Alphanumeric sender id where the destination country supports one. */
   SMS_SENDER_ID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]{1,11}$/))),
   /** The retention archive: categories archived (csv), for how many days, and where (S3 bucket or local folder). */

@@ -202,6 +202,9 @@ export const messageDeps = /* @__PURE__ */ oncePromise(async (): Promise<Message
   archivePolicy: { categories: config().ARCHIVE_CATEGORIES, retentionDays: config().ARCHIVE_RETENTION_DAYS },
   publicBaseUrl: config().PUBLIC_BASE_URL ?? '',
   ...(emailSender() ? { email: emailSender() } : {}),
+  ...(whatsappSender()
+    ? { whatsapp: { sender: whatsappSender()!, templatePrefix: config().WHATSAPP_TEMPLATE_PREFIX, noticeTemplate: config().WHATSAPP_NOTICE_TEMPLATE, directTemplate: config().WHATSAPP_DIRECT_TEMPLATE } }
+    : {}),
 }));
 
 /** Opening a sealed message: the code check and the envelope; no SMS client, no template store. */

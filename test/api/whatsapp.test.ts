@@ -112,6 +112,44 @@ describe('WhatsApp codes (API 1.2)', () => {
   });
 });
 
+describe('sealed messages on WhatsApp (API 1.2)', () => {
+  it('sends the notice through the utility template (the link, never the body); the page sends its code on WhatsApp; the code opens it', async () => {
+    const to = mobile();
+    const body = `Your new card PIN is ${Math.random().toString().slice(2, 6)}`;
+    const refused = await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body, brand: 'Acme Bank' } });
+    expect(refused.body).toMatchObject({ code: 'consent_required', channel: 'whatsapp' });
+    await optIn(to);
+    const sent = await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body, brand: 'Acme Bank' } });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ channel: 'whatsapp', delivery: 'sealed' });
+    const [notice] = await outbox(to);
+    expect(notice).toMatchObject({ channel: 'whatsapp' });
+    expect(notice!.text).toMatch(/^Acme Bank: you have a secure message\. It can be read until .+ UTC\.\n\[Read message: http:\/\/\S+\/m\/[\w-]{43}\]$/);
+    expect(notice!.text).not.toContain(body);
+    const path = new URL(notice!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!).pathname;
+    const page = await (await fetch(`${baseUrl}${path}`)).text();
+    expect(page).toContain('we first send a one-time code on WhatsApp to');
+    const requested = await call('POST', `${path}/code`, { body: {} });
+    expect(requested.body).toMatchObject({ channel: 'whatsapp', to: expect.stringMatching(/^\+44/) });
+    const codeMessage = (await outbox(to)).at(-1)!;
+    expect(codeMessage.channel).toBe('whatsapp');
+    const code = whatsappCode(codeMessage.text);
+    expect((await call('POST', `${path}/open`, { body: { code } })).body).toMatchObject({ body, brand: 'Acme Bank' });
+    // Nothing went by SMS.
+    expect((await outbox(to)).every((m) => m.channel === 'whatsapp')).toBe(true);
+  });
+
+  it('puts a direct message in the direct template; an opt-out of WhatsApp refuses the next', async () => {
+    const to = mobile();
+    await optIn(to);
+    const sent = await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body: 'Your parcel arrives today\nbetween 9 and 12', delivery: 'direct', brand: 'Acme' } });
+    expect(sent.status).toBe(201);
+    expect((await outbox(to)).at(-1)).toMatchObject({ channel: 'whatsapp', text: 'Acme: Your parcel arrives today · between 9 and 12' });
+    await optIn(to, 'opted_out');
+    expect((await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body: 'Again', delivery: 'direct' } })).body).toMatchObject({ code: 'consent_required' });
+  });
+});
+
 afterAll(() => {
   const logs = stackLogLines().join('\n');
   expect(secrets.length).toBeGreaterThan(4);

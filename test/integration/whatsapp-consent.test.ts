@@ -38,7 +38,7 @@ describe('WhatsApp opt-in (DynamoDB Local)', () => {
     expect(view).toMatchObject({ channel: 'whatsapp' });
     const [message] = whatsapp.messages;
     expect(message).toMatchObject({ to, type: 'template', template: { name: 'acme_code_de', language: { code: 'de' } } });
-    expect(message!.template.components[1].parameters[0].text).toBe(message!.template.components[0].parameters[0].text);
+    expect(message!.template.components[1]!.parameters[0].text).toBe(message!.template.components[0]!.parameters[0].text);
     // The message id is what its status events name: recorded for the receipts.
     const item = await ctx.doc.send(new GetCommand({ TableName: INTEGRATION_TABLES.Data, Key: recordKey('otp', view.verificationId), ConsistentRead: true }));
     expect(item.Item).toMatchObject({ smsId: 'wamid.1', receipt: { status: 'sent' } });

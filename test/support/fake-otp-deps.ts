@@ -250,7 +250,7 @@ export class RecordingWhatsApp implements WhatsAppSender {
     return { messageId: `wamid.${this.messages.length}` };
   }
   lastCode() {
-    const code = this.messages.at(-1)?.template.components[0].parameters[0].text;
+    const code = this.messages.at(-1)?.template.components[0]?.parameters[0]?.text;
     if (!code) throw new Error('no WhatsApp message');
     return code;
   }

@@ -157,7 +157,7 @@ describe('local stand-ins', () => {
   it('put WhatsApp messages and calls in the outbox under their channel (a call as its words); SMS entries keep no channel', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sealtext-channels-')), 'outbox.jsonl');
     const quiet = () => undefined;
-    await new OutboxWhatsApp(file, quiet).send({ message: whatsappCodeMessage('+447400123456', '482910', 'en', 't') });
+    await new OutboxWhatsApp(file, quiet).send({ message: whatsappCodeMessage('+447400123456', '482910', 'en', 't'), text: '482910 is your verification code.\n[Copy code]' });
     await new OutboxVoice(file, quiet).send({ to: '+447400123456', script: voiceScript('en', { brand: 'Acme', code: '1234' }) });
     const entries = readOutbox(file, '+447400123456');
     expect(entries.map((e) => e.channel)).toEqual(['whatsapp', 'voice']);

@@ -48,7 +48,7 @@ export class DynamoMessageStore implements MessageStore {
     const ttl = ttlOf(m.expiresAt);
     if (archived && !this.archiveOutboxTable) throw new Error('No archive outbox is configured for an archived category');
     await transactWithLimits(this.doc, this.tableName, counters, [
-      ...sendGuards(this.tableName, { phoneIndex: m.phoneIndex, country: m.country, kind, nowMs, ...(m.channel === 'email' && m.emailIndex ? { channel: 'email', emailIndex: m.emailIndex } : {}) }),
+      ...sendGuards(this.tableName, { phoneIndex: m.phoneIndex, country: m.country, kind, nowMs, ...(m.channel ? { channel: m.channel } : {}), ...(m.emailIndex ? { emailIndex: m.emailIndex } : {}) }),
       { Put: { TableName: this.tableName, Item: { ...key(m.id), ...subjectKey(m.phoneIndex), ...m, expiryBucket: expiryBucket(m.expiresAt), ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(link
         ? [{ Put: { TableName: this.tableName, Item: { ...linkKey(link), messageId: m.id, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } }]
@@ -70,12 +70,12 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   setOpenCode(
-    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string; emailIndex?: string },
+    q: { id: string; codeHash: string; codeExpiresAt: number; seenSends: number; nowMs: number; country: string; phoneIndex: string; channel?: 'email' | 'whatsapp'; emailIndex?: string },
     counters: LimitCounter[],
     event: NewAuditEvent,
   ): Promise<Written> {
     // Guarded like every send: a number that opted out since the message (STOP) gets no open code.
-    const guards = sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, ...(q.emailIndex ? { channel: 'email', emailIndex: q.emailIndex } : {}) });
+    const guards = sendGuards(this.tableName, { phoneIndex: q.phoneIndex, country: q.country, kind: 'otp', nowMs: q.nowMs, ...(q.channel ? { channel: q.channel } : {}), ...(q.emailIndex ? { emailIndex: q.emailIndex } : {}) });
     return this.write(q.id, q.nowMs, event, {
       UpdateExpression: 'SET #openCodeHash = :h, #openCodeExpiresAt = :exp, #openLastSentAt = :now ADD #openSends :one',
       ConditionExpression: `${OPENABLE} AND #openSends = :seen`,
