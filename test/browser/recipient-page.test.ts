@@ -144,3 +144,64 @@ describe('recipient page in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/6-expired.png`, fullPage: true });
   });
 });
+
+describe('a sealed message on every channel, opened in Chromium (API 1.2)', () => {
+  const body = 'Your new card PIN is 4921.';
+  async function openWith(link: string, label: string, code: () => Promise<string>, shot: string) {
+    const { page, problems } = await phonePage();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel(label).waitFor();
+    await page.getByLabel(label).fill(await code());
+    await page.getByRole('button', { name: 'Open message' }).click();
+    await page.locator('#message').waitFor({ state: 'visible' });
+    expect(await page.locator('#message').textContent()).toBe(body);
+    await page.screenshot({ path: `${SHOTS}/${shot}`, fullPage: true });
+    expect(problems).toEqual([]);
+    return page;
+  }
+
+  it('by e-mail: the link from the e-mail, the code from the next e-mail, the address masked on the page', async () => {
+    const to = randomUkMobile();
+    const email = `eve.${Math.random().toString(36).slice(2, 10)}@example.com`;
+    expect((await call('POST', '/v1/messages', { token, body: { to, channel: 'email', email, body, brand: 'Acme Bank' } })).status).toBe(201);
+    const link = (await outbox(email)).at(-1)!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!;
+    const { page } = await phonePage();
+    await page.goto(link);
+    expect(await page.locator('#actions p').first().textContent()).toBe('To keep it private, we first e-mail a one-time code to e***@example.com.');
+    await page.close();
+    const opened = await openWith(link, 'Code from the e-mail', async () => (await outbox(email)).at(-1)!.text.match(/^\s+(\d{6})\s*$/m)![1]!, '10-email-opened.png');
+    expect(await opened.content()).not.toContain(email);
+    expect(await outbox(to)).toEqual([]);
+  });
+
+  it('by WhatsApp: the link from the notice\'s button, the code from the WhatsApp message', async () => {
+    const to = randomUkMobile();
+    expect((await call('PUT', '/v1/consents', { token, body: { to, channel: 'whatsapp', category: 'all', status: 'opted_in', source: 'web_form' } })).status).toBe(200);
+    expect((await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body, brand: 'Acme Bank' } })).status).toBe(201);
+    const link = (await outbox(to)).at(-1)!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!;
+    await openWith(link, 'Code from the WhatsApp message', async () => (await outbox(to)).at(-1)!.text.match(/^(\d{6}) is your verification code/)![1]!, '11-whatsapp-opened.png');
+    expect((await outbox(to)).every((m) => m.channel === 'whatsapp')).toBe(true);
+  });
+
+  it('one-click unsubscribe from a promotional e-mail: the page asks, its button records the opt-out', async () => {
+    const email = `fay.${Math.random().toString(36).slice(2, 10)}@example.com`;
+    const b = await tokenFor(clients[1]!);
+    const templateId = (await call('POST', '/v1/templates', { token, body: { name: 'browser-promo', category: 'promotional', text: 'Autumn sale today' } })).body.templateId as string;
+    expect((await call('POST', `/v1/templates/${templateId}/versions/1/approve`, { token: b, body: {} })).status).toBe(200);
+    await call('PUT', '/v1/consents', { token, body: { channel: 'email', email, category: 'promotional', status: 'opted_in', source: 'web_form' } });
+    expect((await call('POST', '/v1/messages', { token, body: { to: randomUkMobile(), channel: 'email', email, templateId, delivery: 'direct' } })).status).toBe(201);
+    const mail = (await outbox(email)).at(-1) as { headers?: Record<string, string> };
+    const link = mail.headers!['List-Unsubscribe']!.slice(1, -1);
+    const { page, problems } = await phonePage();
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('Unsubscribe from promotional e-mail');
+    await page.screenshot({ path: `${SHOTS}/12-unsubscribe-ask.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Unsubscribe' }).click();
+    await page.locator('h1', { hasText: 'You are unsubscribed' }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/13-unsubscribed.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    expect((await call('POST', '/v1/consents/lookup', { token, body: { email } })).body).toMatchObject({ promotional: { status: 'opted_out', source: 'one_click_unsubscribe' } });
+  });
+});
+
