@@ -33,10 +33,10 @@ const template = (to: string, name: string, components: WhatsAppTemplateMessage[
 
 /**
  * A sealed message's notice on WhatsApp (API 1.2): the business's approved **utility** template
- * (named in the settings, `whatsapp.noticeTemplate`), body "{{1}}: you have a secure message. It
- * can be read until {{2}}." and a URL button whose base is the stage's `/m/` and whose one
- * parameter is the link's token. Meta approves the URL's base with the template; only the token
- * varies, and the body never holds the message.
+ * (named in the settings, `whatsapp.noticeTemplate`; `utilityTemplates` below), body "You have a
+ * secure message from {{1}}. It can be read until {{2}}." and a URL button whose base is the
+ * stage's `/m/` and whose one parameter is the link's token. Meta approves the URL's base with the
+ * template; only the token varies, and the body never holds the message.
  */
 export function whatsappNoticeMessage(to: string, t: { template: string; brand: string; until: string; token: string }): WhatsAppTemplateMessage {
   return template(to, t.template, [
@@ -44,18 +44,38 @@ export function whatsappNoticeMessage(to: string, t: { template: string; brand: 
     { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: t.token }] },
   ]);
 }
-export const whatsappNoticeWords = (brand: string, until: string) => `${brand}: you have a secure message. It can be read until ${until}.`;
+const NOTICE_BODY = 'You have a secure message from {{1}}. It can be read until {{2}}.';
+/** Meta refuses a parameter at the very start or end of a template's body: both bodies begin and end with words. */
+const DIRECT_BODY = 'A message from {{1}}:\n\n{{2}}\n\nReply STOP to stop WhatsApp messages.';
+const fill = (body: string, values: string[]) => body.replace(/\{\{(\d)\}\}/g, (_m, i: string) => values[Number(i) - 1] ?? '');
+export const whatsappNoticeWords = (brand: string, until: string) => fill(NOTICE_BODY, [brand, until]);
 
-/** `direct` on WhatsApp: the utility template `whatsapp.directTemplate`, body "{{1}}: {{2}}" (brand, the message). */
+/** `direct` on WhatsApp: the utility template `whatsapp.directTemplate` (brand, the message). */
 export function whatsappDirectMessage(to: string, t: { template: string; brand: string; body: string }): WhatsAppTemplateMessage {
   // Meta refuses a template parameter with a newline, a tab or more than four spaces in a row.
   const body = t.body.replace(/\s*\n\s*/g, ' · ').replace(/\t/g, ' ').replace(/ {4,}/g, '   ');
   return template(to, t.template, [{ type: 'body', parameters: [{ type: 'text', text: t.brand }, { type: 'text', text: body }] }]);
 }
-export const whatsappDirectWords = (m: WhatsAppTemplateMessage) => {
-  const [brand, body] = (m.template.components[0]?.parameters ?? []).map((p) => p.text);
-  return `${brand}: ${body}`;
-};
+export const whatsappDirectWords = (m: WhatsAppTemplateMessage) => fill(DIRECT_BODY, (m.template.components[0]?.parameters ?? []).map((p) => p.text));
+
+/**
+ * The two utility templates sealed messages need, as Meta's template API takes them (End User
+ * Messaging Social `CreateWhatsAppMessageTemplate`), in English: the notice with its link button on
+ * `<publicBaseUrl>/m/{{1}}`, and `direct`. Examples are required by Meta's review.
+ */
+export function utilityTemplates(names: { notice: string; direct: string }, publicBaseUrl: string) {
+  if (!/^https:\/\/[^\s{}]+[^/]$/.test(publicBaseUrl)) throw new Error('The base URL is the stage\'s https address, without a trailing slash');
+  return [
+    {
+      name: names.notice, language: 'en', category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: NOTICE_BODY, example: { body_text: [['Acme Bank', '2026-12-03 18:00 UTC']] } },
+        { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Read message', url: `${publicBaseUrl}/m/{{1}}`, example: [`${publicBaseUrl}/m/${'x'.repeat(43)}`] }] },
+      ],
+    },
+    { name: names.direct, language: 'en', category: 'UTILITY', components: [{ type: 'BODY', text: DIRECT_BODY, example: { body_text: [['Acme', 'Your parcel arrives today between 9 and 12.']] } }] },
+  ];
+}
 
 export function whatsappCodeMessage(to: string, code: string, locale: Locale, templateName: string): WhatsAppTemplateMessage {
   checkTo(to);

@@ -124,7 +124,7 @@ describe('sealed messages on WhatsApp (API 1.2)', () => {
     expect(sent.body).toMatchObject({ channel: 'whatsapp', delivery: 'sealed' });
     const [notice] = await outbox(to);
     expect(notice).toMatchObject({ channel: 'whatsapp' });
-    expect(notice!.text).toMatch(/^Acme Bank: you have a secure message\. It can be read until .+ UTC\.\n\[Read message: http:\/\/\S+\/m\/[\w-]{43}\]$/);
+    expect(notice!.text).toMatch(/^You have a secure message from Acme Bank\. It can be read until .+ UTC\.\n\[Read message: http:\/\/\S+\/m\/[\w-]{43}\]$/);
     expect(notice!.text).not.toContain(body);
     const path = new URL(notice!.text.match(/(http:\/\/\S+\/m\/[\w-]{43})/)![1]!).pathname;
     const page = await (await fetch(`${baseUrl}${path}`)).text();
@@ -144,7 +144,7 @@ describe('sealed messages on WhatsApp (API 1.2)', () => {
     await optIn(to);
     const sent = await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body: 'Your parcel arrives today\nbetween 9 and 12', delivery: 'direct', brand: 'Acme' } });
     expect(sent.status).toBe(201);
-    expect((await outbox(to)).at(-1)).toMatchObject({ channel: 'whatsapp', text: 'Acme: Your parcel arrives today · between 9 and 12' });
+    expect((await outbox(to)).at(-1)).toMatchObject({ channel: 'whatsapp', text: 'A message from Acme:\n\nYour parcel arrives today · between 9 and 12\n\nReply STOP to stop WhatsApp messages.' });
     await optIn(to, 'opted_out');
     expect((await call('POST', '/v1/messages', { token, body: { to, channel: 'whatsapp', body: 'Again', delivery: 'direct' } })).body).toMatchObject({ code: 'consent_required' });
   });

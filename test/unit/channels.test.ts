@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Channel } from '#shared/channels/channel';
 import { ChannelRejected } from '#shared/channels/senders';
 import { voiceScript } from '#shared/channels/voice-script';
-import { authenticationTemplate, whatsappCodeMessage } from '#shared/channels/whatsapp-message';
+import { authenticationTemplate, utilityTemplates, whatsappCodeMessage, whatsappDirectMessage, whatsappDirectWords, whatsappNoticeMessage, whatsappNoticeWords } from '#shared/channels/whatsapp-message';
 import { ensureAuthenticationTemplates } from '#shared/adapters/whatsapp/templates';
 import { nextStep, planWorkflow, refusalOf, type Reach, type WorkflowState } from '#shared/channels/workflow';
 import { fromEumEvent, fromSocialEvent } from '#shared/delivery/provider-receipts';
@@ -227,6 +227,42 @@ describe('WhatsApp authentication templates (npm run whatsapp:templates)', () =>
     expect(created).toHaveLength(1);
     expect(created[0]!.args[0].input.id).toBe('waba-1');
     expect(JSON.parse(new TextDecoder().decode(created[0]!.args[0].input.templateDefinition))).toEqual(authenticationTemplate('sealtext_code', 'de', 10));
+  });
+});
+
+describe('sealed messages on WhatsApp: the utility templates', () => {
+  it('puts brand and expiry in the notice\'s body and only the link token in its URL button; never the message', () => {
+    const m = whatsappNoticeMessage('+447400123456', { template: 'sealtext_notice', brand: 'Acme Bank', until: '2026-12-03 18:00 UTC', token: 't'.repeat(43) });
+    expect(m).toEqual({
+      messaging_product: 'whatsapp', recipient_type: 'individual', to: '+447400123456', type: 'template',
+      template: {
+        name: 'sealtext_notice', language: { code: 'en' },
+        components: [
+          { type: 'body', parameters: [{ type: 'text', text: 'Acme Bank' }, { type: 'text', text: '2026-12-03 18:00 UTC' }] },
+          { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 't'.repeat(43) }] },
+        ],
+      },
+    });
+    expect(whatsappNoticeWords('Acme Bank', '2026-12-03 18:00 UTC')).toBe('You have a secure message from Acme Bank. It can be read until 2026-12-03 18:00 UTC.');
+    expect(() => whatsappNoticeMessage('447400123456', { template: 't', brand: 'b', until: 'u', token: 'x' })).toThrow();
+  });
+
+  it('joins a direct message\'s lines (Meta refuses newlines and runs of spaces in a parameter)', () => {
+    const m = whatsappDirectMessage('+447400123456', { template: 'sealtext_message', brand: 'Acme', body: 'Line one\n\n  Line\ttwo      end' });
+    expect(m.template.components).toEqual([{ type: 'body', parameters: [{ type: 'text', text: 'Acme' }, { type: 'text', text: 'Line one · Line two   end' }] }]);
+    expect(whatsappDirectWords(m)).toBe('A message from Acme:\n\nLine one · Line two   end\n\nReply STOP to stop WhatsApp messages.');
+  });
+
+  it('defines both templates for Meta\'s review: utility, bodies that start and end with words, the link button on the stage\'s /m/', () => {
+    const [notice, direct] = utilityTemplates({ notice: 'sealtext_notice', direct: 'sealtext_message' }, 'https://api.example.com/prod');
+    expect(notice).toMatchObject({ name: 'sealtext_notice', category: 'UTILITY', components: [{ type: 'BODY' }, { type: 'BUTTONS', buttons: [{ type: 'URL', url: 'https://api.example.com/prod/m/{{1}}' }] }] });
+    expect(direct).toMatchObject({ name: 'sealtext_message', category: 'UTILITY' });
+    for (const t of [notice!, direct!]) {
+      const body = (t.components[0] as { text: string }).text;
+      expect(body).toMatch(/^[A-Za-z].*[.]$/s);
+    }
+    expect(() => utilityTemplates({ notice: 'n', direct: 'd' }, 'http://api.example.com/prod')).toThrow();
+    expect(() => utilityTemplates({ notice: 'n', direct: 'd' }, 'https://api.example.com/prod/')).toThrow();
   });
 });
 
