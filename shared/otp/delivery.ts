@@ -25,7 +25,8 @@ import type { Receipt } from '../delivery/receipt.ts';
 import type { StepDelivery, Verification } from './verification.ts';
 
 /** What a resend needs to text the person again; sealed at rest with the verification's id as context. */
-export type DeliveryDetails = { to: string; transaction?: Transaction; email?: string };
+/** Where a code goes: the number (absent for a verification by e-mail alone), the address, a transaction. */
+export type DeliveryDetails = { to?: string; transaction?: Transaction; email?: string };
 
 export const deliveryContext = (verificationId: string): EncryptionContext => ({ app: 'sealtext', record: verificationId, purpose: 'otp-delivery' });
 
@@ -54,6 +55,12 @@ export function codeChannel(deps: ChannelDeps, channel: Channel): CodeChannel {
 }
 
 /** The address of an e-mail step, as the request gave it (validated then, sealed since). */
+/** The number a phone channel needs; a verification by e-mail alone has none (the channel is unavailable to it). */
+export function phoneOf(details: DeliveryDetails, channel: CodeChannel): string {
+  if (!details.to) throw new ChannelUnavailable(channel);
+  return details.to;
+}
+
 export function emailOf(details: DeliveryDetails): EmailAddress | undefined {
   const parsed = details.email ? parseEmail(details.email) : undefined;
   return parsed?.ok ? parsed.email : undefined;
@@ -66,12 +73,13 @@ export function emailOf(details: DeliveryDetails): EmailAddress | undefined {
 export function sendWrite<T>(
   deps: Pick<OtpDeps, 'keys' | 'limits' | 'fraud'>,
   channel: CodeChannel,
-  who: { phone: Phone; phoneIndex: string; clientId: string; endUser?: EndUserKeys; details: DeliveryDetails; range: RangeCheck; nowMs: number },
+  who: { phone: Phone | undefined; phoneIndex: string; clientId: string; endUser?: EndUserKeys; details: DeliveryDetails; range: RangeCheck | undefined; nowMs: number },
   write: (counters: LimitCounter[], range: RangeCheck | undefined) => Promise<T>,
 ): Promise<T> {
   const email = channel === 'email' ? emailOf(who.details) : undefined;
-  const counters = sendCounters(deps, { phone: who.phone, phoneIndex: who.phoneIndex, clientId: who.clientId, ...(who.endUser ? { endUser: who.endUser } : {}), ...(email ? { email } : {}) }, who.nowMs);
+  const counters = sendCounters(deps, { ...(who.phone ? { phone: who.phone } : {}), phoneIndex: who.phoneIndex, clientId: who.clientId, ...(who.endUser ? { endUser: who.endUser } : {}), ...(email ? { email } : {}) }, who.nowMs);
   if (email) return write(counters, undefined);
+  if (!who.phone || !who.range) throw new ChannelUnavailable(channel);
   return withinRange(deps, { range: who.range, phone: who.phone, phoneIndex: who.phoneIndex, nowMs: who.nowMs }, (r, trusted) => write(trusted ? trustedCounters(counters) : counters, r));
 }
 
@@ -120,7 +128,7 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'man
   }
   if (channel === 'whatsapp') {
     if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
-    const message = whatsappCodeMessage(details.to, code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
+    const message = whatsappCodeMessage(phoneOf(details, channel), code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
     const words = whatsappCodeWords(locale, code);
     return { channel, text: words, shown: `${words}\n[${locale === 'de' ? 'Code kopieren' : 'Copy code'}]`, message };
   }
@@ -132,11 +140,11 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'man
 }
 
 function dispatch(deps: OtpDeps, v: Verification, details: DeliveryDetails, out: OutgoingCode, ref: { ref?: string }) {
-  if ('managed' in out) return deps.managedCodes!.send({ to: details.to, code: out.managed.code, channel: out.channel, locale: out.managed.locale, ttlSeconds: v.ttlSeconds, ...ref });
-  if (out.channel === 'voice') return deps.voice!.send({ to: details.to, script: out.script, ...ref });
+  if ('managed' in out) return deps.managedCodes!.send({ to: phoneOf(details, out.channel), code: out.managed.code, channel: out.channel, locale: out.managed.locale, ttlSeconds: v.ttlSeconds, ...ref });
+  if (out.channel === 'voice') return deps.voice!.send({ to: phoneOf(details, 'voice'), script: out.script, ...ref });
   if (out.channel === 'whatsapp') return deps.whatsapp!.sender.send({ message: out.message, text: out.shown, ...ref });
   if (out.channel === 'email') return deps.email!.send({ to: details.email!, ...out.mail, ...ref });
-  return deps.sms.send({ to: details.to, text: out.text, ...ref });
+  return deps.sms.send({ to: phoneOf(details, 'sms'), text: out.text, ...ref });
 }
 
 /**

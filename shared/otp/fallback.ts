@@ -6,7 +6,7 @@ import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
 import { smsRef } from '../delivery/receipt.ts';
 import { codeHash, generateCode } from './code.ts';
-import { codeChannel, codeProvenance, deliveryContext, sendWrite, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
+import { codeChannel, codeProvenance, deliveryContext, phoneOf, sendWrite, outgoingCode, previousDelivery, sendCode, type DeliveryDetails } from './delivery.ts';
 import type { OtpDeps } from './deps.ts';
 import { effectiveStatus } from './state.ts';
 import type { Verification } from './verification.ts';
@@ -48,7 +48,7 @@ export async function advanceWorkflow(deps: OtpDeps, t: FallbackTrigger): Promis
     const channel = codeChannel(deps, move.channel);
     const details = JSON.parse(await deps.envelope.open(v.sealedDelivery, deliveryContext(v.id))) as DeliveryDetails;
     // The allow list may have changed since the first step.
-    const phone = checkDestination(details.to, deps.allowedCountries);
+    const phone = checkDestination(phoneOf(details, channel), deps.allowedCountries);
     const code = generateCode(v.codeLength);
     const hash = codeHash(deps.keys.codeHashKey, v.id, code, v.bindingHash);
     const moved: Verification = { ...v, step: move.send, channel, smsRef: smsRef('otp', v.id, v.sends, move.send), lastSentAt: now, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };

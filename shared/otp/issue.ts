@@ -21,25 +21,28 @@ import { OTP_RULES, verificationId, type Verification } from './verification.ts'
  * the counters and the verification are one transaction; the SMS goes out only after that commit.
  */
 export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpRequest) {
-  const phone = checkDestination(input.to, deps.allowedCountries);
+  // API 1.2: a verification by e-mail alone has no number; its subject is the address.
+  const phone = input.to ? checkDestination(input.to, deps.allowedCountries) : undefined;
   const requested = input.workflow ? input.workflow.map((s) => s.channel) : [input.channel ?? 'sms'];
   const configured = usableChannels(deps, input.transaction !== undefined);
-  const phoneIndex = hmac(deps.keys.blindIndexKey, 'phone', phone.e164);
+  const email = input.email ? emailOf({ email: input.email }) : undefined;
+  const addressIndex = email ? emailIndex(deps.keys.blindIndexKey, email) : undefined;
+  const phoneIndex = phone ? hmac(deps.keys.blindIndexKey, 'phone', phone.e164) : addressIndex!;
   // One read, only when WhatsApp could be used: a number with no opt-in skips the step. The send's
   // own transaction checks the opt-in again (an opt-out landing in between still stops it).
-  const whatsappOptIn = requested.includes('whatsapp') && configured.has('whatsapp') && (await deps.consent.state(phoneIndex))?.whatsapp === 'opted_in';
-  const email = input.email ? emailOf({ to: phone.e164, email: input.email }) : undefined;
-  const plan = planWorkflow(requested, { configured, whatsappOptIn, hasEmail: email !== undefined, hasPhone: true });
+  const whatsappOptIn = phone !== undefined && requested.includes('whatsapp') && configured.has('whatsapp') && (await deps.consent.state(phoneIndex))?.whatsapp === 'opted_in';
+  const plan = planWorkflow(requested, { configured, whatsappOptIn, hasEmail: email !== undefined, hasPhone: phone !== undefined });
   const refusal = refusalOf(plan);
   if (refusal) throw refusal === 'consent_required' ? new ConsentRequired(plan.skipped[0]!.channel) : new ChannelUnavailable(plan.skipped[0]!.channel);
   const channel = codeChannel(deps, plan.steps[0]!);
   const workflow = plan.steps.length > 1 ? { steps: plan.steps, step: 0, channelTimeout: input.channelTimeout ?? DEFAULT_CHANNEL_TIMEOUT_SECONDS } : {};
   const now = deps.now();
-  const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
-  const id = verificationId(phone.country, range.tag);
+  const range = phone ? rangeCheck(deps.keys.blindIndexKey, phone, now) : undefined;
+  // No number, no country and no range: the id is its random part alone (verification.ts).
+  const id = phone && range ? verificationId(phone.country, range.tag) : verificationId('', '');
   const code = generateCode(input.codeLength);
   const binding = input.transaction ? bindingHash(deps.keys.codeHashKey, id, input.transaction) : undefined;
-  const details: DeliveryDetails = { to: phone.e164, ...(input.transaction ? { transaction: input.transaction } : {}), ...(email ? { email: email.address } : {}) };
+  const details: DeliveryDetails = { ...(phone ? { to: phone.e164 } : {}), ...(input.transaction ? { transaction: input.transaction } : {}), ...(email ? { email: email.address } : {}) };
 
   const v: Verification = {
     id,
@@ -59,9 +62,10 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
     expiresAt: now + input.ttlSeconds * 1000,
     phoneIndex,
     ...(input.signals ? { endUser: endUserKeys(deps.keys.blindIndexKey, input.signals) } : {}),
-    phoneMask: maskPhone(phone.e164),
-    ...(email ? { emailMask: maskEmail(email), emailIndex: emailIndex(deps.keys.blindIndexKey, email) } : {}),
-    country: phone.country,
+    phoneMask: phone ? maskPhone(phone.e164) : maskEmail(email!),
+    ...(email ? { emailMask: maskEmail(email), emailIndex: addressIndex! } : {}),
+    country: phone?.country ?? '',
+    ...(phone ? {} : { emailOnly: true as const }),
     sealedDelivery: await deps.envelope.seal(JSON.stringify(details), deliveryContext(id)),
     ...(input.brand ? { brand: input.brand } : {}),
     locale: input.locale,
@@ -73,7 +77,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
 
   const subject = { subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id };
   const out = outgoingCode(deps, v, details, code, channel);
-  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
+  const sent = codeProvenance(deps.keys, phone?.e164 ?? '', v.phoneIndex, out, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
   const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
   await sendWrite(deps, channel, who, (counters, r) =>
     deps.store.create(v, counters, now, { actor: clientId, action: 'otp.issue', outcome: 'pending', ...subject }, r, sent, workflowEvents(clientId, requested, plan, v)),
@@ -85,7 +89,7 @@ export async function issueOtp(deps: OtpDeps, clientId: string, input: IssueOtpR
   const receipt = await sendCode(deps, v, details, out);
   deps.signals.count(SIGNAL.issued);
   deps.signals.count(SIGNAL.sent);
-  deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });
+  if (v.country) deps.signals.count(SIGNAL.issuedByCountry, { country: v.country });
   return issuedView({ ...v, receipt }, OTP_RULES.resendIntervalMs);
 }
 

@@ -1,4 +1,4 @@
-import { RateLimited, VerificationClosed } from '../errors.ts';
+import { ChannelUnavailable, RateLimited, VerificationClosed } from '../errors.ts';
 import { rangeCheck } from '../fraud/ranges.ts';
 import { SIGNAL } from '../fraud/signals.ts';
 import { checkDestination } from '../phone/destination.ts';
@@ -45,21 +45,22 @@ export async function resendOtp(deps: OtpDeps, clientId: string, id: string, inp
   }
 
   const details = JSON.parse(await deps.envelope.open(v.sealedDelivery, deliveryContext(id))) as DeliveryDetails;
-  // The allow list may have changed since the first send.
-  const phone = checkDestination(details.to, deps.allowedCountries);
+  // The allow list may have changed since the first send. A verification by e-mail alone has no number: e-mail only.
+  const phone = details.to ? checkDestination(details.to, deps.allowedCountries) : undefined;
+  if (!phone && channel !== 'email') throw new ChannelUnavailable(channel);
 
   const code = generateCode(v.codeLength);
   const expiresAt = now + v.ttlSeconds * 1000;
   const hash = codeHash(deps.keys.codeHashKey, id, code, v.bindingHash);
-  const range = rangeCheck(deps.keys.blindIndexKey, phone, now);
+  const range = phone ? rangeCheck(deps.keys.blindIndexKey, phone, now) : undefined;
   const { steps: _steps, step: _step, codeHashes: _hashes, ...rest } = v;
   const resent = { ...rest, codeHash: hash, expiresAt, lastSentAt: now, sends: v.sends + 1, smsRef: smsRef('otp', id, v.sends + 1), channel, deliveries: [...(v.deliveries ?? []), previousDelivery(v)] };
   const message = outgoingCode(deps, resent, details, code, channel);
-  const sent = codeProvenance(deps.keys, phone.e164, v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
+  const sent = codeProvenance(deps.keys, phone?.e164 ?? '', v.phoneIndex, message, { kind: 'otp', id, clientId, sentAt: now }, { address: details.email, index: v.emailIndex });
   // The end user the code was first sent for is the one it is sent for again.
   const who = { phone, phoneIndex: v.phoneIndex, clientId, ...(v.endUser ? { endUser: v.endUser } : {}), details, range, nowMs: now };
   const out = await sendWrite(deps, channel, who, (counters, r) => deps.store.replaceCode(
-    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone.country, smsRef: resent.smsRef, channel, previous: previousDelivery(v), ...(v.emailIndex ? { emailIndex: v.emailIndex } : {}) },
+    { id, clientId, codeHash: hash, seenSends: v.sends, nowMs: now, expiresAt, phoneIndex: v.phoneIndex, country: phone?.country ?? '', smsRef: resent.smsRef, channel, previous: previousDelivery(v), ...(v.emailIndex ? { emailIndex: v.emailIndex } : {}) },
     counters,
     { actor: clientId, action: 'otp.resend', outcome: 'pending', subjectIndex: v.phoneIndex, subjectMask: v.phoneMask, resource: id },
     r,

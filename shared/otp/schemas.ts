@@ -47,7 +47,8 @@ export const EmailString = described(
 export const IssueOtpRequest = described(
   z
     .strictObject({
-      to: E164String,
+      /** The phone number. API 1.2: may be left out with `channel: "email"` and `email` (a verification by e-mail alone). */
+      to: z.optional(E164String),
       purpose: z._default(Purpose, 'login'),
       codeLength: z._default(intIn(6, 10), 6),
       ttlSeconds: z._default(intIn(60, 600), 300),
@@ -64,6 +65,7 @@ export const IssueOtpRequest = described(
     .check(
       z.superRefine((v, ctx) => {
         if (v.channel && v.workflow) ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'Give channel or workflow, not both' });
+        if (!v.to && !(v.channel === 'email' && v.email)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Required, unless channel is email and email is given' });
         if (v.channelTimeout !== undefined && !v.workflow) ctx.addIssue({ code: 'custom', path: ['channelTimeout'], message: 'Allowed only with workflow' });
         if (v.purpose === 'transaction' && !v.transaction)
           ctx.addIssue({ code: 'custom', path: ['transaction'], message: 'Required when purpose is transaction' });
@@ -101,7 +103,8 @@ export const OtpIssued = described(
   z.object({
     verificationId: z.string(),
     status: Status,
-    to: MaskedPhone,
+    /** The number, masked; absent for a verification by e-mail alone (API 1.2). */
+    to: z.optional(MaskedPhone),
     channel: ChannelName,
     purpose: Purpose,
     expiresAt: Time,
@@ -123,7 +126,7 @@ export const OtpView = described(
   z.object({
     verificationId: z.string(),
     status: Status,
-    to: MaskedPhone,
+    to: z.optional(MaskedPhone),
     channel: ChannelName,
     purpose: Purpose,
     attempts: z.int(),

@@ -59,6 +59,11 @@ export type Verification = {
   sealedDelivery: string;
   brand?: string;
   locale: string;
+  /**
+   * API 1.2: a verification by e-mail alone (no number). Its subject fields then name the address:
+   * `phoneIndex` is the address's blind index, `phoneMask` its mask, `country` empty.
+   */
+  emailOnly?: true;
   /** What became of the last code's SMS (delivery/receipt.ts). */
   receipt?: Receipt;
   /** The current SMS's record reference (delivery/receipt.ts smsRef): End User Messaging's receipts match by it. */

@@ -14,7 +14,7 @@ export function issuedView(v: Verification, resendIntervalMs: number) {
   return {
     verificationId: v.id,
     status: effectiveStatus(v, v.lastSentAt),
-    to: v.phoneMask,
+    ...(v.emailOnly ? {} : { to: v.phoneMask }),
     ...(v.emailMask ? { email: v.emailMask } : {}),
     channel: v.channel ?? 'sms',
     purpose: v.purpose,
@@ -30,7 +30,7 @@ export function otpView(v: Verification, nowMs: number) {
   return {
     verificationId: v.id,
     status: effectiveStatus(v, nowMs),
-    to: v.phoneMask,
+    ...(v.emailOnly ? {} : { to: v.phoneMask }),
     ...(v.emailMask ? { email: v.emailMask } : {}),
     channel: v.channel ?? 'sms',
     purpose: v.purpose,

@@ -12,7 +12,7 @@ import { countersFor, failureCounters, type LimitCounter, type LimitRules } from
  */
 export function sendCounters(
   deps: { keys: SecretKeys; limits: LimitRules },
-  who: { phone: Phone; phoneIndex: string; clientId: string; endUser?: EndUserKeys; email?: EmailAddress },
+  who: { phone?: Phone; phoneIndex: string; clientId: string; endUser?: EndUserKeys; email?: EmailAddress },
   nowMs: number,
 ): LimitCounter[] {
   // End-user windows count only what the app said (or, on the recipient's routes, the browser's address).
@@ -21,10 +21,15 @@ export function sendCounters(
   // country's are for what goes to the phone (API 1.2 "Limits").
   const destination = who.email
     ? { emailIndex: emailIndex(deps.keys.blindIndexKey, who.email), emailDomain: emailDomainIndex(deps.keys.blindIndexKey, who.email) }
-    : { phoneIndex: who.phoneIndex, prefix: hmac(deps.keys.blindIndexKey, 'prefix', destinationPrefix(who.phone)), country: who.phone.country };
+    : phoneWindows(deps.keys, who.phoneIndex, who.phone);
   return [
     ...countersFor(deps.limits, { clientId: who.clientId, ...destination, ...endUser }, nowMs),
     // The number's failed-verification windows as checks: a code for a number under brute force goes nowhere.
     ...failureCounters(deps.limits, who.phoneIndex, nowMs).map((c) => ({ ...c, checkOnly: true })),
   ];
+}
+
+function phoneWindows(keys: SecretKeys, phoneIndex: string, phone: Phone | undefined) {
+  if (!phone) throw new Error('A send to a phone names the phone');
+  return { phoneIndex, prefix: hmac(keys.blindIndexKey, 'prefix', destinationPrefix(phone)), country: phone.country };
 }

@@ -59,7 +59,8 @@ export class DynamoVerificationStore implements VerificationStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      ...(v.emailIndex ? [addressRef(this.tableName, v.emailIndex, key(v.id), ttlOf(v))] : []),
+      // Filed under the address too, unless the address is its subject already (a verification by e-mail alone).
+      ...(v.emailIndex && v.emailIndex !== v.phoneIndex ? [addressRef(this.tableName, v.emailIndex, key(v.id), ttlOf(v))] : []),
       this.audit.put(event),
       ...moreEvents.map((e) => this.audit.put(e)),
       ...(sent ? [provenancePut(this.tableName, sent)] : []),
