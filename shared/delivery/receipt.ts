@@ -100,7 +100,8 @@ export async function applyReceipts(deps: ReceiptDeps, receipts: readonly Provid
     if (r.suppress) await deps.receipts.suppress(target, r.suppress.reason, r.at);
     if (r.suppress?.only) continue;
     const applied = await deps.receipts.apply(target, r, {
-      actor: 'system', action: 'delivery.receipt', outcome: r.errorCode ? `${r.status}:${r.errorCode}` : r.status,
+      // `<status>:<errorCode>:<channel>` (API 1.2: the events say the channel; an absent one is SMS).
+      actor: 'system', action: 'delivery.receipt', outcome: `${r.status}:${r.errorCode ?? ''}:${r.channel ?? 'sms'}`,
       subjectIndex: target.phoneIndex, subjectMask: target.phoneMask, resource: target.id, owner: target.clientId,
     });
     tally[applied ? 'applied' : 'superseded']++;

@@ -73,17 +73,20 @@ function mapEvent(e: AuditEvent): Mapped | undefined {
     case 'message.failed':
       return { type: 'message.failed', data: { reason: e.outcome } };
     case 'delivery.receipt': {
-      const [status, errorCode] = e.outcome.split(':');
-      if (status === 'delivered') return { type: 'delivery.delivered' };
-      if (status === 'failed') return { type: 'delivery.failed', data: { errorCode: errorCode ?? 'provider_error' } };
+      // `<status>[:<errorCode>[:<channel>]]`: trails from before 1.2 name no channel (SMS then).
+      const [status, errorCode, channel] = e.outcome.split(':');
+      const via = { channel: channel || 'sms' };
+      if (status === 'delivered') return { type: 'delivery.delivered', data: via };
+      if (status === 'failed') return { type: 'delivery.failed', data: { errorCode: errorCode || 'provider_error', ...via } };
       return undefined;
     }
     case 'consent.change': {
-      // `whatsapp:<status>` is a WhatsApp opt-in or opt-out (API 1.2), which covers all of WhatsApp.
-      const [category, status] = e.outcome.split(':');
-      return category === 'whatsapp'
-        ? { type: 'consent.changed', data: { channel: 'whatsapp', category: 'all', status: status ?? '' } }
-        : { type: 'consent.changed', data: { category: category ?? '', status: status ?? '' } };
+      // `whatsapp:<status>` is a WhatsApp opt-in or opt-out (API 1.2), which covers all of WhatsApp;
+      // `email:<category>:<status>` an address's e-mail consent.
+      const [first, second, third] = e.outcome.split(':');
+      if (first === 'whatsapp') return { type: 'consent.changed', data: { channel: 'whatsapp', category: 'all', status: second ?? '' } };
+      if (first === 'email') return { type: 'consent.changed', data: { channel: 'email', category: second ?? '', status: third ?? '' } };
+      return { type: 'consent.changed', data: { category: first ?? '', status: second ?? '' } };
     }
     case 'inbound.receive':
       return e.outcome === 'stored' ? { type: 'inbound.received' } : undefined;

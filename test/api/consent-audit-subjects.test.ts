@@ -193,7 +193,7 @@ describe('audit under load', () => {
       const events = await trailOf(p.to);
       const trail = events.map((e) => `${e.action}:${e.outcome}`);
       expect(trail.filter((e) => !e.startsWith('delivery.receipt:'))).toEqual(['otp.issue:pending', 'otp.verify:approved']);
-      expect(trail.filter((e) => e.startsWith('delivery.receipt:'))).toEqual(['delivery.receipt:delivered']);
+      expect(trail.filter((e) => e.startsWith('delivery.receipt:'))).toEqual(['delivery.receipt:delivered::sms']);
       expect(events.every((e) => e.seal)).toBe(true);
     }
     expect((await call('GET', '/v1/audit/verify', { token: a })).body).toMatchObject({ intact: true });

@@ -130,7 +130,7 @@ describe('mixed load', () => {
       const events = (await req('GET', `/v1/audit?to=${encodeURIComponent(to)}`)).json.events as { action: string; outcome: string }[];
       const all = events.map((e) => `${e.action}:${e.outcome}`);
       expect(all.filter((e) => !e.startsWith('delivery.receipt:'))).toEqual(trail);
-      expect(all.filter((e) => e.startsWith('delivery.receipt:'))).toEqual(['delivery.receipt:delivered']);
+      expect(all.filter((e) => e.startsWith('delivery.receipt:'))).toEqual(['delivery.receipt:delivered::sms']);
     }
   });
 });

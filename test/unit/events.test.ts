@@ -57,7 +57,15 @@ describe('CloudEvents from audit events', () => {
 
   it('names a receipt\'s resource by its kind, and takes the mask it is given when the event has none', () => {
     const receipt = toCloudEvent(audit({ actor: 'system', action: 'delivery.receipt', outcome: 'delivered', owner: 'acme', resource: 'm'.repeat(22) }));
-    expect(receipt?.event.data).toEqual({ messageId: 'm'.repeat(22) });
+    // A trail from before 1.2 names no channel: SMS.
+    expect(receipt?.event.data).toEqual({ messageId: 'm'.repeat(22), channel: 'sms' });
+    // API 1.2: every receipt says its channel; e-mail consent says it is e-mail's.
+    expect(toCloudEvent(audit({ actor: 'system', action: 'delivery.receipt', outcome: 'failed:bounced:email', owner: 'acme', resource: 'm'.repeat(22) }))?.event)
+      .toMatchObject({ type: 'delivery.failed', data: { messageId: 'm'.repeat(22), errorCode: 'bounced', channel: 'email' } });
+    expect(toCloudEvent(audit({ actor: 'system', action: 'delivery.receipt', outcome: 'delivered::whatsapp', owner: 'acme', resource: 'm'.repeat(22) }))?.event)
+      .toMatchObject({ type: 'delivery.delivered', data: { channel: 'whatsapp' } });
+    expect(toCloudEvent(audit({ actor: 'recipient', action: 'consent.change', outcome: 'email:promotional:opted_out', subjectMask: 'a***@example.com' }))?.event.data)
+      .toEqual({ channel: 'email', category: 'promotional', status: 'opted_out', to: 'a***@example.com' });
     const approved = toCloudEvent(audit({ actor: 'acme', action: 'otp.verify', outcome: 'approved', resource: VID }), '+4474******99');
     expect(approved?.event.data).toEqual({ verificationId: VID, to: '+4474******99' });
   });
