@@ -167,7 +167,7 @@ export function consumeFallbackQueue(advance: Invoke, scale: number) {
  * Delivery receipts on the local stack: every outbox message is `delivered` about a second after it
  * was sent, unless `POST /_local/delivery` said otherwise first. Receipts reach the receipts handler
  * as in AWS: SMS and calls as SNS delivery status log lines in a CloudWatch Logs subscription event,
- * WhatsApp as End User Messaging Social status events. A number `POST /_local/channels` took off
+ * WhatsApp as End User Messaging Social status events, e-mail as SES events (`failed`: a hard bounce). A number `POST /_local/channels` took off
  * WhatsApp gets Meta's "undeliverable" (131026) for each WhatsApp message, within a second, as in AWS.
  */
 export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_000) {
@@ -178,7 +178,9 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
   // As Lambda retries a failed asynchronous invocation (the handler fails on a receipt that overtook
   // the write of its SMS's id), a little sooner.
   const deliver = async (entry: OutboxEntry, status: 'delivered' | 'failed') => {
-    const event = entry.channel === 'whatsapp' ? socialStatusEvent(entry.id, status, offWhatsApp.has(entry.to)) : subscriptionEvent([snsLogLine(entry.id, status)]);
+    const event = entry.channel === 'whatsapp' ? socialStatusEvent(entry.id, status, offWhatsApp.has(entry.to))
+      : entry.channel === 'email' ? sesEvent(entry.id, status)
+        : subscriptionEvent([snsLogLine(entry.id, status)]);
     for (let attempt = 0; ; attempt++) {
       try {
         return await receipts(event, lambdaContext('sms-receipts'));
@@ -206,10 +208,10 @@ export function localReceipts(outboxFile: string, receipts: Invoke, afterMs = 1_
   outboxSent.on('sent', onSent);
 
   const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/);
-  const Body = z.strictObject({ to: Phone, status: z.enum(['delivered', 'failed']), channel: z.enum(['sms', 'voice', 'whatsapp']).optional() });
+  const Body = z.strictObject({ to: z.union([Phone, z.email()]), status: z.enum(['delivered', 'failed']), channel: z.enum(['sms', 'voice', 'whatsapp', 'email']).optional() });
   const route = async (body: string): Promise<APIGatewayProxyResult> => {
     const parsed = parseLocalBody(Body, body);
-    if (!parsed) return json(400, { title: 'Send { "to": "+E164", "status": "delivered" | "failed", "channel"?: "sms" | "voice" | "whatsapp" }', code: 'validation_failed' });
+    if (!parsed) return json(400, { title: 'Send { "to": "+E164" | "<address>", "status": "delivered" | "failed", "channel"?: "sms" | "voice" | "whatsapp" | "email" }', code: 'validation_failed' });
     const last = readOutbox(outboxFile, parsed.to).filter((e) => !parsed.channel || (e.channel ?? 'sms') === parsed.channel).at(-1);
     if (!last) return json(404, { title: `No ${parsed.channel ?? 'message'} was sent to this number`, code: 'not_found' });
     decided.add(last.id);
@@ -247,6 +249,20 @@ function snsLogLine(messageId: string, status: 'delivered' | 'failed'): string {
 }
 
 /** A WhatsApp status as End User Messaging Social puts it on EventBridge (`aws.social-messaging`). */
+/** SES's event through EventBridge (the configuration set's destination): a delivery, or a hard bounce. */
+function sesEvent(messageId: string, status: 'delivered' | 'failed') {
+  const timestamp = new Date().toISOString();
+  return {
+    source: 'aws.ses',
+    'detail-type': status === 'delivered' ? 'Email Delivered' : 'Email Bounced',
+    detail: {
+      eventType: status === 'delivered' ? 'Delivery' : 'Bounce',
+      mail: { messageId, timestamp },
+      ...(status === 'failed' ? { bounce: { bounceType: 'Permanent', bounceSubType: 'General', timestamp } } : {}),
+    },
+  };
+}
+
 function socialStatusEvent(messageId: string, status: 'delivered' | 'failed', notOnWhatsApp: boolean) {
   return {
     source: 'aws.social-messaging',

@@ -101,6 +101,23 @@ describe('codes by e-mail (API 1.2)', () => {
     expect((await call('POST', '/v1/subjects/erase', { token: subjects, body: { email } })).body).toMatchObject({ erased: { verifications: 1 } });
   }, 60_000);
 
+  it('an e-mail\'s SES receipt reaches the view and the events, which say channel email; a hard bounce fails it and suppresses the address', async () => {
+    const email = unique();
+    const issued = await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'email', email } });
+    const id = issued.body.verificationId as string;
+    secrets.push(mailCode((await outbox(email)).at(-1)!.text));
+    await until(async () => ((await call('GET', `/v1/otp/${id}`, { token })).body.delivery as { status: string }).status === 'delivered' || undefined, 20_000);
+    type Ev = { type: string; data: Record<string, string> };
+    const delivered = await until(async () => ((await call('GET', '/v1/events?limit=100&types=delivery.*', { token })).body.events as Ev[]).find((e) => e.data.verificationId === id), 40_000);
+    expect(delivered).toMatchObject({ type: 'delivery.delivered', data: { channel: 'email' } });
+
+    const bounced = unique();
+    const second = await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'email', email: bounced } });
+    expect((await call('POST', '/_local/delivery', { body: { to: bounced, status: 'failed', channel: 'email' } })).status).toBe(200);
+    await until(async () => ((await call('GET', `/v1/otp/${second.body.verificationId as string}`, { token })).body.delivery as { status: string }).status === 'failed' || undefined, 20_000);
+    expect((await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'email', email: bounced } })).body).toMatchObject({ code: 'recipient_opted_out' });
+  }, 90_000);
+
   it('refuses a malformed or over-long address with a 400 naming the field, sending nothing', async () => {
     for (const email of ['ann@', 'ann..lee@example.com', `${'a'.repeat(65)}@example.com`, 'ann@localhost']) {
       const bad = await call('POST', '/v1/otp', { token, body: { to: randomUkMobile(), channel: 'email', email } });
