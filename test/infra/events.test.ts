@@ -167,9 +167,9 @@ describe('WhatsApp codes (API 1.2)', () => {
   const phoneNumberId = `phone-number-id-${'0a'.repeat(16)}`;
   const wa = synthesized({ ...NO_BUNDLING, whatsapp: { phoneNumberId, templatePrefix: 'acme_code' } });
 
-  it('lets only the code senders send, SendWhatsAppMessage on the linked number alone, and routes its statuses to the receipts function', () => {
+  it('lets only the senders send (codes, sealed messages and their open codes), SendWhatsAppMessage on the linked number alone, and routes its statuses to the receipts function', () => {
     const statements = roleStatements(wa.template).filter(({ statement }) => actionsOf(statement).some((a) => a.startsWith('social-messaging:')));
-    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp'].map((n) => roleOf(wa.template, n)).sort());
+    expect(statements.map((s) => s.role).sort()).toEqual(['advance-workflows', 'issue-otp', 'resend-otp', 'send-message', 'request-open-code'].map((n) => roleOf(wa.template, n)).sort());
     for (const { statement } of statements) {
       expect(actionsOf(statement)).toEqual(['social-messaging:SendWhatsAppMessage']);
       expect(JSON.stringify(statement.Resource)).toContain(`:phone-number-id/${'0a'.repeat(16)}`);
