@@ -23,10 +23,13 @@ import { EumSender } from '../adapters/sms/eum.ts';
 import { EumVoice } from '../adapters/voice/sms-voice.ts';
 import { OutboxVoice } from '../adapters/voice/outbox.ts';
 import type { EmailSender, ManagedCodeSender, VoiceSender, WhatsAppSender } from '../channels/senders.ts';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { OutboxEmail } from '../adapters/email/outbox.ts';
-import { LazyEmail, LazyWhatsApp } from '../adapters/lazy-senders.ts';
+import { SesEmail } from '../adapters/email/ses.ts';
 import { NotifyCodes } from '../adapters/sms/notify.ts';
+import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { OutboxWhatsApp } from '../adapters/whatsapp/outbox.ts';
+import { SocialMessagingWhatsApp } from '../adapters/whatsapp/social-messaging.ts';
 import { SnsSender } from '../adapters/sms/sns.ts';
 import { AuditItems } from '../adapters/store/audit-items.ts';
 import { createDocumentClient } from '../adapters/store/client.ts';
@@ -110,12 +113,7 @@ const whatsappSender = /* @__PURE__ */ once((): WhatsAppSender | undefined => {
   if (cfg.WHATSAPP_ADAPTER === 'outbox' && cfg.SMS_ADAPTER === 'outbox') return new OutboxWhatsApp(cfg.OUTBOX_FILE);
   if (process.env.SEALTEXT_WHATSAPP !== 'none' && cfg.WHATSAPP_ADAPTER === 'social') {
     if (!cfg.WHATSAPP_PHONE_NUMBER_ID) throw new Error('WhatsApp needs WHATSAPP_PHONE_NUMBER_ID (the linked number in End User Messaging Social)');
-    const options = { originationPhoneNumberId: cfg.WHATSAPP_PHONE_NUMBER_ID, metaApiVersion: cfg.WHATSAPP_META_API_VERSION };
-    // Loaded on the first WhatsApp send (adapters/lazy-senders.ts).
-    return new LazyWhatsApp(async () => {
-      const [{ SocialMessagingClient }, { SocialMessagingWhatsApp }] = await Promise.all([import('@aws-sdk/client-socialmessaging'), import('../adapters/whatsapp/social-messaging.ts')]);
-      return new SocialMessagingWhatsApp(new SocialMessagingClient({}), options);
-    });
+    return new SocialMessagingWhatsApp(new SocialMessagingClient({}), { originationPhoneNumberId: cfg.WHATSAPP_PHONE_NUMBER_ID, metaApiVersion: cfg.WHATSAPP_META_API_VERSION });
   }
   return undefined;
 });
@@ -140,12 +138,7 @@ const emailSender = /* @__PURE__ */ once((): EmailSender | undefined => {
   if (cfg.EMAIL_ADAPTER === 'outbox' && cfg.SMS_ADAPTER === 'outbox') return new OutboxEmail(cfg.OUTBOX_FILE, cfg.MAIL_DIR ?? 'mail', cfg.EMAIL_FROM ?? 'Sealtext <codes@sealtext.local>');
   if (process.env.SEALTEXT_EMAIL !== 'none' && cfg.EMAIL_ADAPTER === 'ses') {
     if (!cfg.EMAIL_FROM || !cfg.SES_CONFIGURATION_SET) throw new Error('E-mail needs EMAIL_FROM (an address of the domain identity) and SES_CONFIGURATION_SET');
-    const options = { from: cfg.EMAIL_FROM, configurationSet: cfg.SES_CONFIGURATION_SET };
-    // Loaded on the first e-mail (adapters/lazy-senders.ts).
-    return new LazyEmail(async () => {
-      const [{ SESv2Client }, { SesEmail }] = await Promise.all([import('@aws-sdk/client-sesv2'), import('../adapters/email/ses.ts')]);
-      return new SesEmail(new SESv2Client({}), options);
-    });
+    return new SesEmail(new SESv2Client({}), { from: cfg.EMAIL_FROM, configurationSet: cfg.SES_CONFIGURATION_SET });
   }
   return undefined;
 });

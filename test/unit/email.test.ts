@@ -5,7 +5,6 @@ import { BadRequestException, MessageRejected, SESv2Client, SendEmailCommand, To
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboxEmail } from '#shared/adapters/email/outbox';
-import { LazyEmail } from '#shared/adapters/lazy-senders';
 import { SesEmail } from '#shared/adapters/email/ses';
 import { readOutbox } from '#shared/adapters/sms/outbox';
 import { ChannelRejected } from '#shared/channels/senders';
@@ -172,24 +171,6 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(renderUnsubscribePage('done', 'Acme').html).not.toContain('<form');
     expect(senderName('news@acme.example')).toBe('acme.example');
     expect(senderName(undefined)).toBe('Sealtext');
-  });
-});
-
-describe('a channel\'s client loaded on its first send', () => {
-  it('loads nothing until the first e-mail, then once; a failed load is tried again on the next send', async () => {
-    let loads = 0;
-    const sent: string[] = [];
-    const lazy = new LazyEmail(async () => {
-      loads++;
-      if (loads === 1) throw new Error('cold start hiccup');
-      return { send: async (m) => (sent.push(m.to), { messageId: `m${sent.length}` }) };
-    });
-    expect(loads).toBe(0);
-    const mail = { to: 'ann@example.com', subject: 'S', text: 'T', html: '<p>H</p>' };
-    await expect(lazy.send(mail)).rejects.toThrow('cold start hiccup');
-    expect(await lazy.send(mail)).toEqual({ messageId: 'm1' });
-    expect(await lazy.send(mail)).toEqual({ messageId: 'm2' });
-    expect(loads).toBe(2);
   });
 });
 
