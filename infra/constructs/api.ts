@@ -294,11 +294,11 @@ export class SealtextApi extends Construct {
   }
 }
 
-/** The recipient routes (`/m/{token}...`), with or without the stage prefix in the path. */
+/** The recipient routes (`/m/{token}...`, and the unsubscribe links `/u/{token}`), with or without the stage prefix in the path. */
 const RECIPIENT_PATHS: CfnWebACL.StatementProperty = {
   regexMatchStatement: {
     fieldToMatch: { uriPath: {} },
-    regexString: '^(/[^/]+)?/m/',
+    regexString: '^(/[^/]+)?/(m|u)/',
     textTransformations: [{ priority: 0, type: 'NONE' }],
   },
 };

@@ -80,7 +80,7 @@ describe('API Gateway', () => {
     const [apiAcl, tokenAcl] = Object.entries(acls).sort(([a], [b]) => (a.includes('Token') ? 1 : b.includes('Token') ? -1 : 0)).map(([, acl]) => acl.Properties);
     const rules = apiAcl.Rules as { Name: string; Statement: { RateBasedStatement?: Record<string, unknown> } }[];
     expect(rules.map((r) => r.Name)).toEqual(['RatePerClient', 'RecipientRatePerIp', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
-    const recipientOnly = { RegexMatchStatement: { RegexString: '^(/[^/]+)?/m/', FieldToMatch: { UriPath: {} } } };
+    const recipientOnly = { RegexMatchStatement: { RegexString: '^(/[^/]+)?/(m|u)/', FieldToMatch: { UriPath: {} } } };
     // Per token, on everything but the recipient routes.
     expect(rules[0]!.Statement.RateBasedStatement).toMatchObject({
       AggregateKeyType: 'CUSTOM_KEYS', Limit: 150000, CustomKeys: [{ Header: { Name: 'authorization' } }], ScopeDownStatement: { NotStatement: { Statement: recipientOnly } },
