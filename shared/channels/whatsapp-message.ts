@@ -113,7 +113,7 @@ export function authenticationTemplate(prefix: string, locale: Locale, expiryMin
     components: [
       { type: 'BODY', add_security_recommendation: true },
       { type: 'FOOTER', code_expiration_minutes: expiryMinutes },
-      { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: locale === 'de' ? 'Code kopieren' : 'Copy code' }] },
+      { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: copyLabel(locale) }] },
     ],
   };
 }
@@ -128,3 +128,7 @@ export function whatsappCodeWords(locale: Locale, code: string): string {
 }
 
 export const TEMPLATE_LOCALES: readonly Locale[] = ['en', 'de'];
+
+const copyLabel = (locale: Locale) => (locale === 'de' ? 'Code kopieren' : 'Copy code');
+/** A code message as the person sees it: Meta's words and the copy-code button (the local outbox shows this). */
+export const whatsappCodeShown = (locale: Locale, code: string) => `${whatsappCodeWords(locale, code)}\n[${copyLabel(locale)}]`;

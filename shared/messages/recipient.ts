@@ -1,6 +1,6 @@
 import { ChannelRejected } from '../channels/senders.ts';
 import { openCodeEmail } from '../email/message-email.ts';
-import { whatsappCodeMessage, whatsappCodeWords } from '../channels/whatsapp-message.ts';
+import { whatsappCodeMessage, whatsappCodeShown } from '../channels/whatsapp-message.ts';
 import { emailOf } from '../otp/delivery.ts';
 import { codeHash, generateCode } from '../otp/code.ts';
 import { deliveryError } from '../consent/carrier-opt-out.ts';
@@ -95,7 +95,7 @@ export async function requestOpenCode(deps: MessageDeps, token: string, caller: 
       // The authentication template (copy-code button), as for sign-in codes: Meta allows codes only in it.
       if (!deps.whatsapp) throw new ChannelUnavailable('whatsapp');
       const message = whatsappCodeMessage(phone.e164, code, 'en', `${deps.whatsapp.templatePrefix}_en`);
-      await deps.whatsapp.sender.send({ message, text: `${whatsappCodeWords('en', code)}\n[Copy code]` });
+      await deps.whatsapp.sender.send({ message, text: whatsappCodeShown('en', code) });
     } else await deps.sms.send({ to: phone.e164, text: openCodeSms(brand, code, minutes) });
   } catch (error) {
     if (error instanceof ChannelRejected) throw new DeliveryFailed(error.reason);

@@ -2,7 +2,7 @@ import { emailRecipient } from '../provenance/provenance.ts';
 import type { Channel } from '../channels/channel.ts';
 import { ChannelRejected } from '../channels/senders.ts';
 import { voiceScript, type VoiceScript } from '../channels/voice-script.ts';
-import { whatsappCodeMessage, whatsappCodeWords, type WhatsAppTemplateMessage } from '../channels/whatsapp-message.ts';
+import { whatsappCodeMessage, whatsappCodeShown, whatsappCodeWords, type WhatsAppTemplateMessage } from '../channels/whatsapp-message.ts';
 import { renderCodeEmail, type RenderedEmail } from '../email/code-email.ts';
 import { parseEmail, type EmailAddress } from '../email/address.ts';
 import { trustedCounters, withinRange } from '../fraud/range-guard.ts';
@@ -129,8 +129,7 @@ export function outgoingCode(deps: Pick<OtpDeps, 'webDomain' | 'whatsapp' | 'man
   if (channel === 'whatsapp') {
     if (!deps.whatsapp || details.transaction) throw new ChannelUnavailable('whatsapp');
     const message = whatsappCodeMessage(phoneOf(details, channel), code, locale, `${deps.whatsapp.templatePrefix}_${locale}`);
-    const words = whatsappCodeWords(locale, code);
-    return { channel, text: words, shown: `${words}\n[${locale === 'de' ? 'Code kopieren' : 'Copy code'}]`, message };
+    return { channel, text: whatsappCodeWords(locale, code), shown: whatsappCodeShown(locale, code), message };
   }
   if (channel === 'voice') {
     const script = voiceScript(locale, { brand, code, ...transaction });
