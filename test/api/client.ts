@@ -70,6 +70,24 @@ export async function lastCode(to: string): Promise<string> {
 }
 
 /** Log lines of the stack, but for the outbox's own console lines (the local stand-in for the phone). */
+/**
+ * A file's own secrets (numbers, codes, addresses) appear in no log line and no answer. `word`
+ * matches whole words only, so a code can't be "found" inside a random request id; `anywhere` is a
+ * plain substring (addresses). `answers` narrows which answers are read (a subject export hands back
+ * what it was asked about, by design).
+ */
+export function expectNoSecretsLeaked(secrets: readonly string[], o: { atLeast: number; match: { logs: 'word' | 'anywhere'; answers: 'word' | 'anywhere' }; answers?: (answer: string) => boolean }) {
+  const logs = stackLogLines().join('\n');
+  const answers = o.answers ? responses.filter(o.answers) : responses;
+  expect(secrets.length).toBeGreaterThan(o.atLeast);
+  for (const secret of secrets) {
+    const word = new RegExp(`\\b${secret.replace(/[.+]/g, '\\$&')}\\b`);
+    const found = (how: 'word' | 'anywhere', text: string) => (how === 'word' ? word.test(text) : text.includes(secret));
+    expect(found(o.match.logs, logs), 'a log line holds a number, a code or an address').toBe(false);
+    expect(answers.some((r) => found(o.match.answers, r)), 'an answer holds a number, a code or an address').toBe(false);
+  }
+}
+
 export function stackLogLines(): string[] {
   return readFileSync(inject('stackLog'), 'utf8')
     .split('\n')

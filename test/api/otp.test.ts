@@ -4,7 +4,7 @@ import { localDynamoClient } from '../../infra/local/dynamodb.ts';
 import { IssueOtpRequest } from '#shared/otp/schemas';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
-import { call, clients, lastCode, outbox, responses, stackLogLines, tokenFor } from './client.ts';
+import { call, clients, lastCode, outbox, expectNoSecretsLeaked, tokenFor } from './client.ts';
 
 /** The OTP contract of API.md, over HTTP against the local stack. */
 const secrets: string[] = [];
@@ -202,12 +202,5 @@ describe('limits and idempotency', () => {
 
 afterAll(() => {
   // No answer and no log line ever shows a full number or a code.
-  const logs = stackLogLines().join('\n');
-  expect(secrets.length).toBeGreaterThan(10);
-  for (const secret of secrets) {
-    // Word boundaries, so a code can't be "found" inside a random request id.
-    const pattern = new RegExp(`\\b${secret}\\b`);
-    expect(pattern.test(logs), 'a log line holds a number or a code').toBe(false);
-    expect(responses.some((r) => pattern.test(r)), 'a response holds a number or a code').toBe(false);
-  }
+  expectNoSecretsLeaked(secrets, { atLeast: 10, match: { logs: 'word', answers: 'word' } });
 });

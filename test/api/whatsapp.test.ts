@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUkMobile } from '../support/phones.ts';
 import { until } from '../support/until.ts';
-import { baseUrl, call, clients, outbox, responses, stackLogLines, tokenFor } from './client.ts';
+import { baseUrl, call, clients, outbox, expectNoSecretsLeaked, tokenFor } from './client.ts';
 
 /**
  * WhatsApp codes on the local stack (API 1.2): Meta's rule first (no recorded WhatsApp opt-in, no
@@ -150,12 +150,4 @@ describe('sealed messages on WhatsApp (API 1.2)', () => {
   });
 });
 
-afterAll(() => {
-  const logs = stackLogLines().join('\n');
-  expect(secrets.length).toBeGreaterThan(4);
-  for (const secret of secrets) {
-    const pattern = new RegExp(`\\b${secret}\\b`);
-    expect(pattern.test(logs), 'a log line holds a number or a code').toBe(false);
-    expect(responses.some((r) => pattern.test(r)), 'an answer holds a number or a code').toBe(false);
-  }
-});
+afterAll(() => expectNoSecretsLeaked(secrets, { atLeast: 4, match: { logs: 'word', answers: 'word' } }));
